@@ -1,0 +1,235 @@
+import { LineCounter, parseDocument, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
+import { valid as validSemver } from 'semver';
+import type { ChartProblem } from './chart-problem';
+import { classifyRepository, type DependencySource } from './dependency-source';
+
+export type ChartType = 'application' | 'library';
+
+export interface ChartDependency {
+  name: string;
+  /** Version constraint as written in Chart.yaml (Masterminds/semver syntax), if any. */
+  version?: string;
+  repository?: string;
+  alias?: string;
+  condition?: string;
+  source: DependencySource;
+  /** 1-based line of the dependency entry in Chart.yaml, for error messages. */
+  line?: number;
+}
+
+export interface Chart {
+  apiVersion: string;
+  name: string;
+  version: string;
+  type: ChartType;
+  appVersion?: string;
+  description?: string;
+  dependencies: ChartDependency[];
+}
+
+export type ChartParseResult =
+  | { chart: Chart; problems: [] }
+  | { chart?: undefined; problems: ChartProblem[] };
+
+const CHART_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
+
+/**
+ * Parses and validates the text of a Chart.yaml. Never throws: every defect becomes a ChartProblem that names
+ * the file, the line or field, and the fix, so one broken chart cannot take the rest of the workspace down.
+ */
+export function parseChart(text: string, chartFile: string): ChartParseResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: ChartProblem[] = [];
+  const lineOf = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+
+  if (document.errors.length > 0) {
+    return {
+      problems: document.errors.map((error) => ({
+        file: chartFile,
+        line: error.linePos?.[0]?.line,
+        message: `is not valid YAML: ${firstLine(error.message)}`,
+        fix: 'Correct the YAML syntax (indentation, quoting, a missing ":") so that the file parses.',
+      })),
+    };
+  }
+
+  const root = document.contents;
+  if (!isMap(root)) {
+    return {
+      problems: [
+        {
+          file: chartFile,
+          line: lineOf(root as Node | null),
+          message: 'does not contain a YAML mapping of chart fields',
+          fix: 'Write Chart.yaml as a mapping with at least apiVersion, name and version (see `helm create`).',
+        },
+      ],
+    };
+  }
+
+  const field = (key: string) => {
+    const node = root.get(key, true) as Node | undefined;
+    const keyLine = lineOfKey(root, key, lineCounter);
+    return { value: root.get(key) as unknown, line: lineOf(node) ?? keyLine };
+  };
+
+  const apiVersion = field('apiVersion');
+  if (apiVersion.value !== 'v2' && apiVersion.value !== 'v1') {
+    problems.push({
+      file: chartFile,
+      line: apiVersion.line,
+      field: 'apiVersion',
+      message:
+        apiVersion.value === undefined
+          ? 'has no apiVersion'
+          : `has apiVersion ${JSON.stringify(apiVersion.value)}, which Helm does not know`,
+      fix: 'Set `apiVersion: v2` (Helm 3 and 4 charts).',
+    });
+  }
+
+  const name = field('name');
+  if (typeof name.value !== 'string' || name.value.trim() === '') {
+    problems.push({
+      file: chartFile,
+      line: name.line,
+      field: 'name',
+      message: name.value === undefined ? 'has no name' : 'has a name that is not a non-empty string',
+      fix: 'Add `name: <chart-name>` (lower case letters, digits and dashes), usually the folder name.',
+    });
+  } else if (!CHART_NAME_PATTERN.test(name.value)) {
+    problems.push({
+      file: chartFile,
+      line: name.line,
+      field: 'name',
+      message: `has the name ${JSON.stringify(name.value)}, which is not a valid chart name`,
+      fix: 'Use lower case letters, digits and dashes only; OCI registries reject upper case and other characters.',
+    });
+  }
+
+  const version = field('version');
+  const versionText = typeof version.value === 'number' ? String(version.value) : version.value;
+  if (versionText === undefined || versionText === null || versionText === '') {
+    problems.push({
+      file: chartFile,
+      line: version.line,
+      field: 'version',
+      message: 'has no version',
+      fix: 'Add `version: 0.1.0` (a SemVer 2 version; it becomes the OCI tag).',
+    });
+  } else if (typeof versionText !== 'string' || validSemver(versionText) !== versionText) {
+    problems.push({
+      file: chartFile,
+      line: version.line,
+      field: 'version',
+      message: `has the version ${JSON.stringify(versionText)}, which is not a SemVer 2 version`,
+      fix: 'Use MAJOR.MINOR.PATCH with an optional -prerelease or +build suffix, e.g. `version: 1.4.0`, quoted if YAML would read it as a number.',
+    });
+  }
+
+  const type = field('type');
+  if (type.value !== undefined && type.value !== 'application' && type.value !== 'library') {
+    problems.push({
+      file: chartFile,
+      line: type.line,
+      field: 'type',
+      message: `has the type ${JSON.stringify(type.value)}`,
+      fix: 'Set `type: application` or `type: library`, or remove the field (application is the default).',
+    });
+  }
+
+  const dependencies = parseDependencies(root, chartFile, lineCounter, problems);
+
+  if (problems.length > 0) {
+    return { problems };
+  }
+  const appVersion = field('appVersion').value;
+  const description = field('description').value;
+  return {
+    chart: {
+      apiVersion: apiVersion.value as string,
+      name: name.value as string,
+      version: versionText as string,
+      type: (type.value as ChartType | undefined) ?? 'application',
+      appVersion: appVersion === undefined || appVersion === null ? undefined : String(appVersion),
+      description: typeof description === 'string' ? description : undefined,
+      dependencies,
+    },
+    problems: [],
+  };
+}
+
+function parseDependencies(
+  root: YAMLMap,
+  chartFile: string,
+  lineCounter: LineCounter,
+  problems: ChartProblem[],
+): ChartDependency[] {
+  const node = root.get('dependencies', true) as Node | undefined;
+  if (node === undefined || node === null || (node as { value?: unknown }).value === null) {
+    return [];
+  }
+  const lineOf = (n: Node | undefined) => (n?.range ? lineCounter.linePos(n.range[0]).line : undefined);
+  if (!isSeq(node)) {
+    problems.push({
+      file: chartFile,
+      line: lineOf(node),
+      field: 'dependencies',
+      message: 'has a dependencies field that is not a list',
+      fix: 'Write dependencies as a YAML list of entries with name, version and repository.',
+    });
+    return [];
+  }
+  const dependencies: ChartDependency[] = [];
+  node.items.forEach((item, index) => {
+    const line = lineOf(item as Node);
+    const where = `dependencies[${index}]`;
+    if (!isMap(item)) {
+      problems.push({
+        file: chartFile,
+        line,
+        field: where,
+        message: `has an entry ${where} that is not a mapping`,
+        fix: 'Give each dependency `name`, `version` and `repository` fields.',
+      });
+      return;
+    }
+    const get = (key: string) => {
+      const value = item.get(key);
+      return value === undefined || value === null ? undefined : String(value);
+    };
+    const name = get('name');
+    if (!name) {
+      problems.push({
+        file: chartFile,
+        line,
+        field: `${where}.name`,
+        message: `has a dependency (${where}) without a name`,
+        fix: 'Add the `name` of the chart this dependency refers to.',
+      });
+      return;
+    }
+    const repository = get('repository');
+    dependencies.push({
+      name,
+      version: get('version'),
+      repository,
+      alias: get('alias'),
+      condition: get('condition'),
+      source: classifyRepository(repository),
+      line,
+    });
+  });
+  return dependencies;
+}
+
+function lineOfKey(map: YAMLMap, key: string, lineCounter: LineCounter): number | undefined {
+  const pair = map.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
+  const keyNode = pair?.key as Node | undefined;
+  return keyNode?.range ? lineCounter.linePos(keyNode.range[0]).line : undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import type { Chart } from './chart-model';
+import { ChartProblemError, type ChartProblem } from './chart-problem';
+import { readChartFile } from './read-chart';
+
+export interface LocalChart {
+  /** Absolute folder of the chart. */
+  dir: string;
+  /** Folder relative to the workspace root, for messages and staging. */
+  relativeDir: string;
+  chart: Chart;
+  /** The charts this one reaches through `file://` dependencies. */
+  localDependencies: LocalChart[];
+}
+
+export interface LocalChartTree {
+  root: LocalChart;
+  /** Every chart of the tree once, each after all of its `file://` dependencies: the order to build them in. */
+  buildOrder: LocalChart[];
+}
+
+/**
+ * Loads a chart and, transitively, every chart it depends on through `file://`, failing with a ChartProblemError
+ * that names the file, line and fix for: an invalid Chart.yaml anywhere in the tree, a `file://` folder that is
+ * missing or holds no chart, and a dependency cycle.
+ */
+export function loadLocalChartTree(chartDir: string, workspaceRoot: string): LocalChartTree {
+  const loaded = new Map<string, LocalChart>();
+  const buildOrder: LocalChart[] = [];
+
+  const visit = (dir: string, path: LocalChart[]): LocalChart => {
+    const done = loaded.get(dir);
+    if (done) {
+      return done;
+    }
+    const relativeDir = toDisplayPath(workspaceRoot, dir);
+    const result = readChartFile(join(dir, 'Chart.yaml'), joinDisplay(relativeDir, 'Chart.yaml'));
+    if (!result.chart) {
+      throw new ChartProblemError(result.problems);
+    }
+    const node: LocalChart = { dir, relativeDir, chart: result.chart, localDependencies: [] };
+    const ancestors = [...path, node];
+    for (const [index, dependency] of result.chart.dependencies.entries()) {
+      if (dependency.source.kind !== 'local-file') {
+        continue;
+      }
+      const chartFile = joinDisplay(relativeDir, 'Chart.yaml');
+      const problemAt = (message: string, fix: string): ChartProblem => ({
+        file: chartFile,
+        line: dependency.line,
+        field: `dependencies[${index}].repository`,
+        message,
+        fix,
+      });
+      const dependencyDir = resolve(dir, dependency.source.path);
+      const shownDir = toDisplayPath(workspaceRoot, dependencyDir);
+      if (!existsSync(dependencyDir)) {
+        throw new ChartProblemError([
+          problemAt(
+            `has the dependency "${dependency.name}" at ${dependency.repository}, but the folder ${shownDir} does not exist`,
+            'Point the repository at the chart folder, relative to this Chart.yaml (e.g. file://../common), or use the registry the chart is published to.',
+          ),
+        ]);
+      }
+      if (!existsSync(join(dependencyDir, 'Chart.yaml'))) {
+        throw new ChartProblemError([
+          problemAt(
+            `has the dependency "${dependency.name}" at ${dependency.repository}, but ${shownDir} contains no Chart.yaml`,
+            'Point the repository at a folder that contains a chart.',
+          ),
+        ]);
+      }
+      const cycleStart = ancestors.findIndex((ancestor) => ancestor.dir === dependencyDir);
+      if (cycleStart !== -1) {
+        const cycle = [...ancestors.slice(cycleStart), ancestors[cycleStart]]
+          .map((member) => `${member.chart.name} (${member.relativeDir})`)
+          .join(' -> ');
+        throw new ChartProblemError([
+          problemAt(
+            `closes a dependency cycle among local charts: ${cycle}`,
+            'Charts cannot depend on each other in a loop; move what they share into a library chart that each depends on.',
+          ),
+        ]);
+      }
+      node.localDependencies.push(visit(dependencyDir, ancestors));
+    }
+    loaded.set(dir, node);
+    buildOrder.push(node);
+    return node;
+  };
+
+  const root = visit(resolve(chartDir), []);
+  return { root, buildOrder };
+}
+
+function toDisplayPath(workspaceRoot: string, dir: string): string {
+  const rel = relative(workspaceRoot, dir);
+  return (rel === '' ? '.' : rel).split(sep).join('/');
+}
+
+function joinDisplay(dir: string, file: string): string {
+  return dir === '.' ? file : `${dir}/${file}`;
+}

@@ -1,0 +1,80 @@
+import { posix } from 'node:path';
+import type { Chart, ChartDependency } from './chart-model';
+import { normalizeRepositoryUrl } from './dependency-source';
+import { satisfiesConstraint } from './version-constraint';
+
+/** A chart of the workspace, as the graph sees it. */
+export interface WorkspaceChart {
+  /** Project root, relative to the workspace root, with forward slashes. */
+  root: string;
+  projectName: string;
+  chartName: string;
+  chartVersion: string;
+}
+
+export interface WorkspaceDependency {
+  dependency: ChartDependency;
+  target: WorkspaceChart;
+  /** `file`: a file:// path into the workspace; `repository`: a registry or repository this workspace publishes to. */
+  via: 'file' | 'repository';
+}
+
+export interface WorkspaceChartIndex {
+  byRoot: Map<string, WorkspaceChart>;
+  byChartName: Map<string, WorkspaceChart[]>;
+}
+
+export function indexWorkspaceCharts(charts: Iterable<WorkspaceChart>): WorkspaceChartIndex {
+  const byRoot = new Map<string, WorkspaceChart>();
+  const byChartName = new Map<string, WorkspaceChart[]>();
+  for (const chart of charts) {
+    byRoot.set(chart.root, chart);
+    byChartName.set(chart.chartName, [...(byChartName.get(chart.chartName) ?? []), chart]);
+  }
+  return { byRoot, byChartName };
+}
+
+/**
+ * The dependencies of `chart` (found at `chartRoot`) that are charts of this workspace:
+ * - `file://` dependencies whose folder is a workspace chart;
+ * - dependencies fetched from a repository the workspace publishes to, whose name is a workspace chart and whose
+ *   version constraint the local chart satisfies (otherwise helm really resolves an older published copy).
+ * Vendored subcharts (no repository) and external repositories are not workspace dependencies.
+ */
+export function findWorkspaceDependencies(
+  chartRoot: string,
+  chart: Chart,
+  index: WorkspaceChartIndex,
+  publishRepositories: readonly string[],
+  workspaceRoot: string,
+): WorkspaceDependency[] {
+  const published = new Set(publishRepositories.map(normalizeRepositoryUrl));
+  const found: WorkspaceDependency[] = [];
+  for (const dependency of chart.dependencies) {
+    const { source } = dependency;
+    if (source.kind === 'local-file') {
+      const target = index.byRoot.get(resolveLocalDependencyRoot(chartRoot, source.path, workspaceRoot));
+      if (target && target.root !== chartRoot) {
+        found.push({ dependency, target, via: 'file' });
+      }
+    } else if ((source.kind === 'oci' || source.kind === 'http') && published.has(normalizeRepositoryUrl(source.url))) {
+      const target = (index.byChartName.get(dependency.name) ?? []).find(
+        (candidate) => candidate.root !== chartRoot && satisfiesConstraint(candidate.chartVersion, dependency.version),
+      );
+      if (target) {
+        found.push({ dependency, target, via: 'repository' });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Workspace-relative root that a `file://` dependency path points at (`../x` from the chart, or an absolute path).
+ * A result starting with `..` lies outside the workspace.
+ */
+export function resolveLocalDependencyRoot(chartRoot: string, dependencyPath: string, workspaceRoot: string): string {
+  const path = dependencyPath.replace(/\\/g, '/');
+  const joined = path.startsWith('/') ? posix.relative(workspaceRoot.replace(/\\/g, '/'), path) : posix.join(chartRoot, path);
+  return posix.normalize(joined).replace(/\/+$/, '') || '.';
+}

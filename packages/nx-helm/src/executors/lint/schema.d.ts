@@ -1,0 +1,5 @@
+export interface LintExecutorSchema {
+  helmPath?: string;
+  strict?: boolean;
+  valuesFiles?: string[];
+}

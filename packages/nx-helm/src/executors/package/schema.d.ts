@@ -1,0 +1,4 @@
+export interface PackageExecutorSchema {
+  helmPath?: string;
+  outputPath?: string;
+}

@@ -1,0 +1,58 @@
+import { major } from 'semver';
+import { findHelm, HelmNotFoundError, type HelmLocation } from './find-helm';
+import { isSupportedHelmVersion, MINIMUM_HELM_VERSION, parseHelmVersion } from './helm-version';
+import { NxHelmError } from '../utils/nx-helm-error';
+import { runProcess, type ProcessOptions, type ProcessResult } from './process';
+
+export class HelmVersionError extends NxHelmError {}
+
+/**
+ * Runs the real helm CLI. Arguments are always an array; secrets only ever travel through `input` (stdin).
+ */
+export class HelmRunner {
+  private constructor(
+    readonly location: HelmLocation,
+    /** Helm's version without the leading "v", e.g. "4.1.4". */
+    readonly version: string,
+  ) {}
+
+  get binary(): string {
+    return this.location.path;
+  }
+
+  get majorVersion(): number {
+    return major(this.version);
+  }
+
+  /** Finds helm (helmPath option, HELM_BIN, PATH) and checks that it is recent enough. */
+  static async create(options: { helmPath?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<HelmRunner> {
+    const location = findHelm(options);
+    const result = await runProcess(location.path, ['version', '--template', '{{.Version}}'], { env: options.env });
+    const version = result.failed ? undefined : parseHelmVersion(result.stdout);
+    if (version === undefined) {
+      throw new HelmNotFoundError(
+        `${location.path} (found through ${location.source}) did not report a Helm version: ` +
+          `${(result.stderr || result.stdout || `exit code ${result.exitCode}`).trim()}. Point it at a Helm 3.8+ or 4.x binary.`,
+      );
+    }
+    if (!isSupportedHelmVersion(version)) {
+      throw new HelmVersionError(
+        `Helm ${version} at ${location.path} (found through ${location.source}) is too old: nx-helm needs Helm ` +
+          `${MINIMUM_HELM_VERSION} or newer (OCI registry support). Install a newer Helm (\`bash tools/install-helm.sh\` ` +
+          'in this repository) and put it on PATH or set HELM_BIN.',
+      );
+    }
+    return new HelmRunner(location, version);
+  }
+
+  run(args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+    return runProcess(this.location.path, args, options);
+  }
+}
+
+/** One-line description of a failed helm call for error messages; never includes stdin. */
+export function describeHelmFailure(result: ProcessResult): string {
+  const output = [result.stderr, result.stdout].map((text) => text.trim()).filter(Boolean).join('\n');
+  const status = result.timedOut ? 'timed out' : `exited with code ${result.exitCode ?? 'unknown'}`;
+  return `\`helm ${result.args.join(' ')}\` ${status}${output ? `:\n${output}` : ''}`;
+}

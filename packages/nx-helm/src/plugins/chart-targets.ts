@@ -1,0 +1,103 @@
+import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import { posix } from 'node:path';
+import type { ChartParseResult } from '../chart/chart-model';
+import { formatChartProblem } from '../chart/chart-problem';
+import type { NormalizedPluginOptions } from './options';
+
+/** What the project graph keeps about a chart (in project metadata, read back by createDependencies). */
+export interface ChartProjectMetadata {
+  chartName?: string;
+  chartVersion?: string;
+  chartType?: string;
+  /** Set when Chart.yaml is invalid: the problems lint-chart will report. */
+  problems?: string[];
+}
+
+export const METADATA_KEY = 'nx-helm';
+
+/**
+ * The project inferred from one Chart.yaml. An invalid chart still becomes a project, named after its folder, so the
+ * rest of the graph builds and its lint-chart target reports what is wrong.
+ */
+export function buildChartProject(
+  projectRoot: string,
+  parsed: ChartParseResult,
+  options: NormalizedPluginOptions,
+  workspaceRoot: string,
+): ProjectConfiguration & { name: string } {
+  const chart = parsed.chart;
+  const folderName = posix.basename(projectRoot === '.' ? workspaceRoot.replace(/\\/g, '/') : projectRoot);
+  const name = `${options.projectNamePrefix}${chart?.name ?? folderName}`;
+  const chartMetadata: ChartProjectMetadata = chart
+    ? { chartName: chart.name, chartVersion: chart.version, chartType: chart.type }
+    : { problems: parsed.problems.map(formatChartProblem) };
+  const description = chart
+    ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}`
+    : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
+  return {
+    name,
+    root: projectRoot,
+    projectType: chart?.type === 'library' ? 'library' : 'application',
+    tags: ['helm', ...(chart ? [`helm:${chart.type}`] : [])],
+    targets: buildChartTargets(name, projectRoot, options),
+    metadata: {
+      description,
+      technologies: ['helm'],
+      targetGroups: { [options.targetGroupName]: [options.lintTargetName, options.packageTargetName] },
+      [METADATA_KEY]: chartMetadata,
+    },
+  };
+}
+
+function buildChartTargets(
+  projectName: string,
+  projectRoot: string,
+  options: NormalizedPluginOptions,
+): Record<string, TargetConfiguration> {
+  const helmOptions = options.helmPath ? { helmPath: options.helmPath } : {};
+  const packageOutputPath = posix.join(options.outputPath, projectRoot);
+  // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it),
+  // and on the helm version that produced them.
+  const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath) }];
+  return {
+    [options.lintTargetName]: {
+      executor: 'nx-helm:lint',
+      options: { ...helmOptions },
+      cache: true,
+      inputs,
+      metadata: {
+        technologies: ['helm'],
+        description: 'Run helm lint --strict with the default values and with each ci/*-values.yaml',
+        help: {
+          command: `npx nx run ${projectName}:${options.lintTargetName} --help`,
+          example: { options: { valuesFiles: ['ci/production-values.yaml'] } },
+        },
+      },
+    },
+    [options.packageTargetName]: {
+      executor: 'nx-helm:package',
+      options: { ...helmOptions, outputPath: packageOutputPath },
+      cache: true,
+      dependsOn: [`^${options.packageTargetName}`],
+      inputs,
+      outputs: [`{workspaceRoot}/${packageOutputPath}`],
+      metadata: {
+        technologies: ['helm'],
+        description: `Build dependencies and run helm package into ${packageOutputPath}`,
+        help: {
+          command: `npx nx run ${projectName}:${options.packageTargetName} --help`,
+          example: { options: { outputPath: `dist/packages/${projectRoot}` } },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * A runtime input that resolves helm the way the executors do (helmPath option, HELM_BIN, PATH) and prints its
+ * version, so upgrading helm invalidates cached lint and package results.
+ */
+export function helmVersionCommand(helmPath: string | undefined): string {
+  const binary = helmPath ? JSON.stringify(helmPath) : '"${HELM_BIN:-helm}"';
+  return `${binary} version --short 2>/dev/null || echo helm-not-found`;
+}

@@ -1,0 +1,134 @@
+import {
+  createNodesFromFiles,
+  DependencyType,
+  validateDependency,
+  type CreateDependencies,
+  type CreateDependenciesContext,
+  type CreateNodes,
+  type CreateNodesResult,
+  type ProjectConfiguration,
+  type RawProjectGraphDependency,
+} from '@nx/devkit';
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { parseChart } from '../chart/chart-model';
+import { readChartFile } from '../chart/read-chart';
+import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
+import { NxHelmError } from '../utils/nx-helm-error';
+import { pluginVersion } from '../utils/plugin-version';
+import { buildChartProject, METADATA_KEY, type ChartProjectMetadata } from './chart-targets';
+import { selectChartFiles } from './chart-files';
+import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from './options';
+import { hashOf, TargetsCache, workspaceDataDirectory } from './targets-cache';
+
+export const name = 'nx-helm';
+
+const chartGlob = '**/Chart.yaml';
+
+type ChartProject = ProjectConfiguration & { name: string };
+
+export const createNodes: CreateNodes<NxHelmPluginOptions> = [
+  chartGlob,
+  async (chartFiles, rawOptions, context) => {
+    const options = normalizePluginOptions(rawOptions);
+    const cache = new TargetsCache<ChartProject>(
+      join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion).slice(0, 16)}.json`),
+    );
+    const selected = selectChartFiles(chartFiles);
+    const projects = new Map<string, ChartProject>();
+    for (const chartFile of selected) {
+      const projectRoot = posix.dirname(chartFile);
+      const text = readFileSync(join(context.workspaceRoot, chartFile), 'utf8');
+      projects.set(
+        chartFile,
+        cache.get(hashOf(pluginVersion, chartFile, text), () =>
+          buildChartProject(projectRoot, parseChart(text, chartFile), options, context.workspaceRoot),
+        ),
+      );
+    }
+    cache.save();
+    const filesByName = groupBy(selected, (file) => projects.get(file)!.name);
+    return createNodesFromFiles<NxHelmPluginOptions>(
+      (chartFile): CreateNodesResult => {
+        const project = projects.get(chartFile)!;
+        const sameName = filesByName.get(project.name)!;
+        if (sameName.length > 1) {
+          throw new NxHelmError(
+            `Two or more charts would become the project "${project.name}": ${sameName.join(', ')}. ` +
+              'Project names must be unique: rename one chart (the name field of its Chart.yaml), or set the ' +
+              'projectNamePrefix option of one nx-helm plugin entry limited to one folder with "include".',
+          );
+        }
+        return { projects: { [project.root]: project } };
+      },
+      selected,
+      rawOptions ?? {},
+      context,
+    );
+  },
+];
+
+/** Nx 22 reads createNodesV2 first; Nx 23+ reads createNodes. Both have the same shape. */
+export const createNodesV2 = createNodes;
+
+/**
+ * Static edges from a chart to the workspace charts it depends on, declared in its Chart.yaml (the source file of the
+ * edge). Only the Chart.yaml files Nx reports as changed are read.
+ */
+export const createDependencies: CreateDependencies<NxHelmPluginOptions> = (rawOptions, context) => {
+  const options = normalizePluginOptions(rawOptions);
+  const charts = workspaceCharts(context);
+  const index = indexWorkspaceCharts(charts.values());
+  const repositories = publishRepositories(options);
+  const dependencies: RawProjectGraphDependency[] = [];
+  for (const [projectName, files] of Object.entries(context.filesToProcess.projectFileMap)) {
+    const source = [...charts.values()].find((chart) => chart.projectName === projectName);
+    if (!source) {
+      continue;
+    }
+    const chartFile = source.root === '.' ? 'Chart.yaml' : `${source.root}/Chart.yaml`;
+    if (!files.some((file) => file.file === chartFile)) {
+      continue;
+    }
+    const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile);
+    if (!parsed.chart) {
+      continue;
+    }
+    for (const { target } of findWorkspaceDependencies(source.root, parsed.chart, index, repositories, context.workspaceRoot)) {
+      const dependency: RawProjectGraphDependency = {
+        source: projectName,
+        target: target.projectName,
+        sourceFile: chartFile,
+        type: DependencyType.static,
+      };
+      validateDependency(dependency, context);
+      dependencies.push(dependency);
+    }
+  }
+  return dependencies;
+};
+
+/** The valid charts among the workspace's projects, keyed by project root, from the metadata createNodes recorded. */
+function workspaceCharts(context: CreateDependenciesContext): Map<string, WorkspaceChart> {
+  const charts = new Map<string, WorkspaceChart>();
+  for (const project of Object.values(context.projects)) {
+    const metadata = project.metadata?.[METADATA_KEY] as ChartProjectMetadata | undefined;
+    if (project.name && metadata?.chartName && metadata.chartVersion) {
+      charts.set(project.root, {
+        root: project.root,
+        projectName: project.name,
+        chartName: metadata.chartName,
+        chartVersion: metadata.chartVersion,
+      });
+    }
+  }
+  return charts;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  }
+  return groups;
+}
