@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
-import { valid as validSemver } from 'semver';
+import { parse as parseSemver } from 'semver';
 import type { ChartProblem } from './chart-problem';
 import { classifyRepository, type DependencySource } from './dependency-source';
 
@@ -48,7 +48,7 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
     return {
       problems: document.errors.map((error) => ({
         file: chartFile,
-        line: error.linePos?.[0]?.line,
+        line: lineCounter.linePos(error.pos[0]).line,
         message: `is not valid YAML: ${firstLine(error.message)}`,
         fix: 'Correct the YAML syntax (indentation, quoting, a missing ":") so that the file parses.',
       })),
@@ -118,7 +118,7 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
       message: 'has no version',
       fix: 'Add `version: 0.1.0` (a SemVer 2 version; it becomes the OCI tag).',
     });
-  } else if (typeof versionText !== 'string' || validSemver(versionText) !== versionText) {
+  } else if (typeof versionText !== 'string' || !isStrictSemver(versionText)) {
     problems.push({
       file: chartFile,
       line: version.line,
@@ -228,6 +228,12 @@ function lineOfKey(map: YAMLMap, key: string, lineCounter: LineCounter): number 
   const pair = map.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
   const keyNode = pair?.key as Node | undefined;
   return keyNode?.range ? lineCounter.linePos(keyNode.range[0]).line : undefined;
+}
+
+/** SemVer 2 exactly as written: no leading "v", no missing parts, build metadata allowed. */
+function isStrictSemver(version: string): boolean {
+  const parsed = parseSemver(version);
+  return parsed !== null && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}` === version;
 }
 
 function firstLine(text: string): string {

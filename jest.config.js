@@ -1,0 +1,15 @@
+/**
+ * One jest run for the whole repository: unit specs colocated with the sources, and integration specs under
+ * packages/<name>/tests that drive the real nx and helm. Node runs with --experimental-vm-modules (see the test
+ * script) because the helm runner loads execa, an ES module, with a dynamic import.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/packages/nx-helm/tsconfig.json' }],
+  },
+  testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/packages/*/tests/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/packages/nx-helm/dist/'],
+  testTimeout: 180000,
+};

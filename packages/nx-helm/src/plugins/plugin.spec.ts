@@ -1,0 +1,272 @@
+import {
+  AggregateCreateNodesError,
+  type CreateDependenciesContext,
+  type CreateNodesResult,
+  type ProjectConfiguration,
+} from '@nx/devkit';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempWorkspace, writeChart, type TempWorkspace } from '../testing/temp-workspace';
+import type { NxHelmPluginOptions } from './options';
+import { createDependencies, createNodes, createNodesV2 } from './plugin';
+
+describe('nx-helm plugin', () => {
+  let workspace: TempWorkspace;
+  beforeEach(() => {
+    workspace = createTempWorkspace();
+    process.env.NX_WORKSPACE_DATA_DIRECTORY = join(workspace.root, '.nx/workspace-data');
+  });
+  afterEach(() => {
+    delete process.env.NX_WORKSPACE_DATA_DIRECTORY;
+    workspace.dispose();
+  });
+
+  const context = () => ({ workspaceRoot: workspace.root, nxJsonConfiguration: {} });
+
+  async function projectsFor(files: string[], options?: NxHelmPluginOptions): Promise<Record<string, ProjectConfiguration>> {
+    const results = await createNodes[1](files, options, context());
+    return Object.fromEntries(
+      results.flatMap(([, result]: readonly [string, CreateNodesResult]) =>
+        Object.values(result.projects ?? {}).map((project) => [project.name!, project as ProjectConfiguration]),
+      ),
+    );
+  }
+
+  /** createDependencies as Nx calls it, with every chart's Chart.yaml reported as changed unless `changed` says otherwise. */
+  async function edgesFor(files: string[], options?: NxHelmPluginOptions, changed?: string[]): Promise<string[]> {
+    const projects = await projectsFor(files, options);
+    const projectFileMap = Object.fromEntries(
+      Object.values(projects).map((project) => [project.name!, [{ file: `${project.root}/Chart.yaml`, hash: 'h' }]]),
+    );
+    const toProcess = Object.fromEntries(
+      Object.entries(projectFileMap).map(([name, projectFiles]) => [
+        name,
+        projectFiles.filter((file) => changed === undefined || changed.includes(file.file)),
+      ]),
+    );
+    const dependencyContext: CreateDependenciesContext = {
+      externalNodes: {},
+      projects,
+      nxJsonConfiguration: {},
+      workspaceRoot: workspace.root,
+      fileMap: { projectFileMap, nonProjectFiles: [] },
+      filesToProcess: { projectFileMap: toProcess, nonProjectFiles: [] },
+    };
+    const dependencies = await createDependencies(options, dependencyContext);
+    return dependencies.map((dependency) => `${dependency.source} -> ${dependency.target} (${dependency.type}, ${'sourceFile' in dependency ? dependency.sourceFile : ''})`).sort();
+  }
+
+  function writeExampleCharts() {
+    writeChart(workspace, 'charts/common', { name: 'common', type: 'library' });
+    writeChart(workspace, 'charts/web', { name: 'web', dependencies: [{ name: 'common', version: '0.1.0', repository: 'file://../common' }] });
+    writeChart(workspace, 'charts/worker', { name: 'worker', dependencies: [{ name: 'common', repository: 'file://../common' }] });
+    writeChart(workspace, 'charts/platform', {
+      name: 'platform',
+      dependencies: [
+        { name: 'web', version: '0.1.0', repository: 'file://../web' },
+        { name: 'worker', version: '0.1.0', repository: 'file://../worker' },
+      ],
+    });
+    return ['charts/common/Chart.yaml', 'charts/web/Chart.yaml', 'charts/worker/Chart.yaml', 'charts/platform/Chart.yaml'];
+  }
+
+  it('exports createNodes and createNodesV2 for Nx 22 to 24, matching every Chart.yaml', () => {
+    expect(createNodesV2).toBe(createNodes);
+    expect(createNodes[0]).toBe('**/Chart.yaml');
+  });
+
+  it('infers one project per chart with cached lint-chart and package-chart targets', async () => {
+    const projects = await projectsFor(writeExampleCharts());
+    expect(Object.keys(projects).sort()).toEqual(['common', 'platform', 'web', 'worker']);
+    const web = projects.web;
+    expect(web).toMatchObject({
+      root: 'charts/web',
+      projectType: 'application',
+      tags: ['helm', 'helm:application'],
+      metadata: {
+        technologies: ['helm'],
+        targetGroups: { Helm: ['lint-chart', 'package-chart'] },
+        'nx-helm': { chartName: 'web', chartVersion: '0.1.0', chartType: 'application' },
+      },
+    });
+    const helmVersionInput = { runtime: '"${HELM_BIN:-helm}" version --short 2>/dev/null || echo helm-not-found' };
+    expect(web.targets!['lint-chart']).toEqual({
+      executor: 'nx-helm:lint',
+      options: {},
+      cache: true,
+      inputs: ['default', '^default', helmVersionInput],
+      metadata: expect.objectContaining({
+        technologies: ['helm'],
+        description: expect.stringContaining('helm lint --strict'),
+        help: expect.objectContaining({ command: 'npx nx run web:lint-chart --help' }),
+      }),
+    });
+    expect(web.targets!['package-chart']).toEqual({
+      executor: 'nx-helm:package',
+      options: { outputPath: 'dist/charts/charts/web' },
+      cache: true,
+      dependsOn: ['^package-chart'],
+      inputs: ['default', '^default', helmVersionInput],
+      outputs: ['{workspaceRoot}/dist/charts/charts/web'],
+      metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx run web:package-chart --help' }) }),
+    });
+    expect(projects.common).toMatchObject({ projectType: 'library', tags: ['helm', 'helm:library'] });
+  });
+
+  it('applies target names, a project name prefix, helmPath and outputPath from the options', async () => {
+    const projects = await projectsFor(writeExampleCharts(), {
+      lintTargetName: 'lint',
+      packageTargetName: 'package',
+      projectNamePrefix: 'chart-',
+      helmPath: 'tools/bin/helm',
+      outputPath: 'out/helm/',
+      targetGroupName: 'Charts',
+    });
+    expect(Object.keys(projects).sort()).toEqual(['chart-common', 'chart-platform', 'chart-web', 'chart-worker']);
+    const web = projects['chart-web'];
+    expect(Object.keys(web.targets!)).toEqual(['lint', 'package']);
+    expect(web.targets!.package).toMatchObject({
+      dependsOn: ['^package'],
+      options: { helmPath: 'tools/bin/helm', outputPath: 'out/helm/charts/web' },
+      outputs: ['{workspaceRoot}/out/helm/charts/web'],
+      inputs: ['default', '^default', { runtime: '"tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' }],
+    });
+    expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package'] });
+  });
+
+  it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {
+    writeExampleCharts();
+    writeChart(workspace, 'charts/web/charts/vendored', { name: 'vendored' });
+    const projects = await projectsFor([
+      'charts/web/Chart.yaml',
+      'charts/web/charts/vendored/Chart.yaml',
+      'node_modules/x/Chart.yaml',
+      'dist/charts/web/Chart.yaml',
+      'tmp/web/Chart.yaml',
+    ]);
+    expect(Object.keys(projects)).toEqual(['web']);
+  });
+
+  it.each([
+    ['YAML that does not parse', 'apiVersion: v2\nname: broken\nversion: [1\n'],
+    ['no name', 'apiVersion: v2\nversion: 0.1.0\n'],
+    ['no version', 'apiVersion: v2\nname: broken\n'],
+    ['a version that is not SemVer', 'apiVersion: v2\nname: broken\nversion: "1.0"\n'],
+  ])('keeps a chart with %s as a project named after its folder, without breaking the others', async (_, text) => {
+    const files = writeExampleCharts();
+    workspace.write('charts/bad-chart/Chart.yaml', text);
+    const projects = await projectsFor([...files, 'charts/bad-chart/Chart.yaml']);
+    expect(Object.keys(projects).sort()).toEqual(['bad-chart', 'common', 'platform', 'web', 'worker']);
+    expect(projects['bad-chart']).toMatchObject({
+      root: 'charts/bad-chart',
+      tags: ['helm'],
+      metadata: { 'nx-helm': { problems: [expect.stringMatching(/^charts\/bad-chart\/Chart\.yaml/)] } },
+    });
+    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['lint-chart', 'package-chart']);
+    expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);
+  });
+
+  it('fails for two charts with the same name, naming both paths, and still returns the other charts', async () => {
+    const files = writeExampleCharts();
+    writeChart(workspace, 'legacy/web', { name: 'web' });
+    const error = await createNodes[1]([...files, 'legacy/web/Chart.yaml'], {}, context()).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(AggregateCreateNodesError);
+    const aggregate = error as AggregateCreateNodesError;
+    expect(aggregate.errors.map(([file]) => file).sort()).toEqual(['charts/web/Chart.yaml', 'legacy/web/Chart.yaml']);
+    expect(aggregate.errors[0][1].message).toContain(
+      'Two or more charts would become the project "web": charts/web/Chart.yaml, legacy/web/Chart.yaml.',
+    );
+    const survivors = aggregate.partialResults.flatMap(([, result]) => Object.values(result.projects ?? {}).map((project) => project.name));
+    expect(survivors.sort()).toEqual(['common', 'platform', 'worker']);
+  });
+
+  it('rejects a registry option that is not an OCI reference', async () => {
+    await expect(createNodes[1](writeExampleCharts(), { registry: 'ghcr.io/acme' }, context())).rejects.toThrow(
+      /option "registry" in nx\.json is "ghcr\.io\/acme", which is not an OCI registry reference\. Use the form oci:\/\//,
+    );
+  });
+
+  it('caches computed projects per Chart.yaml content in the workspace data folder', async () => {
+    const files = writeExampleCharts();
+    await projectsFor(files);
+    const dataDir = join(workspace.root, '.nx/workspace-data');
+    const cacheFiles = readdirSync(dataDir).filter((file) => file.startsWith('nx-helm-'));
+    expect(cacheFiles).toHaveLength(1);
+    const cached = JSON.parse(readFileSync(join(dataDir, cacheFiles[0]), 'utf8')) as Record<string, ProjectConfiguration>;
+    expect(Object.values(cached).map((project) => project.name).sort()).toEqual(['common', 'platform', 'web', 'worker']);
+
+    // A changed Chart.yaml is re-read; an unchanged one is served from the cache.
+    writeChart(workspace, 'charts/web', { name: 'web', version: '0.2.0' });
+    const [key] = Object.entries(cached).find(([, project]) => project.name === 'worker')!;
+    cached[key] = { ...cached[key], tags: ['served-from-cache'] };
+    writeFileSync(join(dataDir, cacheFiles[0]), JSON.stringify(cached));
+    const projects = await projectsFor(files);
+    expect(projects.web.metadata!['nx-helm'].chartVersion).toBe('0.2.0');
+    expect(projects.worker.tags).toEqual(['served-from-cache']);
+    expect(existsSync(join(dataDir, cacheFiles[0]))).toBe(true);
+  });
+
+  describe('createDependencies', () => {
+    it('adds static edges common <- web, worker <- platform from file:// dependencies', async () => {
+      expect(await edgesFor(writeExampleCharts())).toEqual([
+        'platform -> web (static, charts/platform/Chart.yaml)',
+        'platform -> worker (static, charts/platform/Chart.yaml)',
+        'web -> common (static, charts/web/Chart.yaml)',
+        'worker -> common (static, charts/worker/Chart.yaml)',
+      ]);
+    });
+
+    it('uses the prefixed project names', async () => {
+      expect(await edgesFor(writeExampleCharts(), { projectNamePrefix: 'c-' })).toContain('c-web -> c-common (static, charts/web/Chart.yaml)');
+    });
+
+    it('links dependencies on the publish registry or a workspace repository only when the local version satisfies them', async () => {
+      writeChart(workspace, 'charts/common', { name: 'common', version: '1.4.0', type: 'library' });
+      writeChart(workspace, 'charts/web', { name: 'web', version: '2.0.0' });
+      writeChart(workspace, 'charts/uses-registry', {
+        name: 'uses-registry',
+        dependencies: [{ name: 'common', version: '^1.2.0', repository: 'oci://registry.example.com/acme/charts' }],
+      });
+      writeChart(workspace, 'charts/uses-old-repo', {
+        name: 'uses-old-repo',
+        dependencies: [{ name: 'web', version: '~2.0.0', repository: 'https://acme.github.io/charts' }],
+      });
+      writeChart(workspace, 'charts/pinned-old', {
+        name: 'pinned-old',
+        dependencies: [
+          { name: 'common', version: '1.0.0', repository: 'oci://registry.example.com/acme/charts' },
+          { name: 'web', version: '^1.0.0', repository: 'https://acme.github.io/charts' },
+        ],
+      });
+      writeChart(workspace, 'charts/external', {
+        name: 'external',
+        dependencies: [
+          { name: 'common', version: '^1.0.0', repository: 'oci://ghcr.io/somebody-else/charts' },
+          { name: 'common' },
+        ],
+      });
+      const files = ['common', 'web', 'uses-registry', 'uses-old-repo', 'pinned-old', 'external'].map((name) => `charts/${name}/Chart.yaml`);
+      const options = { registry: 'oci://registry.example.com/acme/charts', workspaceRepositories: ['https://acme.github.io/charts/'] };
+      expect(await edgesFor(files, options)).toEqual([
+        'uses-old-repo -> web (static, charts/uses-old-repo/Chart.yaml)',
+        'uses-registry -> common (static, charts/uses-registry/Chart.yaml)',
+      ]);
+      // Without the options, the same URLs are external repositories: no edges.
+      expect(await edgesFor(files)).toEqual([]);
+    });
+
+    it('reads only the Chart.yaml files Nx reports as changed', async () => {
+      const files = writeExampleCharts();
+      expect(await edgesFor(files, {}, ['charts/web/Chart.yaml'])).toEqual(['web -> common (static, charts/web/Chart.yaml)']);
+      expect(await edgesFor(files, {}, [])).toEqual([]);
+    });
+
+    it('adds no edge for a file:// path to a missing folder (lint-chart reports it)', async () => {
+      writeChart(workspace, 'charts/app', { name: 'app', dependencies: [{ name: 'common', repository: 'file://../nowhere' }] });
+      expect(await edgesFor(['charts/app/Chart.yaml'])).toEqual([]);
+    });
+  });
+});
