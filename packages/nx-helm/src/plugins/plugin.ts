@@ -79,10 +79,11 @@ export const createDependencies: CreateDependencies<NxHelmPluginOptions> = (rawO
   const options = normalizePluginOptions(rawOptions);
   const charts = workspaceCharts(context);
   const index = indexWorkspaceCharts(charts.values());
+  const chartsByProject = new Map([...charts.values()].map((chart) => [chart.projectName, chart]));
   const repositories = publishRepositories(options);
   const dependencies: RawProjectGraphDependency[] = [];
   for (const [projectName, files] of Object.entries(context.filesToProcess.projectFileMap)) {
-    const source = [...charts.values()].find((chart) => chart.projectName === projectName);
+    const source = chartsByProject.get(projectName);
     if (!source) {
       continue;
     }

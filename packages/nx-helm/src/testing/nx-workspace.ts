@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempWorkspace, type TempWorkspace } from './temp-workspace';
+
+export const REPOSITORY_ROOT = join(__dirname, '../../../..');
+
+/**
+ * A temporary copy of this repository's chart workspace (nx.json and charts/), using the repository's node_modules,
+ * where the built nx-helm package is linked. Each copy has its own Nx cache, so cache assertions start clean.
+ */
+export function createExampleWorkspace(): TempWorkspace {
+  const workspace = createTempWorkspace('nx-helm-workspace-');
+  cpSync(join(REPOSITORY_ROOT, 'charts'), join(workspace.root, 'charts'), { recursive: true });
+  cpSync(join(REPOSITORY_ROOT, 'nx.json'), join(workspace.root, 'nx.json'));
+  workspace.write('package.json', JSON.stringify({ name: 'example-charts', private: true }, null, 2));
+  workspace.write('.gitignore', 'dist\n.nx\nnode_modules\n');
+  symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(workspace.root, 'node_modules'));
+  return workspace;
+}
+
+export interface NxResult {
+  status: number | null;
+  /** stdout and stderr together, without colours. */
+  output: string;
+}
+
+/** Runs the workspace's nx CLI the way CI does: no daemon, no Nx Cloud, no interactive terminal UI. */
+export function runNx(workspaceRoot: string, args: string[], env: NodeJS.ProcessEnv = {}): NxResult {
+  const result = spawnSync(process.execPath, [join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+    cwd: workspaceRoot,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      CI: 'true',
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      NX_TUI: 'false',
+      NX_SKIP_NX_CACHE: undefined,
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      NODE_OPTIONS: undefined,
+      ...env,
+    },
+  });
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}

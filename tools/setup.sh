@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian/Ubuntu machine with Node.js (>= 20.19) for the demo and the tests:
+# npm dependencies and the pinned Helm 4 and Helm 3 binaries (into the git-ignored .tools/ folder).
+# Idempotent; prints nothing but progress on stderr.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+echo "setup: helm 4 at $(bash tools/install-helm.sh 4)" >&2
+echo "setup: helm 3 at $(bash tools/install-helm.sh 3)" >&2
