@@ -6,9 +6,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+# `npm install --no-save` installs the versions pinned in package-lock.json like `npm ci`, but tolerates
+# platform-specific optional packages (e.g. other operating systems' nx binaries) that a registry mirror lacks.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund >&2
+  echo "setup: installing npm dependencies" >&2
+  npm install --no-save --no-audit --no-fund >&2
 fi
 
 echo "setup: helm 4 at $(bash tools/install-helm.sh 4)" >&2
