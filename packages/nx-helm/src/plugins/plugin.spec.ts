@@ -169,7 +169,7 @@ describe('nx-helm plugin', () => {
   it('fails for two charts with the same name, naming both paths, and still returns the other charts', async () => {
     const files = writeExampleCharts();
     writeChart(workspace, 'legacy/web', { name: 'web' });
-    const error = await createNodes[1]([...files, 'legacy/web/Chart.yaml'], {}, context()).then(
+    const error = await Promise.resolve(createNodes[1]([...files, 'legacy/web/Chart.yaml'], {}, context())).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );

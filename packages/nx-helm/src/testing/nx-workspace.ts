@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, symlinkSync } from 'node:fs';
+import { copyExampleCharts, REPOSITORY_ROOT } from './example-charts';
 import { join } from 'node:path';
 import { createTempWorkspace, type TempWorkspace } from './temp-workspace';
-
-export const REPOSITORY_ROOT = join(__dirname, '../../../..');
 
 /**
  * A temporary copy of this repository's chart workspace (nx.json and charts/), using the repository's node_modules,
@@ -11,7 +10,7 @@ export const REPOSITORY_ROOT = join(__dirname, '../../../..');
  */
 export function createExampleWorkspace(): TempWorkspace {
   const workspace = createTempWorkspace('nx-helm-workspace-');
-  cpSync(join(REPOSITORY_ROOT, 'charts'), join(workspace.root, 'charts'), { recursive: true });
+  copyExampleCharts(workspace);
   cpSync(join(REPOSITORY_ROOT, 'nx.json'), join(workspace.root, 'nx.json'));
   workspace.write('package.json', JSON.stringify({ name: 'example-charts', private: true }, null, 2));
   workspace.write('.gitignore', 'dist\n.nx\nnode_modules\n');

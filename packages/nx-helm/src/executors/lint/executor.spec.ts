@@ -1,37 +1,24 @@
-import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureLogger } from '../../testing/capture-logger';
 import { executorContextFor } from '../../testing/executor-context';
 import { helm3, mainHelm } from '../../testing/helm-binaries';
-import { createTempWorkspace, writeChart, type TempWorkspace } from '../../testing/temp-workspace';
+import { useExampleChartsWorkspace } from '../../testing/example-charts';
+import { writeChart } from '../../testing/temp-workspace';
 import lintExecutor, { findCiValuesFiles } from './executor';
 
-const EXAMPLE_CHARTS = join(__dirname, '../../../../../charts');
-
 describe('lint executor (real helm)', () => {
-  let workspace: TempWorkspace;
-  let log: ReturnType<typeof captureLogger>;
-  beforeEach(() => {
-    workspace = createTempWorkspace();
-    cpSync(EXAMPLE_CHARTS, join(workspace.root, 'charts'), { recursive: true });
-    log = captureLogger();
-  });
-  afterEach(() => {
-    log.restore();
-    workspace.dispose();
-  });
+  const example = useExampleChartsWorkspace();
 
   const lint = (project: string, root: string, options = {}) =>
-    lintExecutor({ helmPath: mainHelm(), ...options }, executorContextFor(workspace.root, project, root));
+    lintExecutor({ helmPath: mainHelm(), ...options }, executorContextFor(example.workspace.root, project, root));
 
   it('finds the ci/*-values.yaml files of a chart', () => {
-    expect(findCiValuesFiles(join(workspace.root, 'charts/web'))).toEqual(['ci/default-values.yaml', 'ci/ha-values.yaml']);
-    expect(findCiValuesFiles(join(workspace.root, 'charts/common'))).toEqual([]);
+    expect(findCiValuesFiles(join(example.workspace.root, 'charts/web'))).toEqual(['ci/default-values.yaml', 'ci/ha-values.yaml']);
+    expect(findCiValuesFiles(join(example.workspace.root, 'charts/common'))).toEqual([]);
   });
 
   it('lints the umbrella chart with its local dependencies built, once per value set', async () => {
     await expect(lint('platform', 'charts/platform')).resolves.toEqual({ success: true });
-    const output = log.output();
+    const output = example.output();
     expect(output).toContain('lint charts/platform (default values)');
     expect(output).toContain('lint charts/platform (ci/default-values.yaml)');
     expect(output).toContain('lint charts/platform (ci/web-only-values.yaml)');
@@ -41,50 +28,50 @@ describe('lint executor (real helm)', () => {
 
   it('fails when one value set breaks a template, naming that value set', async () => {
     // A value that renders into invalid YAML: only this value set breaks the chart.
-    workspace.write('charts/web/ci/broken-values.yaml', 'service:\n  type: "ClusterIP\\n  selector: ["\n');
+    example.workspace.write('charts/web/ci/broken-values.yaml', 'service:\n  type: "ClusterIP\\n  selector: ["\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(log.output()).toMatch(/helm lint found problems in chart "web" \(charts\/web\) with 1 of 4 value sets:\n {2}- ci\/broken-values\.yaml: /);
-    expect(log.output()).toContain('templates/service.yaml: unable to parse YAML');
+    expect(example.output()).toMatch(/helm lint found problems in chart "web" \(charts\/web\) with 1 of 4 value sets:\n {2}- ci\/broken-values\.yaml: /);
+    expect(example.output()).toContain('templates/service.yaml: unable to parse YAML');
   });
 
   it('honours strict: a warning fails the default strict lint, and passes with strict false', async () => {
-    writeChart(workspace, 'charts/nodeps', { name: 'nodeps' });
-    workspace.write('charts/nodeps/Chart.yaml', 'apiVersion: v2\nname: nodeps\nversion: 0.1.0\ndependencies:\n  - name: vendored\n    version: 0.1.0\n');
+    writeChart(example.workspace, 'charts/nodeps', { name: 'nodeps' });
+    example.workspace.write('charts/nodeps/Chart.yaml', 'apiVersion: v2\nname: nodeps\nversion: 0.1.0\ndependencies:\n  - name: vendored\n    version: 0.1.0\n');
     await expect(lint('nodeps', 'charts/nodeps')).resolves.toEqual({ success: false });
-    expect(log.output()).toMatch(/missing these dependencies: vendored/);
+    expect(example.output()).toMatch(/missing these dependencies: vendored/);
     await expect(lint('nodeps', 'charts/nodeps', { strict: false })).resolves.toEqual({ success: true });
   });
 
   it('reports an invalid Chart.yaml with file, line, field and fix', async () => {
-    workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0\n');
+    example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(log.output()).toBe(
+    expect(example.output()).toBe(
       'lint-chart failed for web:\ncharts/web/Chart.yaml:3 (field version) has the version "1", which is not a SemVer 2 version.\n' +
         '  Fix: Use MAJOR.MINOR.PATCH with an optional -prerelease or +build suffix, e.g. `version: 1.4.0`, quoted if YAML would read it as a number.',
     );
   });
 
   it('reports YAML that does not parse with its line', async () => {
-    workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\n  version: 0.1.0\n');
+    example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\n  version: 0.1.0\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(log.output()).toMatch(/^lint-chart failed for web:\ncharts\/web\/Chart\.yaml:\d+ is not valid YAML: .*\n {2}Fix: Correct the YAML syntax/);
+    expect(example.output()).toMatch(/^lint-chart failed for web:\ncharts\/web\/Chart\.yaml:\d+ is not valid YAML: .*\n {2}Fix: Correct the YAML syntax/);
   });
 
   it('reports a file:// dependency whose folder is missing', async () => {
-    workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: common\n    version: 0.1.0\n    repository: file://../shared\n');
+    example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: common\n    version: 0.1.0\n    repository: file://../shared\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(log.output()).toContain(
+    expect(example.output()).toContain(
       'charts/web/Chart.yaml:5 (field dependencies[0].repository) has the dependency "common" at file://../shared, but the folder charts/shared does not exist.',
     );
   });
 
   it('reports a dependency cycle among local charts', async () => {
-    workspace.write(
+    example.workspace.write(
       'charts/common/Chart.yaml',
       'apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\ndependencies:\n  - name: platform\n    version: 0.1.0\n    repository: file://../platform\n',
     );
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(log.output()).toContain(
+    expect(example.output()).toContain(
       'charts/platform/Chart.yaml:8 (field dependencies[0].repository) closes a dependency cycle among local charts: ' +
         'web (charts/web) -> common (charts/common) -> platform (charts/platform) -> web (charts/web).',
     );
@@ -92,16 +79,16 @@ describe('lint executor (real helm)', () => {
 
   it('reports values files from the options that do not exist', async () => {
     await expect(lint('web', 'charts/web', { valuesFiles: ['ci/nope-values.yaml'] })).resolves.toEqual({ success: false });
-    expect(log.output()).toContain('The valuesFiles option of web names files that do not exist in charts/web: ci/nope-values.yaml.');
+    expect(example.output()).toContain('The valuesFiles option of web names files that do not exist in charts/web: ci/nope-values.yaml.');
   });
 
   it('reports a helm that cannot be found', async () => {
-    await expect(lint('web', 'charts/web', { helmPath: join(workspace.root, 'no-helm') })).resolves.toEqual({ success: false });
-    expect(log.output()).toContain(`helm was not found at ${join(workspace.root, 'no-helm')} (from the helmPath option)`);
+    await expect(lint('web', 'charts/web', { helmPath: join(example.workspace.root, 'no-helm') })).resolves.toEqual({ success: false });
+    expect(example.output()).toContain(`helm was not found at ${join(example.workspace.root, 'no-helm')} (from the helmPath option)`);
   });
 
   it('lints with Helm 3 as well', async () => {
     await expect(lint('platform', 'charts/platform', { helmPath: helm3() })).resolves.toEqual({ success: true });
-    expect(log.output()).toMatch(/helm 3\.\d+\.\d+ lint charts\/platform/);
+    expect(example.output()).toMatch(/helm 3\.\d+\.\d+ lint charts\/platform/);
   });
 });
