@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, parse, relative, sep } from 'node:path';
 import { loadLocalChartTree, type LocalChart, type LocalChartTree } from '../chart/local-chart-tree';
@@ -25,7 +25,12 @@ export class ChartBuildError extends NxHelmError {}
  * Building in a copy keeps the source tree untouched: no charts/*.tgz or Chart.lock appear next to the sources,
  * so Nx's input hashes (and therefore its cache) stay stable across runs.
  */
-export async function stageChart(chartDir: string, workspaceRoot: string, helm: HelmRunner): Promise<StagedChart> {
+export async function stageChart(
+  chartDir: string,
+  workspaceRoot: string,
+  helm: HelmRunner,
+  options: { sourceDate?: Date } = {},
+): Promise<StagedChart> {
   const tree = loadLocalChartTree(chartDir, workspaceRoot);
   const base = commonAncestor([workspaceRoot, ...tree.buildOrder.map((chart) => chart.dir)]);
   const stagingRoot = mkdtempSync(join(tmpdir(), 'nx-helm-stage-'));
@@ -42,11 +47,15 @@ export async function stageChart(chartDir: string, workspaceRoot: string, helm: 
         recursive: true,
         filter: (source) => basename(source) !== '.git' && basename(source) !== 'node_modules',
       });
+      if (options.sourceDate) {
+        setModificationTimes(stagedDirOf(chart), options.sourceDate);
+      }
     }
     for (const chart of tree.buildOrder) {
       if (!chart.chart.dependencies.some((dependency) => dependency.source.kind !== 'vendored')) {
         continue;
       }
+      const hadLockFile = existsSync(join(chart.dir, 'Chart.lock'));
       const result = await helm.run(['dependency', 'build', stagedDirOf(chart)], { cwd: dirname(stagedDirOf(chart)) });
       if (result.failed) {
         throw new ChartBuildError(
@@ -56,11 +65,39 @@ export async function stageChart(chartDir: string, workspaceRoot: string, helm: 
             'run `helm dependency update` and commit the refreshed Chart.lock.',
         );
       }
+      if (options.sourceDate) {
+        if (!hadLockFile) {
+          stampGeneratedLockFile(join(stagedDirOf(chart), 'Chart.lock'), options.sourceDate);
+        }
+        setModificationTimes(stagedDirOf(chart), options.sourceDate);
+      }
     }
     return staged;
   } catch (error) {
     staged.dispose();
     throw error;
+  }
+}
+
+/**
+ * `helm dependency build` writes a Chart.lock with the current time in `generated` when the chart has none;
+ * it ends up in the package, so it gets the package's timestamp instead.
+ */
+function stampGeneratedLockFile(lockFile: string, date: Date): void {
+  if (existsSync(lockFile)) {
+    const text = readFileSync(lockFile, 'utf8');
+    writeFileSync(lockFile, text.replace(/^generated: .*$/m, `generated: "${date.toISOString()}"`));
+  }
+}
+
+/** Helm 4 stores file mtimes in the archive: give every staged file the package's timestamp. */
+function setModificationTimes(dir: string, date: Date): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      setModificationTimes(path, date);
+    }
+    utimesSync(path, date, date);
   }
 }
 

@@ -79,7 +79,8 @@ function buildChartTargets(
       options: { ...helmOptions, outputPath: packageOutputPath },
       cache: true,
       dependsOn: [`^${options.packageTargetName}`],
-      inputs,
+      // The package timestamp comes from SOURCE_DATE_EPOCH when it is set.
+      inputs: [...inputs, { env: 'SOURCE_DATE_EPOCH' }],
       outputs: [`{workspaceRoot}/${packageOutputPath}`],
       metadata: {
         technologies: ['helm'],

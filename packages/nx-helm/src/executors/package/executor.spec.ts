@@ -1,10 +1,14 @@
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { executorContextFor } from '../../testing/executor-context';
 import { helm3, mainHelm } from '../../testing/helm-binaries';
-import { useExampleChartsWorkspace } from '../../testing/example-charts';
+import { copyExampleCharts, useExampleChartsWorkspace } from '../../testing/example-charts';
+import { createTempWorkspace } from '../../testing/temp-workspace';
 import packageExecutor from './executor';
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -34,7 +38,7 @@ describe('package executor (real helm)', () => {
       ]),
     );
     expect(listFiles(join(example.workspace.root, 'charts'))).toEqual(sourcesBefore);
-    expect(example.output()).toMatch(/Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}\)/);
+    expect(example.output()).toMatch(/Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}, timestamp 1980-01-01T00:00:00\.000Z from fallback\)/);
   });
 
   it('renders: the packaged chart templates with helm template', async () => {
@@ -60,6 +64,48 @@ describe('package executor (real helm)', () => {
     await expect(packageChart('web', 'charts/web')).resolves.toEqual({ success: false });
     expect(example.output()).toMatch(/^package-chart failed for web:\nBuilding the dependencies of chart "web" \(charts\/web\/Chart\.yaml\) failed\.\n`helm dependency build .*` exited with code 1:\n.*common/s);
     expect(existsSync(join(example.workspace.root, 'dist/charts/charts/web'))).toBe(false);
+  });
+
+  it('produces byte-identical packages from different checkouts, file times and helm versions', async () => {
+    const other = createTempWorkspace('nx-helm-other-checkout-');
+    try {
+      copyExampleCharts(other);
+      // Another checkout: different path, different file modification times.
+      for (const file of listFiles(join(other.root, 'charts'))) {
+        utimesSync(join(other.root, 'charts', file), 1_500_000_000, 1_500_000_000);
+      }
+      const archives: Record<string, string> = {};
+      for (const [label, root, helmPath] of [
+        ['helm 4, checkout 1', example.workspace.root, mainHelm()],
+        ['helm 4, checkout 2', other.root, mainHelm()],
+        ['helm 3, checkout 2', other.root, helm3()],
+      ] as const) {
+        const result = await packageExecutor(
+          { helmPath, outputPath: 'dist/charts/charts/platform' },
+          executorContextFor(root, 'platform', 'charts/platform'),
+        );
+        expect(result).toEqual({ success: true });
+        const archive = join(root, 'dist/charts/charts/platform/platform-0.1.0.tgz');
+        archives[label] = `${sha256(archive)} ${statSync(archive).mtimeMs}`;
+      }
+      expect(new Set(Object.values(archives)).size).toBe(1);
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('stamps SOURCE_DATE_EPOCH into the archive entries and the archive file', async () => {
+    process.env.SOURCE_DATE_EPOCH = '1700000000';
+    try {
+      await expect(packageChart('web', 'charts/web')).resolves.toEqual({ success: true });
+    } finally {
+      delete process.env.SOURCE_DATE_EPOCH;
+    }
+    const archive = join(example.workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz');
+    expect(statSync(archive).mtimeMs).toBe(1_700_000_000_000);
+    const listing = execFileSync('tar', ['-tvzf', archive, '--utc'], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing.every((line) => line.includes(' 2023-11-14 22:13 '))).toBe(true);
+    expect(execFileSync('tar', ['-xzOf', archive, 'web/Chart.lock'], { encoding: 'utf8' })).toContain('generated: "2023-11-14T22:13:20Z"');
   });
 
   it('packages with Helm 3 as well', async () => {

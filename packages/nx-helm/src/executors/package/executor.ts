@@ -4,6 +4,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { stageChart, ChartBuildError, type StagedChart } from '../../build/staged-chart';
+import { makeArchiveReproducible } from '../../build/reproducible-archive';
+import { sourceDateFor } from '../../build/source-date';
+import { loadLocalChartTree } from '../../chart/local-chart-tree';
 import { describeHelmFailure, HelmRunner } from '../../helm/helm-runner';
 import { projectOf, reportFailure } from '../shared/executor-context';
 import type { PackageExecutorSchema } from './schema';
@@ -25,7 +28,9 @@ export default async function packageExecutor(
   const packDir = mkdtempSync(join(tmpdir(), 'nx-helm-package-'));
   try {
     const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root });
-    staged = await stageChart(project.dir, context.root, helm);
+    const tree = loadLocalChartTree(project.dir, context.root);
+    const sourceDate = sourceDateFor(tree.buildOrder.map((chart) => chart.dir), context.root);
+    staged = await stageChart(project.dir, context.root, helm, { sourceDate: sourceDate.date });
     const { name, version } = staged.tree.root.chart;
     const result = await helm.run(['package', staged.chartDir, '--destination', packDir], { cwd: context.root });
     if (result.failed) {
@@ -40,8 +45,12 @@ export default async function packageExecutor(
     mkdirSync(outputDir, { recursive: true });
     const archivePath = join(outputDir, archiveName);
     copyFileSync(join(packDir, archiveName), archivePath);
+    await makeArchiveReproducible(archivePath, sourceDate.date);
     const sha256 = createHash('sha256').update(readFileSync(archivePath)).digest('hex');
-    logger.info(`Packaged ${name} ${version} with helm ${helm.version} -> ${relative(context.root, archivePath)} (sha256:${sha256})`);
+    logger.info(
+      `Packaged ${name} ${version} with helm ${helm.version} -> ${relative(context.root, archivePath)} (sha256:${sha256}, ` +
+        `timestamp ${sourceDate.date.toISOString()} from ${sourceDate.origin})`,
+    );
     return { success: true };
   } catch (error) {
     return reportFailure('package-chart', project.name, error);

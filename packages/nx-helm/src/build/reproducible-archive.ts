@@ -1,0 +1,83 @@
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { Deflate } from 'pako';
+import { extract, pack, type Header } from 'tar-stream';
+
+interface ArchiveEntry {
+  header: Header;
+  data: Buffer;
+}
+
+/**
+ * Rewrites a chart archive so that its bytes depend only on the chart's content and `timestamp`:
+ * every entry keeps its path, order, type, mode and content, but gets `timestamp` as its mtime and no owner; the gzip
+ * stream is produced by a pure-JavaScript deflate (identical on every CPU and Node.js version) with a header that
+ * names no operating system. The archive file's own mtime is set to `timestamp` too, because `helm push` records it
+ * as the manifest's `org.opencontainers.image.created` annotation.
+ *
+ * Helm 3 stamps entries with the current time and Helm 4 with the files' mtimes, which differ per checkout;
+ * after this rewrite both give the same bytes for the same chart.
+ */
+export async function makeArchiveReproducible(archivePath: string, timestamp: Date): Promise<void> {
+  const entries = await readEntries(gunzipSync(readFileSync(archivePath)));
+  const tarBytes = await writeEntries(entries, timestamp);
+  const deflate = new Deflate({ gzip: true, level: 9, header: { os: 255 } });
+  deflate.push(tarBytes, true);
+  if (deflate.err) {
+    throw new Error(`Compressing ${archivePath} failed: ${deflate.msg}`);
+  }
+  const gzipped = Buffer.from(deflate.result as Uint8Array);
+  writeFileSync(archivePath, gzipped);
+  utimesSync(archivePath, timestamp, timestamp);
+}
+
+function readEntries(tarBytes: Buffer): Promise<ArchiveEntry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: ArchiveEntry[] = [];
+    const parser = extract();
+    parser.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: unknown) => {
+        chunks.push(chunk as Buffer);
+      });
+      stream.on('end', () => {
+        entries.push({ header, data: Buffer.concat(chunks) });
+        next();
+      });
+      stream.on('error', reject);
+    });
+    parser.on('finish', () => resolve(entries));
+    parser.on('error', reject);
+    parser.end(tarBytes);
+  });
+}
+
+function writeEntries(entries: ArchiveEntry[], timestamp: Date): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const archive = pack();
+    const chunks: Buffer[] = [];
+    archive.on('data', (chunk: unknown) => {
+      chunks.push(chunk as Buffer);
+    });
+    archive.on('end', () => resolve(Buffer.concat(chunks)));
+    archive.on('error', reject);
+    for (const { header, data } of entries) {
+      archive.entry(
+        {
+          name: header.name,
+          type: header.type,
+          mode: header.mode,
+          linkname: header.linkname,
+          size: header.type === 'file' ? data.length : 0,
+          mtime: timestamp,
+          uid: 0,
+          gid: 0,
+          uname: '',
+          gname: '',
+        },
+        data,
+      );
+    }
+    archive.finalize();
+  });
+}
