@@ -10,7 +10,8 @@ interface ArchiveEntry {
 
 /**
  * Rewrites a chart archive so that its bytes depend only on the chart's content and `timestamp`:
- * every entry keeps its path, order, type, mode and content, but gets `timestamp` as its mtime and no owner; the gzip
+ * entries are sorted by path (helm writes subcharts in a varying order) and keep their type, mode and content, but get
+ * `timestamp` as their mtime and no owner; the gzip
  * stream is produced by a pure-JavaScript deflate (identical on every CPU and Node.js version) with a header that
  * names no operating system. The archive file's own mtime is set to `timestamp` too, because `helm push` records it
  * as the manifest's `org.opencontainers.image.created` annotation.
@@ -19,7 +20,9 @@ interface ArchiveEntry {
  * after this rewrite both give the same bytes for the same chart.
  */
 export async function makeArchiveReproducible(archivePath: string, timestamp: Date): Promise<void> {
-  const entries = await readEntries(gunzipSync(readFileSync(archivePath)));
+  const entries = (await readEntries(gunzipSync(readFileSync(archivePath)))).sort((a, b) =>
+    a.header.name < b.header.name ? -1 : a.header.name > b.header.name ? 1 : 0,
+  );
   const tarBytes = await writeEntries(entries, timestamp);
   const deflate = new Deflate({ gzip: true, level: 9, header: { os: 255 } });
   deflate.push(tarBytes, true);

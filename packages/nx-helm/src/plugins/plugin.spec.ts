@@ -106,7 +106,7 @@ describe('nx-helm plugin', () => {
       options: { outputPath: 'dist/charts/charts/web' },
       cache: true,
       dependsOn: ['^package-chart'],
-      inputs: ['default', '^default', helmVersionInput],
+      inputs: ['default', '^default', helmVersionInput, { env: 'SOURCE_DATE_EPOCH' }],
       outputs: ['{workspaceRoot}/dist/charts/charts/web'],
       metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx run web:package-chart --help' }) }),
     });
@@ -129,7 +129,7 @@ describe('nx-helm plugin', () => {
       dependsOn: ['^package'],
       options: { helmPath: 'tools/bin/helm', outputPath: 'out/helm/charts/web' },
       outputs: ['{workspaceRoot}/out/helm/charts/web'],
-      inputs: ['default', '^default', { runtime: '"tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' }],
+      inputs: ['default', '^default', { runtime: '"tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' }, { env: 'SOURCE_DATE_EPOCH' }],
     });
     expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package'] });
   });
