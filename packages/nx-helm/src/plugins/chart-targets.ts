@@ -43,7 +43,7 @@ export function buildChartProject(
     metadata: {
       description,
       technologies: ['helm'],
-      targetGroups: { [options.targetGroupName]: [options.lintTargetName, options.packageTargetName] },
+      targetGroups: { [options.targetGroupName]: [options.lintTargetName, options.packageTargetName, options.pushTargetName] },
       [METADATA_KEY]: chartMetadata,
     },
   };
@@ -88,6 +88,26 @@ function buildChartTargets(
         help: {
           command: `npx nx run ${projectName}:${options.packageTargetName} --help`,
           example: { options: { outputPath: `dist/packages/${projectRoot}` } },
+        },
+      },
+    },
+    [options.pushTargetName]: {
+      executor: 'nx-helm:push',
+      options: {
+        ...helmOptions,
+        ...(options.registry ? { registry: options.registry } : {}),
+        ...(options.registries ? { registries: options.registries } : {}),
+        packageOutputPath,
+      },
+      // Publishing is a side effect: never served from a cache.
+      cache: false,
+      dependsOn: [options.packageTargetName],
+      metadata: {
+        technologies: ['helm'],
+        description: `Push the package to ${options.registry ?? 'the configured OCI registry'}; skip it if that version is already published with the same content, refuse it if with other content`,
+        help: {
+          command: `npx nx run ${projectName}:${options.pushTargetName} --help`,
+          example: { options: { registry: 'oci://ghcr.io/acme/charts', allowOverwrite: false } },
         },
       },
     },

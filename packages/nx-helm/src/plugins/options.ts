@@ -1,3 +1,4 @@
+import type { RegistriesOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 
 /** Options of the nx-helm plugin entry in nx.json. */
@@ -6,6 +7,8 @@ export interface NxHelmPluginOptions {
   lintTargetName?: string;
   /** Name of the inferred package target. Default `package-chart`. */
   packageTargetName?: string;
+  /** Name of the inferred push target. Default `push-chart`. */
+  pushTargetName?: string;
   /** Prefix for project names: `{prefix}{chart name}`. Default none. */
   projectNamePrefix?: string;
   /** The OCI registry the workspace publishes to, e.g. `oci://ghcr.io/acme/charts`. */
@@ -15,6 +18,11 @@ export interface NxHelmPluginOptions {
    * A dependency fetched from one of them, or from `registry`, is linked to the local chart of that name.
    */
   workspaceRepositories?: string[];
+  /**
+   * Per registry host (with port): how to reach it and the *names* of the environment variables holding its
+   * credentials, e.g. { "ghcr.io": { "usernameEnv": "GHCR_USER", "passwordEnv": "GHCR_TOKEN" } }.
+   */
+  registries?: RegistriesOptions;
   /** Path to the helm binary (relative to the workspace root). Default: HELM_BIN, then helm on PATH. */
   helmPath?: string;
   /** Folder under which packages are written, one sub-folder per project root. Default `dist/charts`. */
@@ -23,16 +31,18 @@ export interface NxHelmPluginOptions {
   targetGroupName?: string;
 }
 
-export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, 'registry' | 'helmPath'>> &
-  Pick<NxHelmPluginOptions, 'registry' | 'helmPath'>;
+export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, 'registry' | 'helmPath' | 'registries'>> &
+  Pick<NxHelmPluginOptions, 'registry' | 'helmPath' | 'registries'>;
 
 export function normalizePluginOptions(options: NxHelmPluginOptions | undefined): NormalizedPluginOptions {
   const normalized: NormalizedPluginOptions = {
     lintTargetName: options?.lintTargetName ?? 'lint-chart',
     packageTargetName: options?.packageTargetName ?? 'package-chart',
+    pushTargetName: options?.pushTargetName ?? 'push-chart',
     projectNamePrefix: options?.projectNamePrefix ?? '',
     registry: options?.registry,
     workspaceRepositories: options?.workspaceRepositories ?? [],
+    registries: options?.registries,
     helmPath: options?.helmPath,
     outputPath: (options?.outputPath ?? 'dist/charts').replace(/\/+$/, ''),
     targetGroupName: options?.targetGroupName ?? 'Helm',
@@ -49,10 +59,22 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
         'e.g. ["https://acme.github.io/charts"].',
     );
   }
-  if (normalized.lintTargetName === normalized.packageTargetName) {
+  const targetNames = [normalized.lintTargetName, normalized.packageTargetName, normalized.pushTargetName];
+  if (new Set(targetNames).size !== targetNames.length) {
     throw new NxHelmError(
-      `The nx-helm plugin options "lintTargetName" and "packageTargetName" in nx.json are both "${normalized.lintTargetName}". Give the targets different names.`,
+      `The nx-helm plugin options lintTargetName, packageTargetName and pushTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
     );
+  }
+  for (const [host, entry] of Object.entries(normalized.registries ?? {})) {
+    for (const key of ['usernameEnv', 'passwordEnv'] as const) {
+      const name = entry?.[key];
+      if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new NxHelmError(
+          `The nx-helm option registries["${host}"].${key} in nx.json must be the name of an environment variable ` +
+            '(letters, digits and _), not a value. Put the secret in that variable, e.g. from your CI secrets.',
+        );
+      }
+    }
   }
   return normalized;
 }

@@ -1,0 +1,43 @@
+/** How to reach one registry host. Credentials are given as the *names* of environment variables, never values. */
+export interface RegistryHostOptions {
+  /** Environment variable that holds the user name. */
+  usernameEnv?: string;
+  /** Environment variable that holds the password or token. */
+  passwordEnv?: string;
+  /** Use plain http (Helm 4 needs it even on loopback; Helm 3 uses http on loopback by itself). */
+  plainHttp?: boolean;
+  /** Skip TLS certificate verification. */
+  insecureSkipTlsVerify?: boolean;
+  /** CA bundle to verify the registry's certificate. */
+  caFile?: string;
+  /** Client certificate and key for mutual TLS. */
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** The `registries` option: registry host (with port) -> how to reach it. */
+export type RegistriesOptions = Record<string, RegistryHostOptions>;
+
+export type RegistryCommand = 'login' | 'push' | 'pull';
+
+/** Connection flags for a helm registry command, as the installed helm accepts them. */
+export function connectionFlags(options: RegistryHostOptions, command: RegistryCommand, helmMajor: number): string[] {
+  const flags: string[] = [];
+  // `helm registry login` learned --plain-http in Helm 4; Helm 3 logs in over http to loopback hosts by itself.
+  if (options.plainHttp && (command !== 'login' || helmMajor >= 4)) {
+    flags.push('--plain-http');
+  }
+  if (options.insecureSkipTlsVerify) {
+    flags.push(command === 'login' ? '--insecure' : '--insecure-skip-tls-verify');
+  }
+  if (options.caFile) flags.push('--ca-file', options.caFile);
+  if (options.certFile) flags.push('--cert-file', options.certFile);
+  if (options.keyFile) flags.push('--key-file', options.keyFile);
+  return flags;
+}
+
+/** The options for `host`, with target-level settings layered over the host entry. */
+export function hostOptionsFor(host: string, registries: RegistriesOptions | undefined, overrides: RegistryHostOptions): RegistryHostOptions {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return { ...(registries?.[host] ?? {}), ...defined };
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Temporary folders that may hold credentials. They are removed when released, and also when the process exits or
+ * is interrupted (SIGINT, SIGTERM, SIGHUP) before that, so a cancelled CI job leaves no registry config behind.
+ */
+const live = new Set<string>();
+let handlersInstalled = false;
+
+export function createSecretTempDir(prefix: string): string {
+  installHandlers();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  live.add(dir);
+  return dir;
+}
+
+export function removeSecretTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  live.delete(dir);
+}
+
+function removeAll(): void {
+  for (const dir of live) {
+    removeSecretTempDir(dir);
+  }
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) {
+    return;
+  }
+  handlersInstalled = true;
+  process.once('exit', removeAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      removeAll();
+      // Let the signal do what it would have done without this handler: end the process.
+      process.kill(process.pid, signal);
+    });
+  }
+}
