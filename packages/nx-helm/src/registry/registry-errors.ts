@@ -13,7 +13,7 @@ export interface RegistryFailure {
 const PATTERNS: Array<{ kind: RegistryFailureKind; pattern: RegExp }> = [
   { kind: 'plain-http', pattern: /server gave HTTP response to HTTPS client/i },
   { kind: 'tls', pattern: /x509:|certificate signed by unknown authority|tls: /i },
-  { kind: 'unauthorized', pattern: /unauthorized|authentication required|\b401\b|no basic auth credentials/i },
+  { kind: 'unauthorized', pattern: /unauthorized|authentication required|\b401\b|no basic auth credentials|basic credential not found/i },
   { kind: 'denied', pattern: /\bdenied\b|forbidden|\b403\b|insufficient_scope/i },
   { kind: 'name-invalid', pattern: /name invalid|invalid reference format|NAME_INVALID/i },
   { kind: 'not-found', pattern: /: not found\b|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN|\b404\b/i },

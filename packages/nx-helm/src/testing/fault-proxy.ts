@@ -9,24 +9,25 @@ export interface FaultProxy {
 }
 
 /**
- * A plain-http reverse proxy in front of a test registry that fails a share of requests: every `every`-th request
- * gets a 503, and the one after it has its connection dropped without an answer. Deterministic, so a test run can
- * be repeated exactly; only requests to 127.0.0.1 are made.
+ * A plain-http reverse proxy in front of a test registry that fails a share of requests (`faultRate`): half of the
+ * failures are 503 answers, half are connections dropped without an answer. The choice comes from a seeded
+ * pseudo-random sequence, so runs are repeatable; only requests to 127.0.0.1 are made.
  */
-export async function startFaultProxy(targetPort: number, every = 4): Promise<FaultProxy> {
+export async function startFaultProxy(targetPort: number, faultRate = 0.1, seed = 42): Promise<FaultProxy> {
+  const random = mulberry32(seed);
   const port = await freePort();
   const stats = { requests: 0, failedWith503: 0, dropped: 0 };
   const server: Server = createServer((incoming, outgoing) => {
     stats.requests++;
-    const position = stats.requests % every;
-    if (position === 0) {
+    const draw = random();
+    if (draw < faultRate / 2) {
       stats.failedWith503++;
       incoming.resume();
       outgoing.writeHead(503, { 'Content-Type': 'application/json' });
       outgoing.end('{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}');
       return;
     }
-    if (position === 1 && stats.requests > 1) {
+    if (draw < faultRate) {
       stats.dropped++;
       incoming.resume();
       incoming.socket.destroy();
@@ -51,5 +52,17 @@ export async function startFaultProxy(targetPort: number, every = 4): Promise<Fa
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence of numbers in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -1,0 +1,210 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { captureLogger } from '../src/testing/capture-logger';
+import { copyExampleCharts } from '../src/testing/example-charts';
+import { startFaultProxy } from '../src/testing/fault-proxy';
+import { mainHelm } from '../src/testing/helm-binaries';
+import { packageCharts, pushChart, readPushRecord } from '../src/testing/push-helpers';
+import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
+import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
+
+const PASSWORD = 'guard-Pa55word';
+
+describe('push-chart guards (real registry, Helm 4)', () => {
+  let registry: RegistryServer;
+  let workspace: TempWorkspace;
+  let log: ReturnType<typeof captureLogger>;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(() => registry.stop());
+  beforeEach(async () => {
+    workspace = createTempWorkspace();
+    copyExampleCharts(workspace);
+    log = captureLogger();
+    await packageCharts(workspace.root, mainHelm(), ['web']);
+  });
+  afterEach(() => {
+    log.restore();
+    workspace.dispose();
+  });
+
+  const options = (path: string, extra = {}) => ({
+    helmPath: mainHelm(),
+    registry: `oci://${registry.host}/${path}`,
+    plainHttp: true,
+    retryDelayMs: 50,
+    ...extra,
+  });
+
+  it('refuses a version already published with other content, and replaces it with allowOverwrite', async () => {
+    await expect(pushChart(workspace.root, 'web', options('guard'))).resolves.toEqual({ success: true });
+    const published = readPushRecord(workspace.root, 'web');
+
+    // The chart changes without a version bump.
+    workspace.write('charts/web/templates/configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
+    await packageCharts(workspace.root, mainHelm(), ['web']);
+    const started = Date.now();
+    await expect(pushChart(workspace.root, 'web', options('guard'))).resolves.toEqual({ success: false });
+    expect(Date.now() - started).toBeLessThan(2000);
+    const refused = readPushRecord(workspace.root, 'web');
+    expect(refused).toMatchObject({ status: 'failed', digest: published.digest });
+    expect(refused.chartDigest).not.toBe(published.chartDigest);
+    expect(log.output()).toContain(
+      `oci://${registry.host}/guard/web:0.1.0 is already published with other content (registry: chart ${published.chartDigest}, ` +
+        `local package: ${refused.chartDigest}). A published version must not change: bump \`version\` in charts/web/Chart.yaml, ` +
+        'or set allowOverwrite: true on the push-chart target to replace it.',
+    );
+    expect(await registry.manifestDigest('guard/web', '0.1.0')).toBe(published.digest);
+
+    await expect(pushChart(workspace.root, 'web', options('guard', { allowOverwrite: true }))).resolves.toEqual({ success: true });
+    const overwritten = readPushRecord(workspace.root, 'web');
+    expect(overwritten).toMatchObject({ status: 'pushed', chartDigest: refused.chartDigest });
+    expect(overwritten.digest).not.toBe(published.digest);
+    expect(await registry.manifestDigest('guard/web', '0.1.0')).toBe(overwritten.digest);
+  });
+
+  it('shows what would be pushed on a dry run, without contacting the registry', async () => {
+    await expect(pushChart(workspace.root, 'web', options('dry', { dryRun: true }))).resolves.toEqual({ success: true });
+    expect(log.output()).toMatch(
+      new RegExp(`^Dry run: would push dist/charts/charts/web/web-0\\.1\\.0\\.tgz \\(sha256:[0-9a-f]{64}\\) to oci://${registry.host}/dry/web:0\\.1\\.0\\.$`, 'm'),
+    );
+    expect(await registry.manifestDigest('dry/web', '0.1.0')).toBeUndefined();
+    expect(existsSync(`${workspace.root}/dist/charts/charts/web/push.json`)).toBe(false);
+  });
+
+  it('explains a missing package, registry or credential variable', async () => {
+    await expect(pushChart(workspace.root, 'worker', options('x'))).resolves.toEqual({ success: false });
+    expect(log.output()).toContain('There is no package to push for worker: dist/charts/charts/worker/worker-0.1.0.tgz does not exist. Run the package-chart target first');
+
+    await expect(pushChart(workspace.root, 'web', { helmPath: mainHelm() })).resolves.toEqual({ success: false });
+    expect(log.output()).toContain('There is no registry to push web to. Set "registry" in the nx-helm plugin options in nx.json');
+
+    await expect(
+      pushChart(workspace.root, 'web', options('x', { registries: { [registry.host]: { usernameEnv: 'NO_SUCH_USER_VAR', passwordEnv: 'NO_SUCH_PASSWORD_VAR' } } })),
+    ).resolves.toEqual({ success: false });
+    expect(log.output()).toContain('the environment variable(s) NO_SUCH_USER_VAR, NO_SUCH_PASSWORD_VAR are not set');
+  });
+
+  it('lets NX_HELM_REGISTRY override the configured registry', async () => {
+    process.env.NX_HELM_REGISTRY = `oci://${registry.host}/from-env`;
+    try {
+      await expect(pushChart(workspace.root, 'web', options('configured'))).resolves.toEqual({ success: true });
+    } finally {
+      delete process.env.NX_HELM_REGISTRY;
+    }
+    expect(readPushRecord(workspace.root, 'web').reference).toBe(`oci://${registry.host}/from-env/web:0.1.0`);
+    expect(await registry.manifestDigest('configured/web', '0.1.0')).toBeUndefined();
+  });
+
+  it('publishes 20 charts with correct digests through a proxy that fails a share of requests', async () => {
+    // One request in ten fails: half with 503, half with a dropped connection.
+    const proxy = await startFaultProxy(Number(registry.host.split(':')[1]), 0.1);
+    try {
+      const names = Array.from({ length: 20 }, (_, index) => `flaky-${index}`);
+      for (const name of names) {
+        writeChart(workspace, `charts/${name}`, { name, version: '1.0.0' });
+      }
+      await packageCharts(workspace.root, mainHelm(), names);
+      for (const name of names) {
+        const result = await pushChart(workspace.root, name, {
+          helmPath: mainHelm(),
+          registry: `oci://${proxy.host}/flaky`,
+          plainHttp: true,
+          retryDelayMs: 50,
+          retries: 8,
+        });
+        expect({ name, ...result, output: result.success ? '' : log.output() }).toEqual({ name, success: true, output: '' });
+      }
+      for (const name of names) {
+        const record = readPushRecord(workspace.root, name);
+        expect(record.status).toBe('pushed');
+        expect(record.digest).toBe(await registry.manifestDigest(`flaky/${name}`, '1.0.0'));
+      }
+      expect(proxy.stats.failedWith503).toBeGreaterThanOrEqual(5);
+      expect(proxy.stats.dropped).toBeGreaterThanOrEqual(5);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('retries a refused connection a bounded number of times, then says what failed', async () => {
+    const closedPort = registry.host.replace(/:\d+$/, ':1');
+    await expect(
+      pushChart(workspace.root, 'web', { helmPath: mainHelm(), registry: `oci://${closedPort}/x`, plainHttp: true, retries: 2, retryDelayMs: 20 }),
+    ).resolves.toEqual({ success: false });
+    expect(log.output().match(/retrying in/g)).toHaveLength(2);
+    expect(log.output()).toContain(`Checking whether oci://${closedPort}/x/web:0.1.0 exists failed (after 3 attempts).`);
+    expect(log.output()).toContain('connection refused');
+  });
+});
+
+describe('push-chart with registry credentials (real htpasswd registry, Helm 4)', () => {
+  let registry: RegistryServer;
+  let workspace: TempWorkspace;
+  let log: ReturnType<typeof captureLogger>;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: { username: 'pusher', password: PASSWORD } });
+    workspace = createTempWorkspace();
+    copyExampleCharts(workspace);
+    const quiet = captureLogger();
+    await packageCharts(workspace.root, mainHelm(), ['web']).finally(quiet.restore);
+  });
+  afterAll(async () => {
+    await registry.stop();
+    workspace.dispose();
+  });
+  beforeEach(() => (log = captureLogger()));
+  afterEach(() => {
+    log.restore();
+    delete process.env.TEST_USER;
+    delete process.env.TEST_PASSWORD;
+  });
+
+  const registryConfigDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('nx-helm-registry-') && !name.startsWith('nx-helm-registry-server-'));
+
+  it('fails fast on rejected credentials, naming the registry and the fix, and leaves no registry config behind', async () => {
+    process.env.TEST_USER = 'pusher';
+    process.env.TEST_PASSWORD = 'wrong-password';
+    const before = registryConfigDirs();
+    const started = Date.now();
+    const result = await pushChart(workspace.root, 'web', {
+      helmPath: mainHelm(),
+      registry: `oci://${registry.host}/private`,
+      registries: { [registry.host]: { usernameEnv: 'TEST_USER', passwordEnv: 'TEST_PASSWORD', plainHttp: true } },
+    });
+    expect(result).toEqual({ success: false });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(log.output()).toContain(`Logging in to ${registry.host} as the user from TEST_USER failed.`);
+    expect(log.output()).toContain(`Fix: ${registry.host} did not accept the credentials (or got none).`);
+    expect(log.output()).not.toContain('wrong-password');
+    expect(log.output()).not.toContain('retrying');
+    expect(registryConfigDirs()).toEqual(before);
+  });
+
+  it('fails fast when no credentials are configured for a registry that needs them', async () => {
+    const started = Date.now();
+    const result = await pushChart(workspace.root, 'web', { helmPath: mainHelm(), registry: `oci://${registry.host}/private`, plainHttp: true });
+    expect(result).toEqual({ success: false });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(log.output()).toMatch(/Checking whether oci:\/\/.*\/private\/web:0\.1\.0 exists failed\.\n[\s\S]*basic credential not found[\s\S]*Fix: .* did not accept the credentials \(or got none\)\. Log in/);
+    expect(readPushRecord(workspace.root, 'web')).toMatchObject({ status: 'failed' });
+  });
+
+  it('logs in with the configured variables, pushes, and removes its registry config', async () => {
+    process.env.TEST_USER = 'pusher';
+    process.env.TEST_PASSWORD = PASSWORD;
+    const before = registryConfigDirs();
+    await expect(
+      pushChart(workspace.root, 'web', {
+        helmPath: mainHelm(),
+        registry: `oci://${registry.host}/private`,
+        registries: { [registry.host]: { usernameEnv: 'TEST_USER', passwordEnv: 'TEST_PASSWORD', plainHttp: true } },
+      }),
+    ).resolves.toEqual({ success: true });
+    expect(readPushRecord(workspace.root, 'web').digest).toBe(await registry.manifestDigest('private/web', '0.1.0'));
+    expect(registryConfigDirs()).toEqual(before);
+  });
+});
