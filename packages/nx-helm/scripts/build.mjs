@@ -1,7 +1,7 @@
 // Builds the plugin: compiles TypeScript to dist/ and copies the JSON schemas and generator templates
 // that the compiled code and executors.json/generators.json point at.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,3 +28,6 @@ function copyAssets(dir) {
   }
 }
 copyAssets(join(packageRoot, 'src'));
+
+// The `nx-helm` command (package.json "bin").
+chmodSync(join(dist, 'src/cli/main.js'), 0o755);

@@ -85,7 +85,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm', 'helm:application'],
       metadata: {
         technologies: ['helm'],
-        targetGroups: { Helm: ['lint-chart', 'package-chart'] },
+        targetGroups: { Helm: ['lint-chart', 'package-chart', 'push-chart'] },
         'nx-helm': { chartName: 'web', chartVersion: '0.1.0', chartType: 'application' },
       },
     });
@@ -110,13 +110,25 @@ describe('nx-helm plugin', () => {
       outputs: ['{workspaceRoot}/dist/charts/charts/web'],
       metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx run web:package-chart --help' }) }),
     });
+    expect(web.targets!['push-chart']).toEqual({
+      executor: 'nx-helm:push',
+      options: { packageOutputPath: 'dist/charts/charts/web' },
+      cache: false,
+      dependsOn: ['package-chart'],
+      metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx run web:push-chart --help' }) }),
+    });
     expect(projects.common).toMatchObject({ projectType: 'library', tags: ['helm', 'helm:library'] });
+    // Library charts are published too.
+    expect(Object.keys(projects.common.targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart']);
   });
 
   it('applies target names, a project name prefix, helmPath and outputPath from the options', async () => {
     const projects = await projectsFor(writeExampleCharts(), {
       lintTargetName: 'lint',
       packageTargetName: 'package',
+      pushTargetName: 'publish',
+      registry: 'oci://ghcr.io/acme/charts',
+      registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
       projectNamePrefix: 'chart-',
       helmPath: 'tools/bin/helm',
       outputPath: 'out/helm/',
@@ -124,14 +136,23 @@ describe('nx-helm plugin', () => {
     });
     expect(Object.keys(projects).sort()).toEqual(['chart-common', 'chart-platform', 'chart-web', 'chart-worker']);
     const web = projects['chart-web'];
-    expect(Object.keys(web.targets!)).toEqual(['lint', 'package']);
+    expect(Object.keys(web.targets!)).toEqual(['lint', 'package', 'publish']);
+    expect(web.targets!.publish).toMatchObject({
+      dependsOn: ['package'],
+      options: {
+        helmPath: 'tools/bin/helm',
+        registry: 'oci://ghcr.io/acme/charts',
+        registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
+        packageOutputPath: 'out/helm/charts/web',
+      },
+    });
     expect(web.targets!.package).toMatchObject({
       dependsOn: ['^package'],
       options: { helmPath: 'tools/bin/helm', outputPath: 'out/helm/charts/web' },
       outputs: ['{workspaceRoot}/out/helm/charts/web'],
       inputs: ['default', '^default', { runtime: '"tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' }, { env: 'SOURCE_DATE_EPOCH' }],
     });
-    expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package'] });
+    expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package', 'publish'] });
   });
 
   it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {
@@ -162,7 +183,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm'],
       metadata: { 'nx-helm': { problems: [expect.stringMatching(/^charts\/bad-chart\/Chart\.yaml/)] } },
     });
-    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['lint-chart', 'package-chart']);
+    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart']);
     expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);
   });
 
@@ -181,6 +202,12 @@ describe('nx-helm plugin', () => {
     );
     const survivors = aggregate.partialResults.flatMap(([, result]) => Object.values(result.projects ?? {}).map((project) => project.name));
     expect(survivors.sort()).toEqual(['common', 'platform', 'worker']);
+  });
+
+  it('rejects credentials written as values instead of environment variable names', async () => {
+    await expect(
+      createNodes[1](writeExampleCharts(), { registries: { 'ghcr.io': { passwordEnv: 'ghp_abc123-secret-token!' } } }, context()),
+    ).rejects.toThrow(/registries\["ghcr\.io"\]\.passwordEnv in nx\.json must be the name of an environment variable/);
   });
 
   it('rejects a registry option that is not an OCI reference', async () => {

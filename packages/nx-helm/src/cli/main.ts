@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatPushSummary, readPushRecords, type SummaryFormat } from './push-summary';
+
+const USAGE = `Usage: nx-helm summary [--dir dist/charts] [--format text|markdown|json] [--output <file>]
+
+Prints the result of the last push-chart run of every chart (version, status, digest), read from the
+push.json files under --dir. --output appends to a file instead (e.g. $GITHUB_STEP_SUMMARY).
+Exits with 1 when a chart failed to push.`;
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (command !== 'summary' || rest.includes('--help')) {
+    console.log(USAGE);
+    return command === 'summary' || command === '--help' || command === undefined ? 0 : 2;
+  }
+  const flags = new Map<string, string>();
+  for (let index = 0; index < rest.length; index += 2) {
+    const [flag, value] = [rest[index], rest[index + 1]];
+    if (!['--dir', '--format', '--output'].includes(flag) || value === undefined) {
+      console.error(`nx-helm summary: unknown or incomplete option "${flag}".\n\n${USAGE}`);
+      return 2;
+    }
+    flags.set(flag, value);
+  }
+  const format = (flags.get('--format') ?? 'text') as SummaryFormat;
+  if (!['text', 'markdown', 'json'].includes(format)) {
+    console.error(`nx-helm summary: --format must be text, markdown or json, not "${format}".`);
+    return 2;
+  }
+  const records = readPushRecords(resolve(flags.get('--dir') ?? 'dist/charts'));
+  const summary = formatPushSummary(records, format);
+  const output = flags.get('--output');
+  if (output) {
+    writeFileSync(output, summary, { flag: 'a' });
+  } else {
+    process.stdout.write(summary);
+  }
+  return records.some((record) => record.status === 'failed') ? 1 : 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,47 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { PushRecord } from '../registry/chart-publisher';
+
+export type SummaryFormat = 'text' | 'markdown' | 'json';
+
+/** Every push.json under `dir` (the package output folder), sorted by chart name. */
+export function readPushRecords(dir: string): Array<PushRecord & { file: string }> {
+  if (!existsSync(dir)) {
+    return [];
+  }
+  const records: Array<PushRecord & { file: string }> = [];
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name === 'push.json') {
+      const file = join(entry.parentPath, entry.name);
+      records.push({ ...(JSON.parse(readFileSync(file, 'utf8')) as PushRecord), file: relative(dir, file) });
+    }
+  }
+  return records.sort((a, b) => a.chart.localeCompare(b.chart) || a.version.localeCompare(b.version));
+}
+
+/** A summary of the last push of every chart: one row per chart with version, status and digest. */
+export function formatPushSummary(records: PushRecord[], format: SummaryFormat): string {
+  if (format === 'json') {
+    return `${JSON.stringify(records.map(({ chart, version, status, reference, digest, chartDigest, time, error }) => ({ chart, version, status, reference, digest, chartDigest, time, error })), null, 2)}\n`;
+  }
+  const counts = (['pushed', 'skipped', 'failed'] as const).map((status) => `${records.filter((r) => r.status === status).length} ${status}`).join(', ');
+  if (records.length === 0) {
+    return 'No push results found (no push.json files). Run `nx run-many -t push-chart` (or `nx affected -t push-chart`) first.\n';
+  }
+  if (format === 'markdown') {
+    const rows = records.map(
+      (r) => `| ${r.chart} | ${r.version} | ${r.status === 'failed' ? '**failed**' : r.status} | \`${pinned(r)}\` |`,
+    );
+    return ['### Helm charts', '', `${counts}.`, '', '| Chart | Version | Status | Reference |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+  }
+  const header = ['CHART', 'VERSION', 'STATUS', 'REFERENCE'];
+  const table = [header, ...records.map((r) => [r.chart, r.version, r.status, pinned(r)])];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => row[column].length)));
+  const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+  const failures = records.filter((r) => r.status === 'failed').map((r) => `\n${r.chart} ${r.version} failed: ${r.error ?? 'unknown error'}`);
+  return `${lines.join('\n')}\n\n${counts}.${failures.join('')}\n`;
+}
+
+function pinned(record: PushRecord): string {
+  return record.digest ? `${record.reference.replace(/:[^:/]+$/, '')}@${record.digest}` : record.reference;
+}

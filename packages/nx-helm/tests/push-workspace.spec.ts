@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPOSITORY_ROOT } from '../src/testing/example-charts';
+import { mainHelm } from '../src/testing/helm-binaries';
+import { EXAMPLE_CHART_NAMES } from '../src/testing/push-helpers';
+import { createExampleWorkspace, runNx } from '../src/testing/nx-workspace';
+import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
+import type { TempWorkspace } from '../src/testing/temp-workspace';
+import type { PushRecord } from '../src/registry/chart-publisher';
+
+const USER = 'ci-pusher';
+const PASSWORD = 'Leak-Canary-9f8e7d6c5b4a';
+
+/** Every regular file below `dir` (not following links), with its content. */
+function filesBelow(dir: string): Array<{ path: string; content: string }> {
+  const files: Array<{ path: string; content: string }> = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...filesBelow(path));
+    else if (entry.isFile() && statSync(path).size < 5_000_000) files.push({ path, content: readFileSync(path, 'latin1') });
+  }
+  return files;
+}
+
+/**
+ * `nx run-many -t push-chart` on the example workspace, as CI runs it: credentials from environment variables
+ * named in nx.json, a real registry with htpasswd authentication, helm wrapped to record every command line.
+ */
+describe('push-chart through nx with registry credentials', () => {
+  let registry: RegistryServer;
+  let workspace: TempWorkspace;
+  let argvLog: string;
+  const outputs: string[] = [];
+  const tmpBefore = new Set(readdirSync(tmpdir()));
+
+  const nx = (...args: string[]) => {
+    const result = runNx(workspace.root, args, { HELM_BIN: join(workspace.root, 'helm-wrapper'), CHARTS_USER: USER, CHARTS_PASSWORD: PASSWORD });
+    outputs.push(result.output);
+    return result;
+  };
+  const record = (chart: string) =>
+    JSON.parse(readFileSync(join(workspace.root, `dist/charts/charts/${chart}/push.json`), 'utf8')) as PushRecord;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
+    workspace = createExampleWorkspace();
+    argvLog = join(workspace.root, 'helm-argv.log');
+    workspace.write('helm-wrapper', `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${mainHelm()}' "$@"\n`);
+    chmodSync(join(workspace.root, 'helm-wrapper'), 0o755);
+    const nxJson = JSON.parse(readFileSync(join(workspace.root, 'nx.json'), 'utf8'));
+    nxJson.plugins = [
+      {
+        plugin: 'nx-helm',
+        options: {
+          registry: `oci://${registry.host}/charts`,
+          registries: { [registry.host]: { usernameEnv: 'CHARTS_USER', passwordEnv: 'CHARTS_PASSWORD', plainHttp: true } },
+        },
+      },
+    ];
+    workspace.write('nx.json', JSON.stringify(nxJson, null, 2));
+  });
+  afterAll(async () => {
+    await registry.stop();
+    workspace.dispose();
+  });
+
+  it('pushes every example chart, recording the digests the registry serves', async () => {
+    const result = nx('run-many', '-t', 'push-chart', '--output-style=static');
+    expect(result.status).toBe(0);
+    for (const chart of EXAMPLE_CHART_NAMES) {
+      expect(record(chart)).toMatchObject({ chart, status: 'pushed', reference: `oci://${registry.host}/charts/${chart}:0.1.0` });
+      expect(record(chart).digest).toBe(await registry.manifestDigest(`charts/${chart}`, '0.1.0'));
+      expect(result.output).toContain(`${chart} 0.1.0 pushed: oci://${registry.host}/charts/${chart}:0.1.0@sha256:`);
+    }
+  });
+
+  it('reports every chart skipped on an immediate second run, and summarises the run', () => {
+    const result = nx('run-many', '-t', 'push-chart', '--output-style=static');
+    expect(result.status).toBe(0);
+    for (const chart of EXAMPLE_CHART_NAMES) {
+      expect(record(chart).status).toBe('skipped');
+      expect(result.output).toContain(`${chart} 0.1.0 skipped: oci://${registry.host}/charts/${chart}:0.1.0@sha256:`);
+    }
+    const summary = execFileSync(process.execPath, [join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js'), 'summary'], {
+      cwd: workspace.root,
+      encoding: 'utf8',
+    });
+    expect(summary).toMatch(/^CHART +VERSION +STATUS +REFERENCE\n/);
+    expect(summary).toMatch(new RegExp(`\\nweb +0\\.1\\.0 +skipped +oci://${registry.host}/charts/web@sha256:[0-9a-f]{64}\\n`));
+    expect(summary).toContain('0 pushed, 4 skipped, 0 failed.');
+  });
+
+  it('refuses a chart changed without a version bump, naming the fix', () => {
+    workspace.write('charts/web/templates/extra-configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
+    const result = nx('run', 'web:push-chart', '--output-style=static');
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain(`oci://${registry.host}/charts/web:0.1.0 is already published with other content`);
+    expect(result.output).toContain('bump `version` in charts/web/Chart.yaml');
+    expect(record('web')).toMatchObject({ status: 'failed' });
+  });
+
+  it('never exposes the password: not in output, push.json, files left on disk, or any helm command line', () => {
+    const base64 = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+    const argv = readFileSync(argvLog, 'utf8');
+    expect(argv).toContain('registry login');
+    expect(argv).toContain('--password-stdin');
+    for (const text of [outputs.join('\n'), argv]) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(base64);
+    }
+    const newTmpEntries = readdirSync(tmpdir()).filter((name) => !tmpBefore.has(name) && !name.startsWith('jest'));
+    const leftFiles = [
+      ...filesBelow(join(workspace.root, 'dist')),
+      ...filesBelow(join(workspace.root, '.nx')),
+      ...newTmpEntries.flatMap((name) => {
+        const path = join(tmpdir(), name);
+        return statSync(path).isDirectory() ? filesBelow(path) : [];
+      }),
+    ].filter((file) => !file.path.includes('nx-helm-registry-server-'));
+    expect(leftFiles.filter((file) => file.content.includes(PASSWORD) || file.content.includes(base64)).map((file) => file.path)).toEqual([]);
+    expect(newTmpEntries.filter((name) => /^nx-helm-registry-(?!server-)/.test(name))).toEqual([]);
+  });
+});
