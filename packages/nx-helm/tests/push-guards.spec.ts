@@ -1,10 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { captureLogger } from '../src/testing/capture-logger';
 import { copyExampleCharts } from '../src/testing/example-charts';
 import { startFaultProxy } from '../src/testing/fault-proxy';
 import { mainHelm } from '../src/testing/helm-binaries';
-import { packageCharts, pushChart, readPushRecord } from '../src/testing/push-helpers';
+import { packageCharts, pushChart, readPushRecord, verifyChart } from '../src/testing/push-helpers';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
 
@@ -63,6 +63,26 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     expect(overwritten).toMatchObject({ status: 'pushed', chartDigest: refused.chartDigest });
     expect(overwritten.digest).not.toBe(published.digest);
     expect(await registry.manifestDigest('guard/web', '0.1.0')).toBe(overwritten.digest);
+  });
+
+  it('pulls a pushed chart back by digest and checks it against push.json and the local package', async () => {
+    await expect(pushChart(workspace.root, 'web', options('verified'))).resolves.toEqual({ success: true });
+    const pushed = readPushRecord(workspace.root, 'web');
+    await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), plainHttp: true })).resolves.toEqual({ success: true });
+    expect(log.output()).toContain(
+      `Verified oci://${registry.host}/verified/web@${pushed.digest}: the registry serves the pushed manifest and chart archive (${pushed.chartDigest}).`,
+    );
+
+    // A record that does not match what the registry serves fails verification.
+    const file = `${workspace.root}/dist/charts/charts/web/push.json`;
+    writeFileSync(file, JSON.stringify({ ...pushed, chartDigest: `sha256:${'0'.repeat(64)}` }));
+    await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), plainHttp: true })).resolves.toEqual({ success: false });
+    expect(log.output()).toContain(`does not match what was pushed: chart archive ${pushed.chartDigest} instead of sha256:${'0'.repeat(64)} (push.json)`);
+
+    // So does a digest the registry does not have.
+    writeFileSync(file, JSON.stringify({ ...pushed, digest: `sha256:${'1'.repeat(64)}` }));
+    await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), plainHttp: true })).resolves.toEqual({ success: false });
+    expect(log.output()).toContain(`Pulling oci://${registry.host}/verified/web@sha256:${'1'.repeat(64)} failed.`);
   });
 
   it('shows what would be pushed on a dry run, without contacting the registry', async () => {

@@ -43,7 +43,9 @@ export function buildChartProject(
     metadata: {
       description,
       technologies: ['helm'],
-      targetGroups: { [options.targetGroupName]: [options.lintTargetName, options.packageTargetName, options.pushTargetName] },
+      targetGroups: {
+        [options.targetGroupName]: [options.lintTargetName, options.packageTargetName, options.pushTargetName, options.verifyTargetName],
+      },
       [METADATA_KEY]: chartMetadata,
     },
   };
@@ -108,6 +110,20 @@ function buildChartTargets(
         help: {
           command: `npx nx run ${projectName}:${options.pushTargetName} --help`,
           example: { options: { registry: 'oci://ghcr.io/acme/charts', allowOverwrite: false } },
+        },
+      },
+    },
+    [options.verifyTargetName]: {
+      executor: 'nx-helm:verify',
+      options: { ...helmOptions, ...(options.registries ? { registries: options.registries } : {}), packageOutputPath },
+      cache: false,
+      dependsOn: [options.pushTargetName],
+      metadata: {
+        technologies: ['helm'],
+        description: 'Pull the pushed chart by its manifest digest and check it against push.json and the local package',
+        help: {
+          command: `npx nx run ${projectName}:${options.verifyTargetName} --help`,
+          example: { options: { keyring: 'keys/pubring.gpg' } },
         },
       },
     },

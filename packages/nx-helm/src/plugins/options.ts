@@ -9,6 +9,8 @@ export interface NxHelmPluginOptions {
   packageTargetName?: string;
   /** Name of the inferred push target. Default `push-chart`. */
   pushTargetName?: string;
+  /** Name of the inferred target that pulls a pushed chart by digest and verifies it. Default `verify-chart`. */
+  verifyTargetName?: string;
   /** Prefix for project names: `{prefix}{chart name}`. Default none. */
   projectNamePrefix?: string;
   /** The OCI registry the workspace publishes to, e.g. `oci://ghcr.io/acme/charts`. */
@@ -39,6 +41,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     lintTargetName: options?.lintTargetName ?? 'lint-chart',
     packageTargetName: options?.packageTargetName ?? 'package-chart',
     pushTargetName: options?.pushTargetName ?? 'push-chart',
+    verifyTargetName: options?.verifyTargetName ?? 'verify-chart',
     projectNamePrefix: options?.projectNamePrefix ?? '',
     registry: options?.registry,
     workspaceRepositories: options?.workspaceRepositories ?? [],
@@ -59,10 +62,10 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
         'e.g. ["https://acme.github.io/charts"].',
     );
   }
-  const targetNames = [normalized.lintTargetName, normalized.packageTargetName, normalized.pushTargetName];
+  const targetNames = [normalized.lintTargetName, normalized.packageTargetName, normalized.pushTargetName, normalized.verifyTargetName];
   if (new Set(targetNames).size !== targetNames.length) {
     throw new NxHelmError(
-      `The nx-helm plugin options lintTargetName, packageTargetName and pushTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
+      `The nx-helm plugin options lintTargetName, packageTargetName, pushTargetName and verifyTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
     );
   }
   for (const [host, entry] of Object.entries(normalized.registries ?? {})) {

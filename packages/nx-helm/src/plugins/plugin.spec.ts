@@ -85,7 +85,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm', 'helm:application'],
       metadata: {
         technologies: ['helm'],
-        targetGroups: { Helm: ['lint-chart', 'package-chart', 'push-chart'] },
+        targetGroups: { Helm: ['lint-chart', 'package-chart', 'push-chart', 'verify-chart'] },
         'nx-helm': { chartName: 'web', chartVersion: '0.1.0', chartType: 'application' },
       },
     });
@@ -119,7 +119,8 @@ describe('nx-helm plugin', () => {
     });
     expect(projects.common).toMatchObject({ projectType: 'library', tags: ['helm', 'helm:library'] });
     // Library charts are published too.
-    expect(Object.keys(projects.common.targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart']);
+    expect(web.targets!['verify-chart']).toMatchObject({ executor: 'nx-helm:verify', cache: false, dependsOn: ['push-chart'] });
+    expect(Object.keys(projects.common.targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
   });
 
   it('applies target names, a project name prefix, helmPath and outputPath from the options', async () => {
@@ -127,6 +128,7 @@ describe('nx-helm plugin', () => {
       lintTargetName: 'lint',
       packageTargetName: 'package',
       pushTargetName: 'publish',
+      verifyTargetName: 'verify',
       registry: 'oci://ghcr.io/acme/charts',
       registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
       projectNamePrefix: 'chart-',
@@ -136,7 +138,7 @@ describe('nx-helm plugin', () => {
     });
     expect(Object.keys(projects).sort()).toEqual(['chart-common', 'chart-platform', 'chart-web', 'chart-worker']);
     const web = projects['chart-web'];
-    expect(Object.keys(web.targets!)).toEqual(['lint', 'package', 'publish']);
+    expect(Object.keys(web.targets!)).toEqual(['lint', 'package', 'publish', 'verify']);
     expect(web.targets!.publish).toMatchObject({
       dependsOn: ['package'],
       options: {
@@ -152,7 +154,7 @@ describe('nx-helm plugin', () => {
       outputs: ['{workspaceRoot}/out/helm/charts/web'],
       inputs: ['default', '^default', { runtime: '"tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' }, { env: 'SOURCE_DATE_EPOCH' }],
     });
-    expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package', 'publish'] });
+    expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package', 'publish', 'verify'] });
   });
 
   it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {
@@ -183,7 +185,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm'],
       metadata: { 'nx-helm': { problems: [expect.stringMatching(/^charts\/bad-chart\/Chart\.yaml/)] } },
     });
-    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart']);
+    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
     expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);
   });
 

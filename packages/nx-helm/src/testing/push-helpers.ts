@@ -4,6 +4,8 @@ import type { PushRecord } from '../registry/chart-publisher';
 import packageExecutor from '../executors/package/executor';
 import pushExecutor from '../executors/push/executor';
 import type { PushExecutorSchema } from '../executors/push/schema';
+import verifyExecutor from '../executors/verify/executor';
+import type { VerifyExecutorSchema } from '../executors/verify/schema';
 import { executorContextFor } from './executor-context';
 
 export const EXAMPLE_CHART_NAMES = ['common', 'web', 'worker', 'platform'];
@@ -20,6 +22,10 @@ export async function packageCharts(workspaceRoot: string, helmPath: string, cha
 
 export function pushChart(workspaceRoot: string, chart: string, options: PushExecutorSchema): Promise<{ success: boolean }> {
   return pushExecutor({ packageOutputPath: `dist/charts/charts/${chart}`, ...options }, executorContextFor(workspaceRoot, chart, `charts/${chart}`));
+}
+
+export function verifyChart(workspaceRoot: string, chart: string, options: VerifyExecutorSchema): Promise<{ success: boolean }> {
+  return verifyExecutor({ packageOutputPath: `dist/charts/charts/${chart}`, ...options }, executorContextFor(workspaceRoot, chart, `charts/${chart}`));
 }
 
 export function readPushRecord(workspaceRoot: string, chart: string): PushRecord {

@@ -1,18 +1,19 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ChartProblemError } from '../../chart/chart-problem';
 import { readChartFile } from '../../chart/read-chart';
 import { HelmRunner } from '../../helm/helm-runner';
 import { publishChart, PublishError, type PushRecord } from '../../registry/chart-publisher';
-import { hostOptionsFor, type RegistryHostOptions } from '../../registry/registry-options';
+import { hostOptionsFor } from '../../registry/registry-options';
 import { chartReference, parseRegistryLocation, type RegistryLocation } from '../../registry/registry-reference';
 import { RegistrySession } from '../../registry/registry-session';
 import { DEFAULT_RETRY_POLICY } from '../../registry/retry';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { defaultPackageOutputPath } from '../package/executor';
 import { projectOf, reportFailure } from '../shared/executor-context';
+import { connectionOverrides, resolveCertificatePaths } from '../shared/registry-connection';
 import { writePushRecord } from './push-record-file';
 import type { PushExecutorSchema } from './schema';
 
@@ -50,7 +51,7 @@ export default async function pushExecutor(options: PushExecutorSchema, context:
 
     const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root });
     helmVersion = helm.version;
-    const hostOptions = resolvePaths(hostOptionsFor(registry.host, options.registries, pick(options)), context.root);
+    const hostOptions = resolveCertificatePaths(hostOptionsFor(registry.host, options.registries, connectionOverrides(options)), context.root);
     session = await RegistrySession.open(helm, registry.host, hostOptions);
     const result = await publishChart({
       session,
@@ -99,15 +100,4 @@ function resolveRegistry(options: PushExecutorSchema, projectName: string): Regi
     `There is no registry to push ${projectName} to. Set "registry" in the nx-helm plugin options in nx.json ` +
       `(e.g. "oci://ghcr.io/acme/charts"), on the project's push-chart target, or in the ${REGISTRY_ENV} environment variable.`,
   );
-}
-
-function pick(options: PushExecutorSchema): RegistryHostOptions {
-  const { plainHttp, insecureSkipTlsVerify, caFile, certFile, keyFile } = options;
-  return { plainHttp, insecureSkipTlsVerify, caFile, certFile, keyFile };
-}
-
-/** Certificate paths in nx.json are relative to the workspace root; helm runs elsewhere. */
-function resolvePaths(options: RegistryHostOptions, root: string): RegistryHostOptions {
-  const absolute = (path: string | undefined) => (path && !isAbsolute(path) ? join(root, path) : path);
-  return { ...options, caFile: absolute(options.caFile), certFile: absolute(options.certFile), keyFile: absolute(options.keyFile) };
 }

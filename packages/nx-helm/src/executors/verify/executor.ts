@@ -1,0 +1,52 @@
+import { logger, type ExecutorContext } from '@nx/devkit';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { HelmRunner } from '../../helm/helm-runner';
+import type { PushRecord } from '../../registry/chart-publisher';
+import { verifyPublishedChart } from '../../registry/chart-verifier';
+import { hostOptionsFor } from '../../registry/registry-options';
+import { parseRegistryLocation } from '../../registry/registry-reference';
+import { RegistrySession } from '../../registry/registry-session';
+import { NxHelmError } from '../../utils/nx-helm-error';
+import { defaultPackageOutputPath } from '../package/executor';
+import { PUSH_RECORD_FILE } from '../push/push-record-file';
+import { connectionOverrides, resolveCertificatePaths } from '../shared/registry-connection';
+import { projectOf, reportFailure } from '../shared/executor-context';
+import type { VerifyExecutorSchema } from './schema';
+
+export default async function verifyExecutor(options: VerifyExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  const project = projectOf(context);
+  const packageDir = resolve(context.root, options.packageOutputPath ?? defaultPackageOutputPath(project.root));
+  let session: RegistrySession | undefined;
+  try {
+    const recordFile = join(packageDir, PUSH_RECORD_FILE);
+    if (!existsSync(recordFile)) {
+      throw new NxHelmError(
+        `${relative(context.root, recordFile)} does not exist: there is no push of ${project.name} to verify. Run its push-chart target first.`,
+      );
+    }
+    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as PushRecord;
+    const registry = parseRegistryLocation(record.registry, relative(context.root, recordFile));
+    const localArchive = join(packageDir, `${record.chart}-${record.version}.tgz`);
+    const localArchiveDigest = existsSync(localArchive)
+      ? `sha256:${createHash('sha256').update(readFileSync(localArchive)).digest('hex')}`
+      : undefined;
+    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root });
+    const hostOptions = resolveCertificatePaths(hostOptionsFor(registry.host, options.registries, connectionOverrides(options)), context.root);
+    session = await RegistrySession.open(helm, registry.host, hostOptions);
+    const verified = await verifyPublishedChart(session, record, {
+      localArchiveDigest,
+      keyring: options.keyring ? resolve(context.root, options.keyring) : undefined,
+    });
+    logger.info(
+      `Verified ${verified.pinnedReference}: the registry serves the pushed manifest and chart archive (${verified.chartDigest})` +
+        `${verified.provenanceVerified ? ', and its provenance signature is valid' : ''}.`,
+    );
+    return { success: true };
+  } catch (error) {
+    return reportFailure('verify-chart', project.name, error);
+  } finally {
+    await session?.close();
+  }
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeHelmFailure } from '../helm/helm-runner';
+import { NxHelmError } from '../utils/nx-helm-error';
+import type { PushRecord } from './chart-publisher';
+import { classifyRegistryFailure } from './registry-errors';
+import type { RegistrySession } from './registry-session';
+
+export class VerificationError extends NxHelmError {}
+
+export interface VerifiedChart {
+  /** `oci://host/path/chart@sha256:…`: the immutable reference that was pulled. */
+  pinnedReference: string;
+  digest: string;
+  chartDigest: string;
+  provenanceVerified: boolean;
+}
+
+/**
+ * Pulls a chart by the manifest digest recorded at push time and checks that the registry serves exactly that:
+ * the manifest digest helm reports and the sha256 of the chart archive must both match the record (and the local
+ * package, when given). With a keyring, helm also verifies the chart's provenance signature.
+ */
+export async function verifyPublishedChart(
+  session: RegistrySession,
+  record: PushRecord,
+  options: { localArchiveDigest?: string; keyring?: string },
+): Promise<VerifiedChart> {
+  if (!record.digest || record.status === 'failed') {
+    throw new VerificationError(
+      `${record.reference} has no successful push recorded (status ${record.status}); push it first with the push-chart target.`,
+    );
+  }
+  const repository = record.reference.replace(/:[^:/]+$/, '');
+  const pinnedReference = `${repository}@${record.digest}`;
+  const dir = mkdtempSync(join(tmpdir(), 'nx-helm-verify-'));
+  try {
+    const verifyArgs = options.keyring ? ['--verify', '--keyring', options.keyring] : [];
+    const result = await session.run('pull', ['pull', pinnedReference, '--destination', dir, ...verifyArgs]);
+    if (result.failed) {
+      const failure = classifyRegistryFailure(result, session.host);
+      const provenance = /provenance|signature|openpgp|keyring/i.test(result.stderr) ? ' The provenance signature did not verify.' : '';
+      throw new VerificationError(`Pulling ${pinnedReference} failed.${provenance}\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
+    }
+    const reported = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+    const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
+    if (!archive) {
+      throw new VerificationError(`helm pull ${pinnedReference} left no chart archive behind.`);
+    }
+    const chartDigest = `sha256:${createHash('sha256').update(readFileSync(join(dir, archive))).digest('hex')}`;
+    const mismatches = [
+      reported !== record.digest ? `manifest digest ${reported ?? 'not reported'} instead of ${record.digest}` : undefined,
+      chartDigest !== record.chartDigest ? `chart archive ${chartDigest} instead of ${record.chartDigest} (push.json)` : undefined,
+      options.localArchiveDigest && chartDigest !== options.localArchiveDigest
+        ? `chart archive ${chartDigest} differs from the local package ${options.localArchiveDigest}`
+        : undefined,
+    ].filter(Boolean);
+    if (mismatches.length > 0) {
+      throw new VerificationError(`${pinnedReference} does not match what was pushed: ${mismatches.join('; ')}.`);
+    }
+    return { pinnedReference, digest: record.digest, chartDigest, provenanceVerified: Boolean(options.keyring) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
