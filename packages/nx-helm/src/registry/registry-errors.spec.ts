@@ -25,7 +25,7 @@ describe('classifyRegistryFailure', () => {
   });
 
   it('names the registry and the likely fix', () => {
-    expect(classifyRegistryFailure(failed('unauthorized'), 'ghcr.io').hint).toMatch(/^ghcr\.io did not accept the credentials .* `helm registry login ghcr\.io`/);
+    expect(classifyRegistryFailure(failed('unauthorized'), 'ghcr.io').hint).toMatch(/^ghcr\.io did not accept the credentials .*`helm registry login ghcr\.io`/);
     expect(classifyRegistryFailure(failed('denied'), 'ghcr.io').hint).toMatch(/write:packages/);
     expect(classifyRegistryFailure(failed('x509: unknown authority'), 'r').hint).toMatch(/caFile/);
     expect(classifyRegistryFailure(failed('server gave HTTP response to HTTPS client'), 'r').hint).toMatch(/plainHttp: true/);
