@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { captureLogger } from '../src/testing/capture-logger';
 import { copyExampleCharts } from '../src/testing/example-charts';
 import { startFaultProxy } from '../src/testing/fault-proxy';
-import { mainHelm } from '../src/testing/helm-binaries';
-import { packageCharts, pushChart, readPushRecord, verifyChart } from '../src/testing/push-helpers';
+import { helm3, mainHelm } from '../src/testing/helm-binaries';
+import { EXAMPLE_CHART_NAMES, packageCharts, pushChart, readPushRecord, verifyChart } from '../src/testing/push-helpers';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
 
@@ -83,6 +84,45 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     writeFileSync(file, JSON.stringify({ ...pushed, digest: `sha256:${'1'.repeat(64)}` }));
     await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), plainHttp: true })).resolves.toEqual({ success: false });
     expect(log.output()).toContain(`Pulling oci://${registry.host}/verified/web@sha256:${'1'.repeat(64)} failed.`);
+  });
+
+  it('gives the same chart and manifest digests from two fresh git clones, packaged and pushed with Helm 4 and with Helm 3', async () => {
+    const origin = createTempWorkspace('nx-helm-origin-');
+    const clones = [createTempWorkspace('nx-helm-clone-a-'), createTempWorkspace('nx-helm-clone-b-')];
+    try {
+      copyExampleCharts(origin);
+      const git = (cwd: string, ...args: string[]) =>
+        execFileSync('git', args, {
+          cwd,
+          stdio: 'pipe',
+          env: { ...process.env, GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' },
+        });
+      git(origin.root, 'init', '-q');
+      git(origin.root, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '-A');
+      git(origin.root, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'charts');
+      const helms = [mainHelm(), helm3()];
+      const records = [];
+      for (const [index, clone] of clones.entries()) {
+        rmSync(clone.root, { recursive: true, force: true });
+        git(tmpdir(), 'clone', '-q', origin.root, clone.root);
+        await packageCharts(clone.root, helms[index]);
+        const perChart: Record<string, string> = {};
+        for (const chart of EXAMPLE_CHART_NAMES) {
+          await expect(
+            pushChart(clone.root, chart, { helmPath: helms[index], registry: `oci://${registry.host}/clone-${index}`, plainHttp: true }),
+          ).resolves.toEqual({ success: true });
+          const record = readPushRecord(clone.root, chart);
+          expect(record.status).toBe('pushed');
+          perChart[chart] = `${record.chartDigest} ${record.digest}`;
+        }
+        records.push(perChart);
+      }
+      expect(records[1]).toEqual(records[0]);
+      const manifest = await registry.manifest('clone-0/web', '0.1.0');
+      expect(manifest.annotations?.['org.opencontainers.image.created']).toBe('2023-11-14T22:13:20Z');
+    } finally {
+      [origin, ...clones].forEach((workspace) => workspace.dispose());
+    }
   });
 
   it('shows what would be pushed on a dry run, without contacting the registry', async () => {
