@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian/Ubuntu machine with Node.js (>= 20.19) for the demo and the tests:
-# npm dependencies, the built plugin, and the pinned Helm 4 and Helm 3 binaries (into the git-ignored .tools/ folder).
+# Debian packages (docker-registry, openssl, gnupg), npm dependencies, the built plugin, and the pinned Helm 4 and Helm 3 binaries (into the git-ignored .tools/ folder).
 # Idempotent; prints nothing but progress on stderr.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+# Debian packages: the OCI registry the demo and the tests run (CNCF distribution), openssl for the tests' TLS
+# certificates, gpg for provenance signing.
+missing=()
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${missing[*]} (apt-get)" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    echo "setup: please install ${missing[*]} first, e.g. sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
 
 # `npm install --no-save` installs the versions pinned in package-lock.json like `npm ci`, but tolerates
 # platform-specific optional packages (e.g. other operating systems' nx binaries) that a registry mirror lacks.

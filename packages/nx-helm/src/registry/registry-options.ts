@@ -36,8 +36,21 @@ export function connectionFlags(options: RegistryHostOptions, command: RegistryC
   return flags;
 }
 
-/** The options for `host`, with target-level settings layered over the host entry. */
+/**
+ * The options for `host`, with target-level settings layered over the host entry. A registry on a loopback address
+ * with no TLS setting gets plain http, as Helm 3 does by itself (Helm 4 needs to be told); set plainHttp: false to
+ * use TLS there.
+ */
 export function hostOptionsFor(host: string, registries: RegistriesOptions | undefined, overrides: RegistryHostOptions): RegistryHostOptions {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  return { ...(registries?.[host] ?? {}), ...defined };
+  const options: RegistryHostOptions = { ...(registries?.[host] ?? {}), ...defined };
+  if (options.plainHttp === undefined && isLoopback(host) && !options.caFile && !options.certFile && !options.insecureSkipTlsVerify) {
+    options.plainHttp = true;
+  }
+  return options;
+}
+
+export function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }

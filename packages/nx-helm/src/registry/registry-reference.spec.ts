@@ -41,4 +41,13 @@ describe('registry connection options', () => {
     ).toEqual({ usernameEnv: 'U', passwordEnv: 'P', plainHttp: true, caFile: 'ca.pem' });
     expect(hostOptionsFor('other', { 'r:5000': { plainHttp: true } }, {})).toEqual({});
   });
+
+  it('uses plain http for loopback registries without TLS settings, like Helm 3 does', () => {
+    expect(hostOptionsFor('127.0.0.1:5000', undefined, {})).toEqual({ plainHttp: true });
+    expect(hostOptionsFor('localhost:5000', undefined, {})).toEqual({ plainHttp: true });
+    expect(hostOptionsFor('[::1]:5000', undefined, {})).toEqual({ plainHttp: true });
+    expect(hostOptionsFor('127.0.0.1:5000', undefined, { caFile: '/ca.pem' })).toEqual({ caFile: '/ca.pem' });
+    expect(hostOptionsFor('127.0.0.1:5000', { '127.0.0.1:5000': { plainHttp: false } }, {})).toEqual({ plainHttp: false });
+    expect(hostOptionsFor('registry.example.com', undefined, {})).toEqual({});
+  });
 });
