@@ -34,6 +34,12 @@ export async function makeArchiveReproducible(archivePath: string, timestamp: Da
   utimesSync(archivePath, timestamp, timestamp);
 }
 
+/** The content of one file of a .tgz, or undefined when the archive has no such entry. */
+export async function readArchiveFile(archivePath: string, path: string): Promise<Buffer | undefined> {
+  const entries = await readEntries(gunzipSync(readFileSync(archivePath)));
+  return entries.find((entry) => entry.header.name === path)?.data;
+}
+
 function readEntries(tarBytes: Buffer): Promise<ArchiveEntry[]> {
   return new Promise((resolve, reject) => {
     const entries: ArchiveEntry[] = [];

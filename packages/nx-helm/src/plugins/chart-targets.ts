@@ -58,6 +58,8 @@ function buildChartTargets(
 ): Record<string, TargetConfiguration> {
   const helmOptions = options.helmPath ? { helmPath: options.helmPath } : {};
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
+  const { publicKeyring, ...signingOptions } = options.sign ?? {};
+  const signing = options.sign ? { signingOptions, publicKeyring } : undefined;
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it),
   // and on the helm version that produced them.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath) }];
@@ -78,7 +80,7 @@ function buildChartTargets(
     },
     [options.packageTargetName]: {
       executor: 'nx-helm:package',
-      options: { ...helmOptions, outputPath: packageOutputPath },
+      options: { ...helmOptions, outputPath: packageOutputPath, ...(signing ? { sign: signing.signingOptions } : {}) },
       cache: true,
       dependsOn: [`^${options.packageTargetName}`],
       // The package timestamp comes from SOURCE_DATE_EPOCH when it is set.
@@ -115,7 +117,12 @@ function buildChartTargets(
     },
     [options.verifyTargetName]: {
       executor: 'nx-helm:verify',
-      options: { ...helmOptions, ...(options.registries ? { registries: options.registries } : {}), packageOutputPath },
+      options: {
+        ...helmOptions,
+        ...(options.registries ? { registries: options.registries } : {}),
+        ...(signing?.publicKeyring ? { keyring: signing.publicKeyring } : {}),
+        packageOutputPath,
+      },
       cache: false,
       dependsOn: [options.pushTargetName],
       metadata: {

@@ -1,3 +1,4 @@
+import type { SigningOptions } from '../build/provenance';
 import type { RegistriesOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 
@@ -25,6 +26,11 @@ export interface NxHelmPluginOptions {
    * credentials, e.g. { "ghcr.io": { "usernameEnv": "GHCR_USER", "passwordEnv": "GHCR_TOKEN" } }.
    */
   registries?: RegistriesOptions;
+  /**
+   * Sign packages (Helm provenance files): { key, keyring | keyringEnv, passphraseEnv, publicKeyring }. Secrets are
+   * named by environment variable; publicKeyring is what verify-chart checks signatures with.
+   */
+  sign?: SigningOptions;
   /** Path to the helm binary (relative to the workspace root). Default: HELM_BIN, then helm on PATH. */
   helmPath?: string;
   /** Folder under which packages are written, one sub-folder per project root. Default `dist/charts`. */
@@ -33,8 +39,8 @@ export interface NxHelmPluginOptions {
   targetGroupName?: string;
 }
 
-export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, 'registry' | 'helmPath' | 'registries'>> &
-  Pick<NxHelmPluginOptions, 'registry' | 'helmPath' | 'registries'>;
+type OptionalKeys = 'registry' | 'helmPath' | 'registries' | 'sign';
+export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, OptionalKeys>> & Pick<NxHelmPluginOptions, OptionalKeys>;
 
 export function normalizePluginOptions(options: NxHelmPluginOptions | undefined): NormalizedPluginOptions {
   const normalized: NormalizedPluginOptions = {
@@ -46,6 +52,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     registry: options?.registry,
     workspaceRepositories: options?.workspaceRepositories ?? [],
     registries: options?.registries,
+    sign: options?.sign,
     helmPath: options?.helmPath,
     outputPath: (options?.outputPath ?? 'dist/charts').replace(/\/+$/, ''),
     targetGroupName: options?.targetGroupName ?? 'Helm',
@@ -71,7 +78,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
   for (const [host, entry] of Object.entries(normalized.registries ?? {})) {
     for (const key of ['usernameEnv', 'passwordEnv'] as const) {
       const name = entry?.[key];
-      if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      if (name !== undefined && !ENV_NAME.test(name)) {
         throw new NxHelmError(
           `The nx-helm option registries["${host}"].${key} in nx.json must be the name of an environment variable ` +
             '(letters, digits and _), not a value. Put the secret in that variable, e.g. from your CI secrets.',
@@ -79,8 +86,21 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
       }
     }
   }
+  if (normalized.sign !== undefined) {
+    if (typeof normalized.sign.key !== 'string' || normalized.sign.key === '') {
+      throw new NxHelmError('The nx-helm option sign in nx.json needs "key": the name, email or fingerprint of the signing key.');
+    }
+    for (const key of ['keyringEnv', 'passphraseEnv'] as const) {
+      const name = normalized.sign[key];
+      if (name !== undefined && !ENV_NAME.test(name)) {
+        throw new NxHelmError(`The nx-helm option sign.${key} in nx.json must be the name of an environment variable, not a value.`);
+      }
+    }
+  }
   return normalized;
 }
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Repositories whose charts are this workspace's own: a dependency on one of them is an edge to the local chart. */
 export function publishRepositories(options: NormalizedPluginOptions): string[] {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
 import type { PushRecord } from './chart-publisher';
@@ -37,12 +37,12 @@ export async function verifyPublishedChart(
   const pinnedReference = `${repository}@${record.digest}`;
   const dir = mkdtempSync(join(tmpdir(), 'nx-helm-verify-'));
   try {
-    const verifyArgs = options.keyring ? ['--verify', '--keyring', options.keyring] : [];
-    const result = await session.run('pull', ['pull', pinnedReference, '--destination', dir, ...verifyArgs]);
+    // `--prov` fetches the provenance file too; it is verified below with `helm verify`, because `helm pull --verify`
+    // looks the archive up by the file name a digest pull gets ("web@sha256-….tgz"), which the signature never names.
+    const result = await session.run('pull', ['pull', pinnedReference, '--destination', dir, ...(options.keyring ? ['--prov'] : [])]);
     if (result.failed) {
       const failure = classifyRegistryFailure(result, session.host);
-      const provenance = /provenance|signature|openpgp|keyring/i.test(result.stderr) ? ' The provenance signature did not verify.' : '';
-      throw new VerificationError(`Pulling ${pinnedReference} failed.${provenance}\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
+      throw new VerificationError(`Pulling ${pinnedReference} failed.\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
     }
     const reported = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
     const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
@@ -60,8 +60,31 @@ export async function verifyPublishedChart(
     if (mismatches.length > 0) {
       throw new VerificationError(`${pinnedReference} does not match what was pushed: ${mismatches.join('; ')}.`);
     }
+    if (options.keyring) {
+      await verifyProvenance(session, join(dir, archive), `${record.chart}-${record.version}.tgz`, options.keyring, pinnedReference);
+    }
     return { pinnedReference, digest: record.digest, chartDigest, provenanceVerified: Boolean(options.keyring) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Checks the provenance signature of a pulled archive under the file name it was signed as. */
+async function verifyProvenance(session: RegistrySession, pulledArchive: string, signedName: string, keyring: string, reference: string): Promise<void> {
+  const provenance = `${pulledArchive}.prov`;
+  if (!existsSync(provenance)) {
+    throw new VerificationError(`${reference} has no provenance file in the registry: the chart was pushed unsigned. Sign it (the sign option) or verify without a keyring.`);
+  }
+  const dir = dirname(pulledArchive);
+  const archive = join(dir, 'signed', signedName);
+  mkdirSync(dirname(archive));
+  renameSync(pulledArchive, archive);
+  renameSync(provenance, `${archive}.prov`);
+  const result = await session.helm.run(['verify', archive, '--keyring', keyring]);
+  if (result.failed) {
+    throw new VerificationError(
+      `The provenance signature of ${reference} did not verify with the keyring ${keyring}.\n${describeHelmFailure(result)}\n` +
+        'Fix: check that the keyring holds the public key of the signing key, and that the chart was signed by it.',
+    );
   }
 }

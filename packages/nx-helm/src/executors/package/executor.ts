@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { stageChart, ChartBuildError, type StagedChart } from '../../build/staged-chart';
 import { makeArchiveReproducible } from '../../build/reproducible-archive';
+import { signChartArchive } from '../../build/provenance';
 import { sourceDateFor } from '../../build/source-date';
 import { loadLocalChartTree } from '../../chart/local-chart-tree';
 import { describeHelmFailure, HelmRunner } from '../../helm/helm-runner';
@@ -46,6 +47,11 @@ export default async function packageExecutor(
     const archivePath = join(outputDir, archiveName);
     copyFileSync(join(packDir, archiveName), archivePath);
     await makeArchiveReproducible(archivePath, sourceDate.date);
+    if (options.sign) {
+      const keyring = options.sign.keyring ? resolve(context.root, options.sign.keyring) : undefined;
+      const provenance = await signChartArchive(archivePath, name, options.sign, keyring);
+      logger.info(`Signed ${archiveName} with key "${options.sign.key}" -> ${relative(context.root, provenance)}`);
+    }
     const sha256 = createHash('sha256').update(readFileSync(archivePath)).digest('hex');
     logger.info(
       `Packaged ${name} ${version} with helm ${helm.version} -> ${relative(context.root, archivePath)} (sha256:${sha256}, ` +
