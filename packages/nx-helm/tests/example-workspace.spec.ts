@@ -83,6 +83,14 @@ describe('example chart workspace (nx + helm)', () => {
     expect(withHelm3.output).toMatch(/helm 3\.\d+\.\d+ lint charts\/common/);
   });
 
+  it('treats the package timestamp as an input: another SOURCE_DATE_EPOCH misses the cache', () => {
+    expect(cachedTasks(nx('run', 'common:package-chart', '--output-style=static').output)).toBe(1);
+    const other = runNx(workspace.root, ['run', 'common:package-chart', '--output-style=static'], { ...env(), SOURCE_DATE_EPOCH: '1700000000' });
+    expect(other.status).toBe(0);
+    expect(cachedTasks(other.output)).toBe(0);
+    expect(other.output).toContain('timestamp 2023-11-14T22:13:20.000Z from SOURCE_DATE_EPOCH');
+  });
+
   it('keeps the graph working with a broken chart, whose lint-chart explains the problem', () => {
     workspace.write('charts/broken/Chart.yaml', 'apiVersion: v2\nname: broken\nversion: "1.0"\n');
     const projects = nx('show', 'projects', '--json');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../src/testing/example-charts';
@@ -32,11 +32,18 @@ describe('push-chart through nx with registry credentials', () => {
   let registry: RegistryServer;
   let workspace: TempWorkspace;
   let argvLog: string;
+  let envLog: string;
+  /** The temporary folder of the nx runs: a fresh one, so everything left in it is theirs. */
+  let runTmp: string;
   const outputs: string[] = [];
-  const tmpBefore = new Set(readdirSync(tmpdir()));
 
   const nx = (...args: string[]) => {
-    const result = runNx(workspace.root, args, { HELM_BIN: join(workspace.root, 'helm-wrapper'), CHARTS_USER: USER, CHARTS_PASSWORD: PASSWORD });
+    const result = runNx(workspace.root, args, {
+      HELM_BIN: join(workspace.root, 'helm-wrapper'),
+      CHARTS_USER: USER,
+      CHARTS_PASSWORD: PASSWORD,
+      TMPDIR: runTmp,
+    });
     outputs.push(result.output);
     return result;
   };
@@ -47,7 +54,12 @@ describe('push-chart through nx with registry credentials', () => {
     registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
     workspace = createExampleWorkspace();
     argvLog = join(workspace.root, 'helm-argv.log');
-    workspace.write('helm-wrapper', `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${mainHelm()}' "$@"\n`);
+    envLog = join(workspace.root, 'helm-env.log');
+    runTmp = mkdtempSync(join(tmpdir(), 'nx-helm-push-workspace-'));
+    workspace.write(
+      'helm-wrapper',
+      `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nenv >> '${envLog}'\nexec '${mainHelm()}' "$@"\n`,
+    );
     chmodSync(join(workspace.root, 'helm-wrapper'), 0o755);
     const nxJson = JSON.parse(readFileSync(join(workspace.root, 'nx.json'), 'utf8'));
     nxJson.plugins = [
@@ -64,6 +76,7 @@ describe('push-chart through nx with registry credentials', () => {
   afterAll(async () => {
     await registry.stop();
     workspace.dispose();
+    rmSync(runTmp, { recursive: true, force: true });
   });
 
   it('pushes every example chart, recording the digests the registry serves', async () => {
@@ -101,25 +114,21 @@ describe('push-chart through nx with registry credentials', () => {
     expect(record('web')).toMatchObject({ status: 'failed' });
   });
 
-  it('never exposes the password: not in output, push.json, files left on disk, or any helm command line', () => {
+  it('never exposes the password: not in output, push.json, files left on disk, helm command lines or helm environments', () => {
     const base64 = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
     const argv = readFileSync(argvLog, 'utf8');
     expect(argv).toContain('registry login');
     expect(argv).toContain('--password-stdin');
-    for (const text of [outputs.join('\n'), argv]) {
+    const helmEnvironments = readFileSync(envLog, 'utf8');
+    expect(helmEnvironments).toContain('HELM_REGISTRY_CONFIG=');
+    expect(helmEnvironments).not.toContain('CHARTS_PASSWORD=');
+    expect(helmEnvironments).not.toContain('CHARTS_USER=');
+    for (const text of [outputs.join('\n'), argv, helmEnvironments]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(base64);
     }
-    const newTmpEntries = readdirSync(tmpdir()).filter((name) => !tmpBefore.has(name) && !name.startsWith('jest'));
-    const leftFiles = [
-      ...filesBelow(join(workspace.root, 'dist')),
-      ...filesBelow(join(workspace.root, '.nx')),
-      ...newTmpEntries.flatMap((name) => {
-        const path = join(tmpdir(), name);
-        return statSync(path).isDirectory() ? filesBelow(path) : [];
-      }),
-    ].filter((file) => !file.path.includes('nx-helm-registry-server-'));
+    const leftFiles = [...filesBelow(join(workspace.root, 'dist')), ...filesBelow(join(workspace.root, '.nx')), ...filesBelow(runTmp)];
     expect(leftFiles.filter((file) => file.content.includes(PASSWORD) || file.content.includes(base64)).map((file) => file.path)).toEqual([]);
-    expect(newTmpEntries.filter((name) => /^nx-helm-registry-(?!server-)/.test(name))).toEqual([]);
+    expect(readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-registry-'))).toEqual([]);
   });
 });

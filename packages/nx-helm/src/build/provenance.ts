@@ -53,6 +53,9 @@ export async function signChartArchive(
         env: { PATH: env.PATH, LANG: 'C' },
       });
     const imported = await gpg(['--import', keyringFile]);
+    if (imported.startError) {
+      throw new SigningError(`Signing needs GnuPG, but gpg could not be run (${imported.startError}). Install it (e.g. apt-get install gnupg).`);
+    }
     if (imported.failed) {
       throw new SigningError(`The signing keyring (${keyringOrigin(options)}) could not be imported:\n${imported.stderr.trim()}\nFix: export it with \`gpg --export-secret-keys\`.`);
     }

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, parse, relative, sep } from 'node:path';
-import { loadLocalChartTree, type LocalChart, type LocalChartTree } from '../chart/local-chart-tree';
+import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 
@@ -26,12 +26,11 @@ export class ChartBuildError extends NxHelmError {}
  * so Nx's input hashes (and therefore its cache) stay stable across runs.
  */
 export async function stageChart(
-  chartDir: string,
+  tree: LocalChartTree,
   workspaceRoot: string,
   helm: HelmRunner,
   options: { sourceDate?: Date } = {},
 ): Promise<StagedChart> {
-  const tree = loadLocalChartTree(chartDir, workspaceRoot);
   const base = commonAncestor([workspaceRoot, ...tree.buildOrder.map((chart) => chart.dir)]);
   const stagingRoot = mkdtempSync(join(tmpdir(), 'nx-helm-stage-'));
   const stagedDirOf = (chart: LocalChart) => join(stagingRoot, relative(base, chart.dir));

@@ -1,16 +1,24 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { NxHelmError } from '../utils/nx-helm-error';
 import { formatPushSummary, readPushRecords, type SummaryFormat } from './push-summary';
+import { printSourceDate } from './source-date-command';
 
 const USAGE = `Usage: nx-helm summary [--dir dist/charts] [--format text|markdown|json] [--output <file>]
+       nx-helm source-date <chart folder>
 
-Prints the result of the last push-chart run of every chart (version, status, digest), read from the
-push.json files under --dir. --output appends to a file instead (e.g. $GITHUB_STEP_SUMMARY).
-Exits with 1 when a chart failed to push.`;
+summary      Prints the result of the last push-chart run of every chart (version, status, digest), read from
+             the push.json files under --dir. --output appends to a file instead (e.g. $GITHUB_STEP_SUMMARY).
+             Exits with 1 when a chart failed to push.
+source-date  Prints the timestamp package-chart stamps into the chart's archive, and where it comes from.`;
 
 function main(argv: string[]): number {
   const [command, ...rest] = argv;
+  if (command === 'source-date' && rest.length === 1) {
+    printSourceDate(rest[0]);
+    return 0;
+  }
   if (command !== 'summary' || rest.includes('--help')) {
     console.log(USAGE);
     return command === 'summary' || command === '--help' || command === undefined ? 0 : 2;
@@ -40,4 +48,10 @@ function main(argv: string[]): number {
   return records.some((record) => record.status === 'failed') ? 1 : 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof NxHelmError)) throw error;
+  console.error(`nx-helm: ${error.message}`);
+  process.exitCode = 2;
+}

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { readPushRecordFile } from '../executors/push/push-record-file';
 import type { PushRecord } from '../registry/chart-publisher';
 
 export type SummaryFormat = 'text' | 'markdown' | 'json';
@@ -13,7 +14,7 @@ export function readPushRecords(dir: string): Array<PushRecord & { file: string 
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name === 'push.json') {
       const file = join(entry.parentPath, entry.name);
-      records.push({ ...(JSON.parse(readFileSync(file, 'utf8')) as PushRecord), file: relative(dir, file) });
+      records.push({ ...readPushRecordFile(file, relative(process.cwd(), file)), file: relative(dir, file) });
     }
   }
   return records.sort((a, b) => a.chart.localeCompare(b.chart) || a.version.localeCompare(b.version));

@@ -14,6 +14,8 @@ export class HelmRunner {
     readonly location: HelmLocation,
     /** Helm's version without the leading "v", e.g. "4.1.4". */
     readonly version: string,
+    /** The environment helm runs with: this process's, minus the variables that hold secrets. */
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
   get binary(): string {
@@ -24,10 +26,19 @@ export class HelmRunner {
     return major(this.version);
   }
 
-  /** Finds helm (helmPath option, HELM_BIN, PATH) and checks that it is recent enough. */
-  static async create(options: { helmPath?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<HelmRunner> {
+  /**
+   * Finds helm (helmPath option, HELM_BIN, PATH) and checks that it is recent enough. `hiddenVariables` (credentials,
+   * passphrases) are removed from every helm process's environment.
+   */
+  static async create(
+    options: { helmPath?: string; env?: NodeJS.ProcessEnv; cwd?: string; hiddenVariables?: string[] } = {},
+  ): Promise<HelmRunner> {
     const location = findHelm(options);
-    const result = await runProcess(location.path, ['version', '--template', '{{.Version}}'], { env: options.env });
+    const env = { ...(options.env ?? process.env) };
+    for (const name of options.hiddenVariables ?? []) {
+      delete env[name];
+    }
+    const result = await runProcess(location.path, ['version', '--template', '{{.Version}}'], { env });
     const version = result.failed ? undefined : parseHelmVersion(result.stdout);
     if (version === undefined) {
       throw new HelmNotFoundError(
@@ -42,17 +53,21 @@ export class HelmRunner {
           'in this repository) and put it on PATH or set HELM_BIN.',
       );
     }
-    return new HelmRunner(location, version);
+    return new HelmRunner(location, version, env);
   }
 
   run(args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
-    return runProcess(this.location.path, args, options);
+    return runProcess(this.location.path, args, { ...options, env: options.env ?? this.env });
   }
 }
 
 /** One-line description of a failed helm call for error messages; never includes stdin. */
 export function describeHelmFailure(result: ProcessResult): string {
   const output = [result.stderr, result.stdout].map((text) => text.trim()).filter(Boolean).join('\n');
-  const status = result.timedOut ? 'timed out' : `exited with code ${result.exitCode ?? 'unknown'}`;
+  const status = result.timedOut
+    ? 'timed out'
+    : result.startError
+      ? `could not be started (${result.startError})`
+      : `exited with code ${result.exitCode ?? 'unknown'}`;
   return `\`helm ${result.args.join(' ')}\` ${status}${output ? `:\n${output}` : ''}`;
 }

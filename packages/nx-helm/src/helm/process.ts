@@ -7,6 +7,8 @@ export interface ProcessResult {
   /** True when the process could not be started or exited non-zero, was killed, or timed out. */
   failed: boolean;
   timedOut: boolean;
+  /** Why the program could not run at all (e.g. "spawn gpg ENOENT"), when it never produced an exit code. */
+  startError?: string;
 }
 
 export interface ProcessOptions {
@@ -41,5 +43,6 @@ export async function runProcess(command: string, args: readonly string[], optio
     stderr: String(result.stderr ?? ''),
     failed: result.failed,
     timedOut: result.timedOut,
+    startError: result.failed && result.exitCode === undefined && !result.timedOut ? result.originalMessage || result.shortMessage : undefined,
   };
 }

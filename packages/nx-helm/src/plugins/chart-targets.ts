@@ -2,6 +2,7 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
+import { secretVariables } from '../executors/shared/secret-variables';
 import type { NormalizedPluginOptions } from './options';
 
 /** What the project graph keeps about a chart (in project metadata, read back by createDependencies). */
@@ -56,13 +57,16 @@ function buildChartTargets(
   projectRoot: string,
   options: NormalizedPluginOptions,
 ): Record<string, TargetConfiguration> {
-  const helmOptions = options.helmPath ? { helmPath: options.helmPath } : {};
+  const helmOptions = {
+    ...(options.helmPath ? { helmPath: options.helmPath } : {}),
+    ...(options.registries ? { registries: options.registries } : {}),
+  };
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const { publicKeyring, ...signingOptions } = options.sign ?? {};
   const signing = options.sign ? { signingOptions, publicKeyring } : undefined;
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it),
   // and on the helm version that produced them.
-  const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath) }];
+  const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
   return {
     [options.lintTargetName]: {
       executor: 'nx-helm:lint',
@@ -83,8 +87,9 @@ function buildChartTargets(
       options: { ...helmOptions, outputPath: packageOutputPath, ...(signing ? { sign: signing.signingOptions } : {}) },
       cache: true,
       dependsOn: [`^${options.packageTargetName}`],
-      // The package timestamp comes from SOURCE_DATE_EPOCH when it is set.
-      inputs: [...inputs, { env: 'SOURCE_DATE_EPOCH' }],
+      // The archive embeds a timestamp (SOURCE_DATE_EPOCH, or the last commit touching the chart): a package built
+      // with another timestamp has other bytes, so it must not be served from the cache.
+      inputs: [...inputs, { runtime: sourceDateCommand(projectRoot) }],
       outputs: [`{workspaceRoot}/${packageOutputPath}`],
       metadata: {
         technologies: ['helm'],
@@ -100,7 +105,6 @@ function buildChartTargets(
       options: {
         ...helmOptions,
         ...(options.registry ? { registry: options.registry } : {}),
-        ...(options.registries ? { registries: options.registries } : {}),
         packageOutputPath,
       },
       // Publishing is a side effect: never served from a cache.
@@ -119,7 +123,6 @@ function buildChartTargets(
       executor: 'nx-helm:verify',
       options: {
         ...helmOptions,
-        ...(options.registries ? { registries: options.registries } : {}),
         ...(signing?.publicKeyring ? { keyring: signing.publicKeyring } : {}),
         packageOutputPath,
       },
@@ -137,11 +140,18 @@ function buildChartTargets(
   };
 }
 
+/** A runtime input printing the timestamp package-chart stamps into the archive (see cli/source-date-command.ts). */
+export function sourceDateCommand(projectRoot: string): string {
+  return `node -e 'require("nx-helm/source-date").printSourceDate(${JSON.stringify(projectRoot)})'`;
+}
+
 /**
  * A runtime input that resolves helm the way the executors do (helmPath option, HELM_BIN, PATH) and prints its
  * version, so upgrading helm invalidates cached lint and package results.
  */
-export function helmVersionCommand(helmPath: string | undefined): string {
+export function helmVersionCommand(helmPath: string | undefined, hiddenVariables: string[] = []): string {
   const binary = helmPath ? JSON.stringify(helmPath) : '"${HELM_BIN:-helm}"';
-  return `${binary} version --short 2>/dev/null || echo helm-not-found`;
+  // Nx runs this with the job's environment: keep the secret variables away from helm here too.
+  const unset = hiddenVariables.map((name) => `-u ${name} `).join('');
+  return `${unset ? `env ${unset}` : ''}${binary} version --short 2>/dev/null || echo helm-not-found`;
 }

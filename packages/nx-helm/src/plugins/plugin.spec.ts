@@ -106,7 +106,7 @@ describe('nx-helm plugin', () => {
       options: { outputPath: 'dist/charts/charts/web' },
       cache: true,
       dependsOn: ['^package-chart'],
-      inputs: ['default', '^default', helmVersionInput, { env: 'SOURCE_DATE_EPOCH' }],
+      inputs: ['default', '^default', helmVersionInput, { runtime: `node -e 'require("nx-helm/source-date").printSourceDate("charts/web")'` }],
       outputs: ['{workspaceRoot}/dist/charts/charts/web'],
       metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx run web:package-chart --help' }) }),
     });
@@ -152,7 +152,13 @@ describe('nx-helm plugin', () => {
       dependsOn: ['^package'],
       options: { helmPath: 'tools/bin/helm', outputPath: 'out/helm/charts/web' },
       outputs: ['{workspaceRoot}/out/helm/charts/web'],
-      inputs: ['default', '^default', { runtime: '"tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' }, { env: 'SOURCE_DATE_EPOCH' }],
+      inputs: [
+        'default',
+        '^default',
+        // The credential variables are kept away from helm when Nx computes this input, too.
+        { runtime: 'env -u GHCR_USER -u GHCR_TOKEN "tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' },
+        { runtime: `node -e 'require("nx-helm/source-date").printSourceDate("charts/web")'` },
+      ],
     });
     expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package', 'publish', 'verify'] });
   });

@@ -3,12 +3,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeHelmFailure } from '../helm/helm-runner';
-import type { ProcessResult } from '../helm/process';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
+import { runRegistryCommand } from './registry-command';
 import { chartReference, type ChartReference, type RegistryLocation } from './registry-reference';
 import type { RegistrySession } from './registry-session';
-import { withRetries, type RetryPolicy } from './retry';
+import type { RetryPolicy } from './retry';
 
 export type PushStatus = 'pushed' | 'skipped' | 'failed';
 
@@ -81,7 +80,13 @@ export async function publishChart(request: PublishRequest): Promise<Omit<PushRe
     request.log(`${target.reference} exists with other content (${remote.chartDigest}); overwriting it (allowOverwrite).`);
   }
 
-  const result = await runWithRetries(request, 'push', ['push', archivePath, registry.url], `pushing ${target.reference}`);
+  const result = await runRegistryCommand(session, {
+    command: 'push',
+    args: ['push', archivePath, registry.url],
+    what: `pushing ${target.reference}`,
+    retry: request.retry,
+    log: request.log,
+  });
   const digest = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
   if (!digest) {
     throw new PublishError(`helm push reported success for ${target.reference} but printed no digest:\n${describeHelmFailure(result)}`);
@@ -93,17 +98,21 @@ export async function publishChart(request: PublishRequest): Promise<Omit<PushRe
 async function findRemoteChart(request: PublishRequest, target: ChartReference): Promise<RemoteChart> {
   const dir = mkdtempSync(join(tmpdir(), 'nx-helm-remote-'));
   try {
-    const result = await runWithRetries(
-      request,
-      'pull',
-      ['pull', target.repository, '--version', request.version, '--destination', dir],
-      `checking whether ${target.reference} exists`,
-      (failure) => failure.kind === 'not-found',
-    );
+    const result = await runRegistryCommand(request.session, {
+      command: 'pull',
+      args: ['pull', target.repository, '--version', request.version, '--destination', dir],
+      what: `checking whether ${target.reference} exists`,
+      retry: request.retry,
+      log: request.log,
+      accept: (failure) => failure.kind === 'not-found',
+    });
     if (result.failed) {
       return { exists: false };
     }
-    const digest = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1] ?? 'unknown';
+    const digest = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+    if (!digest) {
+      throw new PublishError(`helm pull ${target.reference} succeeded but printed no digest:\n${describeHelmFailure(result)}`);
+    }
     const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
     if (!archive) {
       throw new PublishError(`helm pull ${target.reference} succeeded but left no chart archive in ${dir}.`);
@@ -112,44 +121,4 @@ async function findRemoteChart(request: PublishRequest, target: ChartReference):
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * Runs a registry command with retries for transient failures. A failure `accept` recognises (e.g. not-found when
- * looking a version up) is returned as a result; any other failure becomes a PublishError with the fix.
- */
-async function runWithRetries(
-  request: PublishRequest,
-  command: 'push' | 'pull',
-  args: string[],
-  what: string,
-  accept: (failure: RegistryFailure) => boolean = () => false,
-): Promise<ProcessResult> {
-  const { session } = request;
-  let failure: RegistryFailure | undefined;
-  const result = await withRetries(
-    request.retry,
-    async () => {
-      const attempt = await session.run(command, args);
-      failure = attempt.failed ? classifyRegistryFailure(attempt, session.host) : undefined;
-      return { ok: !attempt.failed, retryable: failure?.retryable ?? false, value: attempt };
-    },
-    (attemptNumber, delayMs, last) =>
-      request.log(
-        `Attempt ${attemptNumber} of ${what} failed (${firstErrorLine(last)}); retrying in ${(delayMs / 1000).toFixed(1)} s.`,
-      ),
-  );
-  if (result.failed && failure && !accept(failure)) {
-    const attempts = failure.retryable ? ` (after ${request.retry.retries + 1} attempts)` : '';
-    throw new PublishError(`${capitalize(what)} failed${attempts}.\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
-  }
-  return result;
-}
-
-function firstErrorLine(result: ProcessResult): string {
-  return (result.stderr || result.stdout).split('\n').find((line) => line.trim() !== '')?.trim() ?? `exit code ${result.exitCode}`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
 import type { PushRecord } from './chart-publisher';
-import { classifyRegistryFailure } from './registry-errors';
+import { runRegistryCommand } from './registry-command';
 import type { RegistrySession } from './registry-session';
+import type { RetryPolicy } from './retry';
 
 export class VerificationError extends NxHelmError {}
 
@@ -26,7 +27,7 @@ export interface VerifiedChart {
 export async function verifyPublishedChart(
   session: RegistrySession,
   record: PushRecord,
-  options: { localArchiveDigest?: string; keyring?: string },
+  options: { localArchiveDigest?: string; keyring?: string; retry: RetryPolicy; log: (line: string) => void },
 ): Promise<VerifiedChart> {
   if (!record.digest || record.status === 'failed') {
     throw new VerificationError(
@@ -39,11 +40,13 @@ export async function verifyPublishedChart(
   try {
     // `--prov` fetches the provenance file too; it is verified below with `helm verify`, because `helm pull --verify`
     // looks the archive up by the file name a digest pull gets ("web@sha256-….tgz"), which the signature never names.
-    const result = await session.run('pull', ['pull', pinnedReference, '--destination', dir, ...(options.keyring ? ['--prov'] : [])]);
-    if (result.failed) {
-      const failure = classifyRegistryFailure(result, session.host);
-      throw new VerificationError(`Pulling ${pinnedReference} failed.\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
-    }
+    const result = await runRegistryCommand(session, {
+      command: 'pull',
+      args: ['pull', pinnedReference, '--destination', dir, ...(options.keyring ? ['--prov'] : [])],
+      what: `pulling ${pinnedReference}`,
+      retry: options.retry,
+      log: options.log,
+    });
     const reported = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
     const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
     if (!archive) {

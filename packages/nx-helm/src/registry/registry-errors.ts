@@ -55,7 +55,7 @@ function hintFor(kind: RegistryFailureKind, host: string): string {
     case 'not-found':
       return 'the chart or version does not exist in the registry.';
     case 'transient':
-      return `${host} or the network failed for now; it was retried.`;
+      return `${host} or the network failed; try again later, or allow more retries (the retries option).`;
     default:
       return 'see the helm output above.';
   }

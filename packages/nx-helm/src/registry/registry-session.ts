@@ -1,18 +1,32 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import type { ProcessOptions, ProcessResult } from '../helm/process';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { classifyRegistryFailure } from './registry-errors';
+import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
 import { connectionFlags, type RegistryCommand, type RegistryHostOptions } from './registry-options';
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry';
 import { createSecretTempDir, removeSecretTempDir } from './temp-dirs';
 
 export class RegistryAuthError extends NxHelmError {}
 
+/** A registry command that hangs (a stalled connection) is stopped after this long and counts as a transient failure. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
+
+export interface RegistrySessionOptions {
+  /** Environment variables that hold secrets (of any registry or signing key): none of them reaches helm. */
+  secretVariables?: string[];
+  retry?: RetryPolicy;
+  commandTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
 /**
  * helm commands against one registry host. With credentials configured (names of environment variables), it logs in
  * into a registry config of its own, in a temporary folder, with the password on stdin; `close()` logs out and removes
- * the folder. Without them it uses whatever login the user already has (helm's or docker's config).
- * Secret values never reach a command line, a log line, or a child's environment.
+ * the folder (as does an interrupted process). Without them it uses whatever login the user already has (helm's or
+ * docker's config). Secret values never reach a command line, a log line, or a child's environment.
  */
 export class RegistrySession {
   private constructor(
@@ -21,14 +35,16 @@ export class RegistrySession {
     readonly options: RegistryHostOptions,
     private readonly env: NodeJS.ProcessEnv,
     private readonly configDir: string | undefined,
-    readonly authenticated: boolean,
+    private readonly commandTimeoutMs: number,
   ) {}
 
-  static async open(helm: HelmRunner, host: string, options: RegistryHostOptions, env: NodeJS.ProcessEnv = process.env): Promise<RegistrySession> {
+  static async open(helm: HelmRunner, host: string, options: RegistryHostOptions, settings: RegistrySessionOptions = {}): Promise<RegistrySession> {
+    const env = settings.env ?? process.env;
     const { usernameEnv, passwordEnv } = options;
-    const childEnv = withoutVariables(env, [usernameEnv, passwordEnv]);
+    const childEnv = withoutVariables(env, [usernameEnv, passwordEnv, ...(settings.secretVariables ?? [])]);
+    const timeout = settings.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     if (!usernameEnv && !passwordEnv) {
-      return new RegistrySession(helm, host, options, childEnv, undefined, false);
+      return new RegistrySession(helm, host, options, childEnv, undefined, timeout);
     }
     const missing = [usernameEnv, passwordEnv].filter((name): name is string => !name || !env[name]);
     if (!usernameEnv || !passwordEnv || missing.length > 0) {
@@ -39,18 +55,30 @@ export class RegistrySession {
             : `the environment variable(s) ${missing.join(', ')} are not set. Export them (e.g. from CI secrets) before running.`),
       );
     }
-    const configDir = createSecretTempDir('nx-helm-registry-');
-    const sessionEnv = { ...childEnv, HELM_REGISTRY_CONFIG: join(configDir, 'config.json') };
-    const session = new RegistrySession(helm, host, options, sessionEnv, configDir, true);
-    const result = await helm.run(
-      ['registry', 'login', host, '--username', env[usernameEnv]!, '--password-stdin', ...connectionFlags(options, 'login', helm.majorVersion)],
-      { env: sessionEnv, input: env[passwordEnv]! },
+    const sessionEnv: NodeJS.ProcessEnv = { ...childEnv };
+    // If the process is interrupted, log out synchronously too: a credential helper may hold the password elsewhere.
+    const configDir = createSecretTempDir('nx-helm-registry-', () => {
+      execFileSync(helm.binary, ['registry', 'logout', host], { env: sessionEnv, stdio: 'ignore', timeout: 10_000 });
+    });
+    sessionEnv.HELM_REGISTRY_CONFIG = join(configDir, 'config.json');
+    const session = new RegistrySession(helm, host, options, sessionEnv, configDir, timeout);
+    let failure: RegistryFailure | undefined;
+    const result = await withRetries(
+      settings.retry ?? DEFAULT_RETRY_POLICY,
+      async () => {
+        const attempt = await helm.run(
+          ['registry', 'login', host, '--username', env[usernameEnv]!, '--password-stdin', ...connectionFlags(options, 'login', helm.majorVersion)],
+          { env: sessionEnv, input: env[passwordEnv]!, timeoutMs: timeout },
+        );
+        failure = attempt.failed ? classifyRegistryFailure(attempt, host) : undefined;
+        return { ok: !attempt.failed, retryable: failure?.retryable ?? false, value: attempt };
+      },
+      (attemptNumber, delayMs) => settings.log?.(`Attempt ${attemptNumber} of logging in to ${host} failed; retrying in ${(delayMs / 1000).toFixed(1)} s.`),
     );
     if (result.failed) {
       await session.close();
-      const failure = classifyRegistryFailure(result, host);
       throw new RegistryAuthError(
-        `Logging in to ${host} as the user from ${usernameEnv} failed.\n${describeHelmFailure(result)}\nFix: ${failure.hint}`,
+        `Logging in to ${host} as the user from ${usernameEnv} failed.\n${describeHelmFailure(result)}\nFix: ${failure?.hint ?? 'see the helm output above.'}`,
       );
     }
     return session;
@@ -58,7 +86,11 @@ export class RegistrySession {
 
   /** Runs a helm command with this session's registry config and the connection flags for `command`. */
   run(command: RegistryCommand, args: string[], options: Omit<ProcessOptions, 'env'> = {}): Promise<ProcessResult> {
-    return this.helm.run([...args, ...connectionFlags(this.options, command, this.helm.majorVersion)], { ...options, env: this.env });
+    return this.helm.run([...args, ...connectionFlags(this.options, command, this.helm.majorVersion)], {
+      timeoutMs: this.commandTimeoutMs,
+      ...options,
+      env: this.env,
+    });
   }
 
   /** Logs out and deletes the temporary registry config (if this session logged in). Never throws. */
@@ -67,7 +99,7 @@ export class RegistrySession {
       return;
     }
     try {
-      await this.helm.run(['registry', 'logout', this.host], { env: this.env });
+      await this.helm.run(['registry', 'logout', this.host], { env: this.env, timeoutMs: 30_000 });
     } finally {
       removeSecretTempDir(this.configDir);
     }

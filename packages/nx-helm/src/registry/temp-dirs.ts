@@ -6,13 +6,17 @@ import { join } from 'node:path';
  * Temporary folders that may hold credentials. They are removed when released, and also when the process exits or
  * is interrupted (SIGINT, SIGTERM, SIGHUP) before that, so a cancelled CI job leaves no registry config behind.
  */
-const live = new Set<string>();
+const live = new Map<string, (() => void) | undefined>();
 let handlersInstalled = false;
 
-export function createSecretTempDir(prefix: string): string {
+/**
+ * `onAbort` runs (synchronously) before the folder is removed when the process ends without releasing it, e.g. to
+ * log out so that credentials a helper stored elsewhere (an OS keychain) go too.
+ */
+export function createSecretTempDir(prefix: string, onAbort?: () => void): string {
   installHandlers();
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  live.add(dir);
+  live.set(dir, onAbort);
   return dir;
 }
 
@@ -22,7 +26,12 @@ export function removeSecretTempDir(dir: string): void {
 }
 
 function removeAll(): void {
-  for (const dir of live) {
+  for (const [dir, onAbort] of live) {
+    try {
+      onAbort?.();
+    } catch {
+      // best effort: the folder is removed regardless
+    }
     removeSecretTempDir(dir);
   }
 }

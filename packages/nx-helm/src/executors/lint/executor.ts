@@ -2,9 +2,11 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { stageChart, type StagedChart } from '../../build/staged-chart';
+import { loadLocalChartTree } from '../../chart/local-chart-tree';
 import { describeHelmFailure, HelmRunner } from '../../helm/helm-runner';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { projectOf, reportFailure } from '../shared/executor-context';
+import { secretVariables } from '../shared/secret-variables';
 import type { LintExecutorSchema } from './schema';
 
 /** The chart-testing convention: every `ci/*-values.yaml` is a values set the chart must lint (and install) with. */
@@ -23,8 +25,8 @@ export default async function lintExecutor(options: LintExecutorSchema, context:
   const project = projectOf(context);
   let staged: StagedChart | undefined;
   try {
-    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root });
-    staged = await stageChart(project.dir, context.root, helm);
+    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
+    staged = await stageChart(loadLocalChartTree(project.dir, context.root), context.root, helm);
     const valuesFiles = options.valuesFiles ?? findCiValuesFiles(project.dir);
     const runs: Array<{ label: string; extraArgs: string[] }> = [
       { label: 'default values', extraArgs: [] },

@@ -51,12 +51,23 @@ describe('package executor (real helm)', () => {
     expect(rendered).toContain('app.kubernetes.io/name: web');
   });
 
-  it('empties the output folder first, so an old version does not linger', async () => {
+  it('removes its earlier packages and push record first, so an old version does not linger', async () => {
     const out = join(example.workspace.root, 'dist/charts/charts/common');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'common-0.0.9.tgz'), 'old');
+    writeFileSync(join(out, 'common-0.0.9.tgz.prov'), 'old');
+    writeFileSync(join(out, 'push.json'), '{}');
+    writeFileSync(join(out, 'notes.txt'), 'not ours');
     await expect(packageChart('common', 'charts/common')).resolves.toEqual({ success: true });
-    expect(readdirSync(out)).toEqual(['common-0.1.0.tgz']);
+    expect(readdirSync(out).sort()).toEqual(['common-0.1.0.tgz', 'notes.txt']);
+  });
+
+  it('refuses an output folder that is the workspace or holds the chart sources', async () => {
+    for (const outputPath of ['.', 'charts', 'charts/web/out']) {
+      await expect(packageChart('web', 'charts/web', { outputPath })).resolves.toEqual({ success: false });
+      expect(example.output()).toContain(`The outputPath of web:package-chart is ${outputPath}, which contains or lies inside the workspace root or the chart's sources.`);
+    }
+    expect(existsSync(join(example.workspace.root, 'charts/web/Chart.yaml'))).toBe(true);
   });
 
   it('fails with the chart and helm output when helm package fails', async () => {

@@ -1,15 +1,18 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { stageChart, ChartBuildError, type StagedChart } from '../../build/staged-chart';
 import { makeArchiveReproducible } from '../../build/reproducible-archive';
 import { signChartArchive } from '../../build/provenance';
 import { sourceDateFor } from '../../build/source-date';
 import { loadLocalChartTree } from '../../chart/local-chart-tree';
 import { describeHelmFailure, HelmRunner } from '../../helm/helm-runner';
+import { NxHelmError } from '../../utils/nx-helm-error';
+import { PUSH_RECORD_FILE } from '../push/push-record-file';
 import { projectOf, reportFailure } from '../shared/executor-context';
+import { secretVariables } from '../shared/secret-variables';
 import type { PackageExecutorSchema } from './schema';
 
 export function defaultPackageOutputPath(projectRoot: string): string {
@@ -28,10 +31,11 @@ export default async function packageExecutor(
   let staged: StagedChart | undefined;
   const packDir = mkdtempSync(join(tmpdir(), 'nx-helm-package-'));
   try {
-    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root });
+    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
+    assertOwnOutputFolder(outputDir, project.dir, context.root, project.name);
     const tree = loadLocalChartTree(project.dir, context.root);
     const sourceDate = sourceDateFor(tree.buildOrder.map((chart) => chart.dir), context.root);
-    staged = await stageChart(project.dir, context.root, helm, { sourceDate: sourceDate.date });
+    staged = await stageChart(tree, context.root, helm, { sourceDate: sourceDate.date });
     const { name, version } = staged.tree.root.chart;
     const result = await helm.run(['package', staged.chartDir, '--destination', packDir], { cwd: context.root });
     if (result.failed) {
@@ -41,9 +45,7 @@ export default async function packageExecutor(
       );
     }
     const archiveName = `${name}-${version}.tgz`;
-    // The output folder belongs to this target: clear it so a version bump does not leave the old archive behind.
-    rmSync(outputDir, { recursive: true, force: true });
-    mkdirSync(outputDir, { recursive: true });
+    removePreviousPackage(outputDir, name);
     const archivePath = join(outputDir, archiveName);
     copyFileSync(join(packDir, archiveName), archivePath);
     await makeArchiveReproducible(archivePath, sourceDate.date);
@@ -63,5 +65,27 @@ export default async function packageExecutor(
   } finally {
     staged?.dispose();
     rmSync(packDir, { recursive: true, force: true });
+  }
+}
+
+/** The output folder is emptied of this chart's files: it must not be the workspace or hold the chart's sources. */
+function assertOwnOutputFolder(outputDir: string, chartDir: string, root: string, projectName: string): void {
+  const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(`${parent}${sep}`);
+  if (inside(root, outputDir) || inside(chartDir, outputDir) || inside(outputDir, chartDir)) {
+    throw new NxHelmError(
+      `The outputPath of ${projectName}:package-chart is ${relative(root, outputDir) || '.'}, which contains or lies inside ` +
+        'the workspace root or the chart\'s sources. Use a folder of its own, e.g. dist/charts/<project root>.',
+    );
+  }
+}
+
+/** Removes this chart's earlier packages (any version), provenance files and push record, and nothing else. */
+function removePreviousPackage(outputDir: string, chartName: string): void {
+  mkdirSync(outputDir, { recursive: true });
+  for (const file of readdirSync(outputDir)) {
+    const ownArchive = file.startsWith(`${chartName}-`) && (file.endsWith('.tgz') || file.endsWith('.tgz.prov'));
+    if (ownArchive || file === PUSH_RECORD_FILE) {
+      rmSync(join(outputDir, file), { force: true });
+    }
   }
 }

@@ -13,6 +13,7 @@ import { DEFAULT_RETRY_POLICY } from '../../registry/retry';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { defaultPackageOutputPath } from '../package/executor';
 import { projectOf, reportFailure } from '../shared/executor-context';
+import { secretVariables } from '../shared/secret-variables';
 import { connectionOverrides, resolveCertificatePaths } from '../shared/registry-connection';
 import { writePushRecord } from './push-record-file';
 import type { PushExecutorSchema } from './schema';
@@ -49,10 +50,21 @@ export default async function pushExecutor(options: PushExecutorSchema, context:
       return { success: true };
     }
 
-    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root });
+    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
     helmVersion = helm.version;
     const hostOptions = resolveCertificatePaths(hostOptionsFor(registry.host, options.registries, connectionOverrides(options)), context.root);
-    session = await RegistrySession.open(helm, registry.host, hostOptions);
+    const retry = {
+      retries: options.retries ?? DEFAULT_RETRY_POLICY.retries,
+      initialDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
+      maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+    };
+    const log = (line: string) => logger.info(line);
+    session = await RegistrySession.open(helm, registry.host, hostOptions, {
+      secretVariables: secretVariables(options),
+      retry,
+      log,
+      commandTimeoutMs: options.commandTimeoutMs,
+    });
     const result = await publishChart({
       session,
       registry,
@@ -61,12 +73,8 @@ export default async function pushExecutor(options: PushExecutorSchema, context:
       archivePath,
       chartFile,
       allowOverwrite: options.allowOverwrite ?? false,
-      retry: {
-        retries: options.retries ?? DEFAULT_RETRY_POLICY.retries,
-        initialDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
-        maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
-      },
-      log: (line) => logger.info(line),
+      retry,
+      log,
     });
     const file = writePushRecord(packageDir, { ...result, time: new Date().toISOString(), helmVersion });
     logger.info(`${name} ${version} ${result.status}: ${result.reference}@${result.digest} (recorded in ${relative(context.root, file)})`);

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PushRecord } from '../../registry/chart-publisher';
+import { NxHelmError } from '../../utils/nx-helm-error';
 
 export const PUSH_RECORD_FILE = 'push.json';
 
@@ -9,4 +10,25 @@ export function writePushRecord(packageDir: string, record: PushRecord): string 
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   return file;
+}
+
+/** Reads a push.json, failing with the file's name when it is not one push-chart wrote. */
+export function readPushRecordFile(file: string, displayPath: string = file): PushRecord {
+  let record: Partial<PushRecord>;
+  try {
+    record = JSON.parse(readFileSync(file, 'utf8')) as Partial<PushRecord>;
+  } catch (error) {
+    throw new NxHelmError(`${displayPath} is not valid JSON (${(error as Error).message}). Re-run the push-chart target to write it again.`);
+  }
+  const invalid: string[] = (['chart', 'version', 'reference', 'registry', 'chartDigest'] as const).filter((key) => typeof record[key] !== 'string');
+  if (!['pushed', 'skipped', 'failed'].includes(record.status as string)) {
+    invalid.push('status');
+  }
+  if (invalid.length > 0) {
+    throw new NxHelmError(
+      `${displayPath} is not a push record written by push-chart (missing or invalid: ${invalid.join(', ')}). ` +
+        'Re-run the push-chart target to write it again.',
+    );
+  }
+  return record as PushRecord;
 }

@@ -8,6 +8,7 @@ export interface PushExecutorSchema extends Omit<RegistryHostOptions, 'usernameE
   retries?: number;
   retryDelayMs?: number;
   retryMaxDelayMs?: number;
+  commandTimeoutMs?: number;
   packageOutputPath?: string;
   helmPath?: string;
 }

@@ -3,16 +3,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { HelmRunner } from '../../helm/helm-runner';
-import type { PushRecord } from '../../registry/chart-publisher';
 import { verifyPublishedChart } from '../../registry/chart-verifier';
 import { hostOptionsFor } from '../../registry/registry-options';
 import { parseRegistryLocation } from '../../registry/registry-reference';
 import { RegistrySession } from '../../registry/registry-session';
+import { DEFAULT_RETRY_POLICY } from '../../registry/retry';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { defaultPackageOutputPath } from '../package/executor';
-import { PUSH_RECORD_FILE } from '../push/push-record-file';
+import { PUSH_RECORD_FILE, readPushRecordFile } from '../push/push-record-file';
 import { connectionOverrides, resolveCertificatePaths } from '../shared/registry-connection';
 import { projectOf, reportFailure } from '../shared/executor-context';
+import { secretVariables } from '../shared/secret-variables';
 import type { VerifyExecutorSchema } from './schema';
 
 export default async function verifyExecutor(options: VerifyExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -26,18 +27,21 @@ export default async function verifyExecutor(options: VerifyExecutorSchema, cont
         `${relative(context.root, recordFile)} does not exist: there is no push of ${project.name} to verify. Run its push-chart target first.`,
       );
     }
-    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as PushRecord;
+    const record = readPushRecordFile(recordFile, relative(context.root, recordFile));
     const registry = parseRegistryLocation(record.registry, relative(context.root, recordFile));
     const localArchive = join(packageDir, `${record.chart}-${record.version}.tgz`);
     const localArchiveDigest = existsSync(localArchive)
       ? `sha256:${createHash('sha256').update(readFileSync(localArchive)).digest('hex')}`
       : undefined;
-    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root });
+    const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
     const hostOptions = resolveCertificatePaths(hostOptionsFor(registry.host, options.registries, connectionOverrides(options)), context.root);
-    session = await RegistrySession.open(helm, registry.host, hostOptions);
+    const log = (line: string) => logger.info(line);
+    session = await RegistrySession.open(helm, registry.host, hostOptions, { secretVariables: secretVariables(options), log });
     const verified = await verifyPublishedChart(session, record, {
       localArchiveDigest,
       keyring: options.keyring ? resolve(context.root, options.keyring) : undefined,
+      retry: DEFAULT_RETRY_POLICY,
+      log,
     });
     logger.info(
       `Verified ${verified.pinnedReference}: the registry serves the pushed manifest and chart archive (${verified.chartDigest})` +
