@@ -48,8 +48,13 @@ describe('push summary', () => {
 
   it('prints markdown for a CI step summary and JSON for scripts', () => {
     const markdown = formatPushSummary([record('web', 'pushed')], 'markdown');
-    expect(markdown).toContain('| Chart | Version | Status | Reference |');
-    expect(markdown).toContain(`| web | 1.0.0 | pushed | \`oci://r.example/charts/web@sha256:${'w'.repeat(64)}\` |`);
+    const digest = `sha256:${'w'.repeat(64)}`;
+    expect(markdown).toContain('| Chart | Version | Status | Digest | Install | Verify |');
+    expect(markdown).toContain(
+      `| web | 1.0.0 | pushed | \`${digest}\` | \`helm install web oci://r.example/charts/web --version 1.0.0\` | \`helm pull oci://r.example/charts/web@${digest}\` |`,
+    );
+    expect(formatPushSummary([record('web', 'pushed')], 'markdown', 'cosign')).toContain(`\`cosign verify r.example/charts/web@${digest} --certificate-identity-regexp`);
+    expect(formatPushSummary([record('web', 'pushed')], 'markdown', 'gpg')).toContain('`helm pull oci://r.example/charts/web --version 1.0.0 --verify`');
     expect(JSON.parse(formatPushSummary([record('web', 'pushed')], 'json'))).toEqual([
       expect.objectContaining({ chart: 'web', status: 'pushed', digest: `sha256:${'w'.repeat(64)}` }),
     ]);

@@ -4,6 +4,8 @@ import { readPushRecordFile } from '../executors/push/push-record-file';
 import type { PushRecord } from '../registry/chart-publisher';
 
 export type SummaryFormat = 'text' | 'markdown' | 'json';
+/** How the charts were signed, for the verify command the markdown summary shows. */
+export type SummarySigning = 'none' | 'cosign' | 'gpg';
 
 /** Every push.json under `dir` (the package output folder), sorted by chart name. */
 export function readPushRecords(dir: string): Array<PushRecord & { file: string }> {
@@ -21,7 +23,7 @@ export function readPushRecords(dir: string): Array<PushRecord & { file: string 
 }
 
 /** A summary of the last push of every chart: one row per chart with version, status and digest. */
-export function formatPushSummary(records: PushRecord[], format: SummaryFormat): string {
+export function formatPushSummary(records: PushRecord[], format: SummaryFormat, signing: SummarySigning = 'none'): string {
   if (format === 'json') {
     return `${JSON.stringify(records.map(({ chart, version, status, reference, digest, chartDigest, time, error }) => ({ chart, version, status, reference, digest, chartDigest, time, error })), null, 2)}\n`;
   }
@@ -30,10 +32,22 @@ export function formatPushSummary(records: PushRecord[], format: SummaryFormat):
     return 'No push results found (no push.json files). Run `nx run-many -t push-chart` (or `nx affected -t push-chart`) first.\n';
   }
   if (format === 'markdown') {
+    const code = (text: string | undefined) => (text ? `\`${text}\`` : '');
     const rows = records.map(
-      (r) => `| ${r.chart} | ${r.version} | ${r.status === 'failed' ? '**failed**' : r.status} | \`${pinned(r)}\` |`,
+      (r) =>
+        `| ${r.chart} | ${r.version} | ${r.status === 'failed' ? '**failed**' : r.status} | ${code(r.digest)} | ` +
+        `${code(r.status === 'failed' ? undefined : installCommand(r))} | ${code(r.status === 'failed' ? undefined : verifyCommand(r, signing))} |`,
     );
-    return ['### Helm charts', '', `${counts}.`, '', '| Chart | Version | Status | Reference |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+    return [
+      '### Helm charts',
+      '',
+      `${counts}.`,
+      '',
+      '| Chart | Version | Status | Digest | Install | Verify |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n');
   }
   const header = ['CHART', 'VERSION', 'STATUS', 'REFERENCE'];
   const table = [header, ...records.map((r) => [r.chart, r.version, r.status, pinned(r)])];
@@ -45,4 +59,26 @@ export function formatPushSummary(records: PushRecord[], format: SummaryFormat):
 
 function pinned(record: PushRecord): string {
   return record.digest ? `${record.reference.replace(/:[^:/]+$/, '')}@${record.digest}` : record.reference;
+}
+
+function repository(record: PushRecord): string {
+  return record.reference.replace(/:[^:/]+$/, '');
+}
+
+function installCommand(record: PushRecord): string {
+  return `helm install ${record.chart} ${repository(record)} --version ${record.version}`;
+}
+
+/** How a user checks they got exactly what was published. */
+function verifyCommand(record: PushRecord, signing: SummarySigning): string | undefined {
+  switch (signing) {
+    case 'cosign':
+      return record.digest
+        ? `cosign verify ${repository(record).replace(/^oci:\/\//, '')}@${record.digest} --certificate-identity-regexp '^https://github.com/' --certificate-oidc-issuer https://token.actions.githubusercontent.com`
+        : undefined;
+    case 'gpg':
+      return `helm pull ${repository(record)} --version ${record.version} --verify`;
+    default:
+      return record.digest ? `helm pull ${repository(record)}@${record.digest}` : undefined;
+  }
 }

@@ -89,7 +89,7 @@ function buildChartTargets(
       dependsOn: [`^${options.packageTargetName}`],
       // The archive embeds a timestamp (SOURCE_DATE_EPOCH, or the last commit touching the chart): a package built
       // with another timestamp has other bytes, so it must not be served from the cache.
-      inputs: [...inputs, { runtime: sourceDateCommand(projectRoot) }],
+      inputs: [...inputs, { runtime: sourceDateCommand(projectRoot) }, ...(signing ? [{ env: 'NX_HELM_SIGN' }] : [])],
       outputs: [`{workspaceRoot}/${packageOutputPath}`],
       metadata: {
         technologies: ['helm'],

@@ -15,6 +15,8 @@ import { projectOf, reportFailure } from '../shared/executor-context';
 import { secretVariables } from '../shared/secret-variables';
 import type { PackageExecutorSchema } from './schema';
 
+export const SIGN_ENV = 'NX_HELM_SIGN';
+
 export function defaultPackageOutputPath(projectRoot: string): string {
   return `dist/charts/${projectRoot}`;
 }
@@ -49,7 +51,8 @@ export default async function packageExecutor(
     const archivePath = join(outputDir, archiveName);
     copyFileSync(join(packDir, archiveName), archivePath);
     await makeArchiveReproducible(archivePath, sourceDate.date);
-    if (options.sign) {
+    // NX_HELM_SIGN=false skips signing, for jobs that have no access to the key (pull requests).
+    if (options.sign && process.env[SIGN_ENV] !== 'false') {
       const keyring = options.sign.keyring ? resolve(context.root, options.sign.keyring) : undefined;
       const provenance = await signChartArchive(archivePath, name, options.sign, keyring);
       logger.info(`Signed ${archiveName} with key "${options.sign.key}" -> ${relative(context.root, provenance)}`);

@@ -1,0 +1,7 @@
+export interface ChartGeneratorSchema {
+  name: string;
+  directory?: string;
+  type?: 'application' | 'library';
+  dependsOn?: string[];
+  description?: string;
+}

@@ -1,0 +1,43 @@
+import { readJson, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { initGenerator } from './generator';
+
+describe('init generator', () => {
+  let tree: Tree;
+  beforeEach(() => (tree = createTreeWithEmptyWorkspace()));
+
+  it('registers the plugin, adds the dev dependency and the ignore entries', async () => {
+    await initGenerator(tree, { registry: 'oci://ghcr.io/acme/charts', skipInstall: true });
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'nx-helm', options: { registry: 'oci://ghcr.io/acme/charts' } }]);
+    expect(readJson(tree, 'package.json').devDependencies['nx-helm']).toMatch(/^\^\d+\.\d+\.\d+$/);
+    const gitignore = tree.read('.gitignore', 'utf-8')!;
+    for (const entry of ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data']) {
+      expect(gitignore.split('\n')).toContain(entry);
+    }
+  });
+
+  it('is idempotent and keeps the options of an existing registration', async () => {
+    const nxJson = readNxJson(tree)!;
+    nxJson.plugins = ['@nx/js', { plugin: 'nx-helm', options: { projectNamePrefix: 'chart-', registry: 'oci://r.example/mine' } }];
+    updateNxJson(tree, nxJson);
+    await initGenerator(tree, { registry: 'oci://ghcr.io/other', skipInstall: true });
+    const once = { nx: tree.read('nx.json', 'utf-8'), ignore: tree.read('.gitignore', 'utf-8'), pkg: tree.read('package.json', 'utf-8') };
+    await initGenerator(tree, { registry: 'oci://ghcr.io/other', skipInstall: true });
+    expect({ nx: tree.read('nx.json', 'utf-8'), ignore: tree.read('.gitignore', 'utf-8'), pkg: tree.read('package.json', 'utf-8') }).toEqual(once);
+    expect(readNxJson(tree)!.plugins).toEqual(['@nx/js', { plugin: 'nx-helm', options: { projectNamePrefix: 'chart-', registry: 'oci://r.example/mine' } }]);
+  });
+
+  it('adds a registry to an existing registration without one', async () => {
+    updateNxJson(tree, { ...readNxJson(tree)!, plugins: ['nx-helm'] });
+    await initGenerator(tree, { registry: 'oci://ghcr.io/acme', skipInstall: true, skipPackageJson: true });
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'nx-helm', options: { registry: 'oci://ghcr.io/acme' } }]);
+  });
+
+  it('keeps existing .gitignore lines', async () => {
+    tree.write('.gitignore', 'node_modules\ndist\n');
+    await initGenerator(tree, { skipInstall: true });
+    const lines = tree.read('.gitignore', 'utf-8')!.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['node_modules', 'dist']);
+    expect(lines.filter((line) => line === '/dist' || line === 'dist')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,59 @@
+import {
+  addDependenciesToPackageJson,
+  readNxJson,
+  updateNxJson,
+  type GeneratorCallback,
+  type PluginConfiguration,
+  type Tree,
+} from '@nx/devkit';
+import { pluginVersion } from '../../utils/plugin-version';
+import type { NxHelmPluginOptions } from '../../plugins/options';
+import type { InitGeneratorSchema } from './schema';
+
+export const PLUGIN_NAME = 'nx-helm';
+
+/** Folders nx-helm writes that do not belong in git: packages and the pinned helm binaries of tools/install-helm.sh. */
+const IGNORED = ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data'];
+
+/**
+ * `nx add nx-helm`: registers the plugin in nx.json (keeping an existing registration and its options), adds the
+ * package to devDependencies and the ignore entries. Running it again changes nothing.
+ */
+export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
+  registerPlugin(tree, options);
+  addIgnoreEntries(tree);
+  if (options.skipPackageJson) {
+    return () => undefined;
+  }
+  const install = addDependenciesToPackageJson(tree, {}, { [PLUGIN_NAME]: `^${pluginVersion.split('+')[0]}` }, undefined, true);
+  return options.skipInstall ? () => undefined : install;
+}
+
+function registerPlugin(tree: Tree, options: InitGeneratorSchema): void {
+  const nxJson = readNxJson(tree) ?? {};
+  const plugins: PluginConfiguration[] = nxJson.plugins ?? [];
+  const index = plugins.findIndex((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+  if (index === -1) {
+    plugins.push({ plugin: PLUGIN_NAME, options: options.registry ? ({ registry: options.registry } satisfies NxHelmPluginOptions) : {} });
+  } else if (options.registry) {
+    const existing = plugins[index];
+    const current = typeof existing === 'string' ? {} : ((existing.options ?? {}) as NxHelmPluginOptions);
+    if (!current.registry) {
+      plugins[index] = { ...(typeof existing === 'string' ? { plugin: existing } : existing), options: { ...current, registry: options.registry } };
+    }
+  }
+  nxJson.plugins = plugins;
+  updateNxJson(tree, nxJson);
+}
+
+function addIgnoreEntries(tree: Tree): void {
+  const current = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8') ?? '' : '';
+  const lines = current.split('\n').map((line) => line.trim());
+  const missing = IGNORED.filter((entry) => !lines.includes(entry) && !lines.includes(entry.replace(/^\//, '')));
+  if (missing.length > 0) {
+    const prefix = current === '' || current.endsWith('\n') ? current : `${current}\n`;
+    tree.write('.gitignore', `${prefix}${current === '' ? '' : '\n'}# nx-helm\n${missing.join('\n')}\n`);
+  }
+}
+
+export default initGenerator;

@@ -1,0 +1,5 @@
+export interface InitGeneratorSchema {
+  registry?: string;
+  skipPackageJson?: boolean;
+  skipInstall?: boolean;
+}

@@ -1,0 +1,29 @@
+import { generateFiles, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { join } from 'node:path';
+import { chartGenerator } from '../chart/generator';
+import { initGenerator } from '../init/generator';
+import { workflowGenerator } from '../workflow/generator';
+import type { PresetGeneratorSchema } from './schema';
+
+/**
+ * `npx create-nx-workspace <name> --preset=nx-helm` (or `nx g nx-helm:preset`): a chart monorepo ready for
+ * `nx affected -t push-chart`: the plugin, charts/common (library) and charts/app (depends on it), CI, README.
+ */
+export async function presetGenerator(tree: Tree, options: PresetGeneratorSchema = {}): Promise<GeneratorCallback> {
+  const install = await initGenerator(tree, { registry: options.registry });
+  await chartGenerator(tree, { name: 'common', type: 'library', description: 'Shared templates (names, labels) for the charts of this workspace.' });
+  await chartGenerator(tree, { name: 'app', type: 'application', dependsOn: ['common'], description: 'An example application chart built on common.' });
+  if ((options.ci ?? 'github') !== 'none') {
+    await workflowGenerator(tree, { ci: options.ci === 'gitlab' ? 'gitlab' : 'github' });
+  }
+  if (!tree.exists('README.md') || options.name) {
+    generateFiles(tree, join(__dirname, 'files'), '.', {
+      name: options.name ?? 'charts',
+      registry: options.registry ?? 'the registry of your CI workflow',
+      tmpl: '',
+    });
+  }
+  return install;
+}
+
+export default presetGenerator;

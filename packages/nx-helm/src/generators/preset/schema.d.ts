@@ -1,0 +1,5 @@
+export interface PresetGeneratorSchema {
+  name?: string;
+  registry?: string;
+  ci?: 'github' | 'gitlab' | 'none';
+}

@@ -1,0 +1,203 @@
+import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { parse } from 'yaml';
+import { actionlint } from '../../testing/actionlint';
+import { ACTIONS } from './action-pins';
+import { workflowGenerator } from './generator';
+import { REGISTRY_PRESETS } from './registry-presets';
+import type { WorkflowGeneratorSchema } from './schema';
+
+const SIGNS = ['none', 'cosign', 'gpg'] as const;
+const TRIGGERS = ['main', 'tags', 'release-branch'] as const;
+const FILE = '.github/workflows/charts.yml';
+
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  concurrency: { group: string };
+  env?: Record<string, string>;
+  jobs: Record<string, { if: string; permissions: Record<string, string>; steps: Array<{ name: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string>; if?: string }> }>;
+}
+
+describe('workflow generator', () => {
+  let tree: Tree;
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-helm', options: {} }] });
+  });
+
+  const generate = async (options: WorkflowGeneratorSchema) => {
+    await workflowGenerator(tree, { ...options, force: true });
+    return tree.read(options.ci === 'gitlab' ? '.gitlab-ci.yml' : `.github/workflows/${options.name ?? 'charts.yml'}`, 'utf-8')!;
+  };
+
+  describe('every GitHub variant passes actionlint', () => {
+    const variants = REGISTRY_PRESETS.flatMap((registry) => SIGNS.flatMap((sign) => TRIGGERS.map((trigger) => ({ registry, sign, trigger }))));
+
+    it.each(variants)('$registry, sign $sign, trigger $trigger', async (variant) => {
+      for (const pinActions of ['version', 'sha'] as const) {
+        const text = await generate({ ...variant, pinActions, remoteCache: variant.sign === 'none' ? 'nx-cloud' : 'self-hosted' });
+        expect(await actionlint(text)).toEqual([]);
+      }
+    });
+
+    it('would report a broken workflow (the linter is really running)', async () => {
+      const broken = (await generate({})).replace('contents: read', 'contents: sometimes');
+      expect((await actionlint(broken)).map((finding) => finding.kind)).toContain('permissions');
+    });
+  });
+
+  it('checks pull requests with full history, nx-set-shas, a pinned helm and nx affected', async () => {
+    const workflow = parse(await generate({ helmVersion: 'v3.17.3' })) as Workflow;
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push']);
+    expect(workflow.on).not.toHaveProperty('pull_request_target');
+    const check = workflow.jobs.check;
+    expect(check.if).toBe("github.event_name == 'pull_request'");
+    expect(check.permissions).toEqual({ contents: 'read', actions: 'read' });
+    expect(check.steps.map((step) => step.uses?.split('@')[0] ?? step.run)).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'npm ci',
+      'nrwl/nx-set-shas',
+      'azure/setup-helm',
+      'npx nx affected -t lint-chart package-chart',
+    ]);
+    expect(check.steps[0].with).toEqual({ 'fetch-depth': '0' });
+    expect(check.steps[4].with).toEqual({ version: 'v3.17.3' });
+    expect(workflow.permissions).toEqual({});
+    expect(workflow.concurrency.group).toBe('helm-charts-${{ github.ref }}');
+  });
+
+  it('publishes to GHCR with GITHUB_TOKEN on stdin, packages: write, summary and logout always', async () => {
+    const text = await generate({ registry: 'ghcr' });
+    const publish = (parse(text) as Workflow).jobs.publish;
+    expect(publish.permissions).toEqual({ contents: 'read', actions: 'read', packages: 'write' });
+    const login = publish.steps.find((step) => step.name.startsWith('Log in'))!;
+    expect(login.env).toEqual({ REGISTRY_USERNAME: '${{ github.actor }}', REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}' });
+    expect(login.run).toBe('printf \'%s\' "$REGISTRY_PASSWORD" | helm registry login "$REGISTRY_HOST" --username "$REGISTRY_USERNAME" --password-stdin');
+    expect(publish.steps.find((step) => step.run === 'npx nx affected -t push-chart')).toBeDefined();
+    const [summary, logout] = publish.steps.slice(-2);
+    expect(summary).toMatchObject({ if: 'always()', run: 'npx nx-helm summary --format markdown --sign none --output "$GITHUB_STEP_SUMMARY"' });
+    expect(logout).toMatchObject({ if: 'always()' });
+    expect(logout.run).toContain('helm registry logout "$REGISTRY_HOST"');
+    expect(text).toContain('${GITHUB_REPOSITORY_OWNER,,}');
+  });
+
+  it.each(REGISTRY_PRESETS.flatMap((registry) => SIGNS.map((sign) => ({ registry, sign }))))(
+    'never puts a secret or expression into a script ($registry, sign $sign)',
+    async ({ registry, sign }) => {
+      const workflow = parse(await generate({ registry, sign })) as Workflow;
+      for (const job of Object.values(workflow.jobs)) {
+        for (const step of job.steps) {
+          expect(step.run ?? '').not.toMatch(/\$\{\{/);
+          expect(step.run ?? '').not.toMatch(/echo\s+"?\$REGISTRY_PASSWORD/);
+        }
+      }
+      const text = JSON.stringify(workflow);
+      expect(text).not.toContain('pull_request_target');
+    },
+  );
+
+  it('signs with cosign by digest (id-token: write) and with GPG from secrets (NX_HELM_SIGN=false in pull requests)', async () => {
+    const cosign = parse(await generate({ sign: 'cosign' })) as Workflow;
+    expect(cosign.jobs.publish.permissions['id-token']).toBe('write');
+    const sign = cosign.jobs.publish.steps.find((step) => step.name.startsWith('Sign the pushed charts'))!;
+    expect(sign.run).toContain('select(.status == "pushed")');
+    expect(sign.run).toContain('+ "@" + .digest');
+    expect(sign.run).toContain('cosign sign --yes "$chart"');
+
+    const gpg = parse(await generate({ sign: 'gpg', gpgKey: 'charts@acme.example' })) as Workflow;
+    const push = gpg.jobs.publish.steps.find((step) => step.name === 'Push the affected charts')!;
+    expect(push.env).toEqual({ HELM_SIGNING_KEY: '${{ secrets.HELM_SIGNING_KEY }}', HELM_SIGNING_PASSPHRASE: '${{ secrets.HELM_SIGNING_PASSPHRASE }}' });
+    expect(gpg.jobs.check.steps.at(-1)!.env).toEqual({ NX_HELM_SIGN: 'false' });
+    expect(readNxJson(tree)!.plugins).toEqual([
+      { plugin: 'nx-helm', options: { sign: { key: 'charts@acme.example', keyringEnv: 'HELM_SIGNING_KEY', passphraseEnv: 'HELM_SIGNING_PASSPHRASE' } } },
+    ]);
+  });
+
+  it('uses the cloud logins of ECR and GAR with OIDC, and username/token secrets elsewhere', async () => {
+    const ecr = parse(await generate({ registry: 'ecr' })) as Workflow;
+    expect(ecr.jobs.publish.permissions['id-token']).toBe('write');
+    expect(ecr.jobs.publish.steps.some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))).toBe(true);
+    expect(ecr.jobs.publish.steps.find((step) => step.name.startsWith('Log in'))!.run).toContain('aws ecr get-login-password');
+    const gar = parse(await generate({ registry: 'gar' })) as Workflow;
+    expect(gar.jobs.publish.steps.find((step) => step.name.startsWith('Log in'))!.run).toContain('--username "oauth2accesstoken"');
+    const dockerhub = parse(await generate({ registry: 'dockerhub' })) as Workflow;
+    expect(dockerhub.jobs.publish.steps.find((step) => step.name.startsWith('Log in'))!.env!.REGISTRY_PASSWORD).toBe('${{ secrets.DOCKERHUB_TOKEN }}');
+  });
+
+  it('publishes on tags <chart>-v<version>, checking the version, or on a release branch', async () => {
+    const tags = parse(await generate({ trigger: 'tags' })) as Workflow;
+    expect(tags.on.push).toEqual({ tags: ['*-v*'] });
+    const push = tags.jobs.publish.steps.find((step) => step.name === 'Push the chart named by the tag')!;
+    expect(push.run).toContain('npx nx run "$CHART:push-chart"');
+    expect(push.run).toContain('is at version $ACTUAL in Chart.yaml');
+    const release = parse(await generate({ trigger: 'release-branch', releaseBranch: 'stable' })) as Workflow;
+    expect(release.on.push).toEqual({ branches: ['stable'] });
+  });
+
+  it('pins actions to commit SHAs on request, and wires the remote cache', async () => {
+    const text = await generate({ pinActions: 'sha', remoteCache: 'self-hosted' });
+    expect(text).toContain(`uses: actions/checkout@${ACTIONS.checkout.sha} # ${ACTIONS.checkout.tag}`);
+    expect(text).not.toMatch(/uses: [^@\n]+@v\d/);
+    const workflow = parse(text) as Workflow;
+    expect(workflow.env).toEqual({
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
+    });
+    expect((parse(await generate({ remoteCache: 'nx-cloud' })) as Workflow).env).toEqual({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_ACCESS_TOKEN }}' });
+  });
+
+  it('writes GitLab CI with the same stages and CI_REGISTRY credentials on stdin', async () => {
+    const pipeline = parse(await generate({ ci: 'gitlab' }));
+    expect(pipeline.stages).toEqual(['check', 'publish']);
+    expect(pipeline.variables).toMatchObject({ GIT_DEPTH: '0', HELM_VERSION: 'v4.1.4' });
+    expect(pipeline.check.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
+    expect(pipeline.check.script).toEqual(['npx nx affected -t lint-chart package-chart --base="$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head="$CI_COMMIT_SHA"']);
+    expect(pipeline.publish.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == "main"' }]);
+    expect(pipeline.publish.resource_group).toBe('helm-charts');
+    expect(pipeline.publish.before_script.at(-1)).toBe('printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin');
+    expect(pipeline.publish.script).toContain('npx nx-helm summary');
+    expect(pipeline.publish.after_script[0]).toBe('helm registry logout "$CI_REGISTRY" || true');
+    expect(parse(await generate({ ci: 'gitlab', trigger: 'tags' })).publish.rules).toEqual([{ if: '$CI_COMMIT_TAG =~ /^.+-v.+$/' }]);
+  });
+
+  it('replaces its own unedited output, refuses to overwrite edits without --force', async () => {
+    await workflowGenerator(tree, {});
+    const first = tree.read(FILE, 'utf-8')!;
+    await workflowGenerator(tree, { helmVersion: 'v3.17.3' });
+    const second = tree.read(FILE, 'utf-8')!;
+    expect(second).not.toBe(first);
+    expect(second).toContain('version: v3.17.3');
+
+    tree.write(FILE, second.replace('npx nx affected -t lint-chart package-chart', 'npx nx affected -t lint-chart package-chart test'));
+    await expect(workflowGenerator(tree, {})).rejects.toThrow(
+      `${FILE} was edited since nx-helm:workflow wrote it, so it is not overwritten. Re-run with --force to replace it`,
+    );
+    await workflowGenerator(tree, { force: true });
+    expect(tree.read(FILE, 'utf-8')).toContain('version: v4.1.4');
+
+    tree.write('.github/workflows/other.yml', 'name: mine\non: push\njobs: {}\n');
+    await expect(workflowGenerator(tree, { name: 'other.yml' })).rejects.toThrow(
+      '.github/workflows/other.yml already exists and was not written by nx-helm:workflow.',
+    );
+  });
+
+  it('does not count reformatting as an edit', async () => {
+    await workflowGenerator(tree, {});
+    const text = tree.read(FILE, 'utf-8')!;
+    // Another quoting style and blank lines, as a formatter might write them: the same workflow.
+    tree.write(FILE, text.replace(/fetch-depth: "0"/g, "fetch-depth: '0'").replace(/\n  publish:/, '\n\n  publish:'));
+    expect(tree.read(FILE, 'utf-8')).not.toBe(text);
+    await expect(workflowGenerator(tree, {})).resolves.toBeUndefined();
+  });
+
+  it('validates its options', async () => {
+    await expect(workflowGenerator(tree, { registry: 'quay' as never })).rejects.toThrow('--registry must be one of ghcr, dockerhub, ecr, acr, gar, harbor, generic, not "quay".');
+    await expect(workflowGenerator(tree, { helmVersion: '4.1' })).rejects.toThrow('--helmVersion must be a Helm release such as v4.1.4');
+    await expect(workflowGenerator(tree, { name: '../evil.yml' })).rejects.toThrow('--name must be a file name ending in .yml or .yaml');
+    await expect(workflowGenerator(tree, { registryUrl: 'ghcr.io/acme' })).rejects.toThrow('--registryUrl must be an OCI location');
+    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [] });
+    await expect(workflowGenerator(tree, { sign: 'gpg' })).rejects.toThrow('Run `nx add nx-helm`');
+  });
+});

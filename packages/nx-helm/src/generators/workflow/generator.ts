@@ -1,0 +1,82 @@
+import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import type { NxHelmPluginOptions } from '../../plugins/options';
+import { NxHelmError } from '../../utils/nx-helm-error';
+import { PLUGIN_NAME } from '../init/generator';
+import { writeGeneratedYaml } from './generated-file';
+import { renderGithubWorkflow } from './github-workflow';
+import { renderGitlabCi } from './gitlab-ci';
+import { PRESETS, REGISTRY_PRESETS } from './registry-presets';
+import type { WorkflowGeneratorSchema } from './schema';
+import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
+
+/** `nx g nx-helm:workflow`: the CI workflow that checks pull requests and publishes the affected charts. */
+export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSchema = {}): Promise<void> {
+  const options = normalizeOptions(schema);
+  if (options.ci === 'gitlab') {
+    writeGeneratedYaml(tree, '.gitlab-ci.yml', renderGitlabCi(options), schema.force ?? false);
+  } else {
+    const name = schema.name ?? 'charts.yml';
+    if (!/^[\w.-]+\.ya?ml$/.test(name)) {
+      throw new NxHelmError(`--name must be a file name ending in .yml or .yaml (it goes in .github/workflows/), not "${name}".`);
+    }
+    writeGeneratedYaml(tree, `.github/workflows/${name}`, renderGithubWorkflow(options), schema.force ?? false);
+  }
+  if (options.sign === 'gpg') {
+    configureGpgSigning(tree, schema.gpgKey ?? 'Helm charts');
+  }
+  const settings = options.ci === 'gitlab' ? ['nothing for the project registry (CI_REGISTRY credentials)'] : PRESETS[options.registry].settings;
+  logger.info(`Repository settings the workflow expects: ${settings.join('; ')}.`);
+}
+
+function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
+  const choose = <T extends string>(option: string, value: T | undefined, allowed: readonly T[], fallback: T): T => {
+    const chosen = value ?? fallback;
+    if (!allowed.includes(chosen)) {
+      throw new NxHelmError(`--${option} must be one of ${allowed.join(', ')}, not "${chosen}".`);
+    }
+    return chosen;
+  };
+  const helmVersion = schema.helmVersion ?? 'v4.1.4';
+  if (!/^v\d+\.\d+\.\d+$/.test(helmVersion)) {
+    throw new NxHelmError(`--helmVersion must be a Helm release such as v4.1.4 or v3.17.3, not "${helmVersion}".`);
+  }
+  if (schema.registryUrl !== undefined && !/^oci:\/\/[^/\s]+/.test(schema.registryUrl)) {
+    throw new NxHelmError(`--registryUrl must be an OCI location such as oci://ghcr.io/acme/charts, not "${schema.registryUrl}".`);
+  }
+  return {
+    ci: choose('ci', schema.ci, ['github', 'gitlab'] as const, 'github'),
+    registry: choose('registry', schema.registry, REGISTRY_PRESETS, 'ghcr'),
+    registryUrl: schema.registryUrl,
+    trigger: choose('trigger', schema.trigger, ['main', 'tags', 'release-branch'] as const, 'main'),
+    sign: choose('sign', schema.sign, ['none', 'cosign', 'gpg'] as const, 'none'),
+    helmVersion,
+    nodeVersion: schema.nodeVersion ?? '20',
+    pinActions: choose('pinActions', schema.pinActions, ['version', 'sha'] as const, 'version'),
+    remoteCache: choose('remoteCache', schema.remoteCache, ['none', 'nx-cloud', 'self-hosted'] as const, 'none'),
+    mainBranch: schema.mainBranch ?? 'main',
+    releaseBranch: schema.releaseBranch ?? 'release',
+  };
+}
+
+/** GPG provenance: package-chart signs with the key from the workflow's secrets (kept unless already configured). */
+function configureGpgSigning(tree: Tree, key: string): void {
+  const nxJson = readNxJson(tree) ?? {};
+  const plugins = nxJson.plugins ?? [];
+  const index = plugins.findIndex((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+  if (index === -1) {
+    throw new NxHelmError('--sign gpg configures signing in the nx-helm plugin entry of nx.json, but there is none. Run `nx add nx-helm` (or nx g nx-helm:init) first.');
+  }
+  const entry = plugins[index];
+  const options = (typeof entry === 'string' ? {} : (entry.options ?? {})) as NxHelmPluginOptions;
+  if (!options.sign) {
+    plugins[index] = {
+      plugin: PLUGIN_NAME,
+      ...(typeof entry === 'string' ? {} : entry),
+      options: { ...options, sign: { key, keyringEnv: GPG_KEY_ENV, passphraseEnv: GPG_PASSPHRASE_ENV } },
+    };
+    nxJson.plugins = plugins;
+    updateNxJson(tree, nxJson);
+  }
+}
+
+export default workflowGenerator;

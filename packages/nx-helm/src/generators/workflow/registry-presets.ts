@@ -1,0 +1,130 @@
+import type { ActionName } from './action-pins';
+
+export const REGISTRY_PRESETS = ['ghcr', 'dockerhub', 'ecr', 'acr', 'gar', 'harbor', 'generic'] as const;
+export type RegistryPreset = (typeof REGISTRY_PRESETS)[number];
+
+/** A GitHub Actions step, before action references are resolved. */
+export interface StepTemplate {
+  name: string;
+  id?: string;
+  action?: ActionName;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+  run?: string;
+}
+
+export interface RegistryPresetDefinition {
+  title: string;
+  /** Registry host (for login), as a GitHub expression or literal. */
+  host: string;
+  /** Default `oci://` location charts go to; a shell expression evaluated in a step. */
+  location: string;
+  /** Extra job permissions (contents: read is always there). */
+  permissions: Record<string, 'read' | 'write'>;
+  /** Steps before login (cloud credentials). */
+  setup: StepTemplate[];
+  /** Environment of the login step: names the secrets, never their values. */
+  loginEnv: Record<string, string>;
+  /** Shell that logs in; reads the password from $REGISTRY_PASSWORD (or a command) on stdin. */
+  login: string;
+  /** Repository settings the workflow expects, for the generator's message. */
+  settings: string[];
+}
+
+const passwordLogin = (username: string) =>
+  `printf '%s' "$REGISTRY_PASSWORD" | helm registry login "$REGISTRY_HOST" --username "${username}" --password-stdin`;
+
+export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
+  ghcr: {
+    title: 'GitHub Container Registry',
+    host: 'ghcr.io',
+    // Repository owners may contain upper case letters; OCI names may not.
+    location: 'oci://ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/charts',
+    permissions: { packages: 'write' },
+    setup: [],
+    loginEnv: { REGISTRY_USERNAME: '${{ github.actor }}', REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}' },
+    login: passwordLogin('$REGISTRY_USERNAME'),
+    settings: ['nothing: GITHUB_TOKEN with packages: write is used'],
+  },
+  dockerhub: {
+    title: 'Docker Hub',
+    host: 'registry-1.docker.io',
+    location: 'oci://registry-1.docker.io/${DOCKERHUB_NAMESPACE}',
+    permissions: {},
+    setup: [],
+    loginEnv: { REGISTRY_USERNAME: '${{ vars.DOCKERHUB_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.DOCKERHUB_TOKEN }}', DOCKERHUB_NAMESPACE: '${{ vars.DOCKERHUB_NAMESPACE }}' },
+    login: passwordLogin('$REGISTRY_USERNAME'),
+    settings: ['variables DOCKERHUB_USERNAME, DOCKERHUB_NAMESPACE', 'secret DOCKERHUB_TOKEN (an access token with write scope)'],
+  },
+  ecr: {
+    title: 'Amazon ECR',
+    host: '${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com',
+    location: 'oci://${REGISTRY_HOST}/charts',
+    permissions: { 'id-token': 'write' },
+    setup: [
+      {
+        name: 'Configure AWS credentials',
+        action: 'awsCredentials',
+        with: { 'role-to-assume': '${{ vars.AWS_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}' },
+      },
+    ],
+    loginEnv: {},
+    login: 'aws ecr get-login-password --region "$AWS_REGION" | helm registry login "$REGISTRY_HOST" --username AWS --password-stdin',
+    settings: ['variables AWS_ACCOUNT_ID, AWS_REGION, AWS_ROLE_ARN (a role trusting GitHub OIDC, allowed to push to ECR)'],
+  },
+  acr: {
+    title: 'Azure Container Registry',
+    host: '${{ vars.ACR_NAME }}.azurecr.io',
+    location: 'oci://${REGISTRY_HOST}/helm',
+    permissions: {},
+    setup: [],
+    loginEnv: { REGISTRY_USERNAME: '${{ vars.ACR_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.ACR_PASSWORD }}' },
+    login: passwordLogin('$REGISTRY_USERNAME'),
+    settings: ['variables ACR_NAME, ACR_USERNAME (a service principal or token with push rights)', 'secret ACR_PASSWORD'],
+  },
+  gar: {
+    title: 'Google Artifact Registry',
+    host: '${{ vars.GAR_LOCATION }}-docker.pkg.dev',
+    location: 'oci://${REGISTRY_HOST}/${GCP_PROJECT}/${GAR_REPOSITORY}',
+    permissions: { 'id-token': 'write' },
+    setup: [
+      {
+        name: 'Authenticate to Google Cloud',
+        id: 'gcp',
+        action: 'googleAuth',
+        with: {
+          workload_identity_provider: '${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}',
+          service_account: '${{ vars.GCP_SERVICE_ACCOUNT }}',
+          token_format: 'access_token',
+        },
+      },
+    ],
+    loginEnv: {
+      REGISTRY_PASSWORD: '${{ steps.gcp.outputs.access_token }}',
+      GCP_PROJECT: '${{ vars.GCP_PROJECT }}',
+      GAR_REPOSITORY: '${{ vars.GAR_REPOSITORY }}',
+    },
+    login: passwordLogin('oauth2accesstoken'),
+    settings: ['variables GAR_LOCATION, GCP_PROJECT, GAR_REPOSITORY, GCP_WORKLOAD_IDENTITY_PROVIDER, GCP_SERVICE_ACCOUNT'],
+  },
+  harbor: {
+    title: 'Harbor',
+    host: '${{ vars.HARBOR_HOST }}',
+    location: 'oci://${REGISTRY_HOST}/${HARBOR_PROJECT}',
+    permissions: {},
+    setup: [],
+    loginEnv: { REGISTRY_USERNAME: '${{ vars.HARBOR_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.HARBOR_PASSWORD }}', HARBOR_PROJECT: '${{ vars.HARBOR_PROJECT }}' },
+    login: passwordLogin('$REGISTRY_USERNAME'),
+    settings: ['variables HARBOR_HOST, HARBOR_PROJECT, HARBOR_USERNAME (a robot account)', 'secret HARBOR_PASSWORD'],
+  },
+  generic: {
+    title: 'OCI registry',
+    host: '${{ vars.REGISTRY_HOST }}',
+    location: 'oci://${REGISTRY_HOST}/${REGISTRY_PATH}',
+    permissions: {},
+    setup: [],
+    loginEnv: { REGISTRY_USERNAME: '${{ vars.REGISTRY_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}', REGISTRY_PATH: '${{ vars.REGISTRY_PATH }}' },
+    login: passwordLogin('$REGISTRY_USERNAME'),
+    settings: ['variables REGISTRY_HOST, REGISTRY_PATH, REGISTRY_USERNAME', 'secret REGISTRY_PASSWORD'],
+  },
+};
