@@ -10,7 +10,7 @@ import type { PresetGeneratorSchema } from './schema';
  * `nx affected -t push-chart`: the plugin, charts/common (library) and charts/app (depends on it), CI, README.
  */
 export async function presetGenerator(tree: Tree, options: PresetGeneratorSchema = {}): Promise<GeneratorCallback> {
-  const install = await initGenerator(tree, { registry: options.registry });
+  const install = await initGenerator(tree, { registry: options.registry, skipInstall: options.skipInstall });
   await chartGenerator(tree, { name: 'common', type: 'library', description: 'Shared templates (names, labels) for the charts of this workspace.' });
   await chartGenerator(tree, { name: 'app', type: 'application', dependsOn: ['common'], description: 'An example application chart built on common.' });
   if ((options.ci ?? 'github') !== 'none') {

@@ -2,4 +2,5 @@ export interface PresetGeneratorSchema {
   name?: string;
   registry?: string;
   ci?: 'github' | 'gitlab' | 'none';
+  skipInstall?: boolean;
 }

@@ -12,15 +12,14 @@ import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflo
 /** `nx g nx-helm:workflow`: the CI workflow that checks pull requests and publishes the affected charts. */
 export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSchema = {}): Promise<void> {
   const options = normalizeOptions(schema);
-  if (options.ci === 'gitlab') {
-    writeGeneratedYaml(tree, '.gitlab-ci.yml', renderGitlabCi(options), schema.force ?? false);
-  } else {
-    const name = schema.name ?? 'charts.yml';
-    if (!/^[\w.-]+\.ya?ml$/.test(name)) {
-      throw new NxHelmError(`--name must be a file name ending in .yml or .yaml (it goes in .github/workflows/), not "${name}".`);
-    }
-    writeGeneratedYaml(tree, `.github/workflows/${name}`, renderGithubWorkflow(options), schema.force ?? false);
+  const name = schema.name ?? 'charts.yml';
+  if (options.ci === 'github' && !/^[\w.-]+\.ya?ml$/.test(name)) {
+    throw new NxHelmError(`--name must be a file name ending in .yml or .yaml (it goes in .github/workflows/), not "${name}".`);
   }
+  const path = options.ci === 'gitlab' ? '.gitlab-ci.yml' : `.github/workflows/${name}`;
+  const content = writeGeneratedYaml(tree, path, options.ci === 'gitlab' ? renderGitlabCi(options) : renderGithubWorkflow(options), schema.force ?? false);
+  // Shown in full (also with --dry-run) so the workflow can be reviewed before it is committed.
+  logger.info(`${path}:\n${content}`);
   if (options.sign === 'gpg') {
     configureGpgSigning(tree, schema.gpgKey ?? 'Helm charts');
   }
