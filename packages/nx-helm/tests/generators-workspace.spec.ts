@@ -68,16 +68,19 @@ describe('nx-helm generators through nx', () => {
       git('add', '-A');
       git('commit', '-q', '-m', 'initial');
       workspace.write('charts/app/templates/configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  mode: demo\n');
+      const chartFile = join(workspace.root, 'charts/app/Chart.yaml');
+      workspace.write('charts/app/Chart.yaml', readFileSync(chartFile, 'utf8').replace('version: 0.1.0', 'version: 0.1.1'));
       git('add', '-A');
       git('commit', '-q', '-m', 'app: add a config map');
       const workflow = parse(readFileSync(join(workspace.root, '.github/workflows/charts.yml'), 'utf8'));
       const command: string = workflow.jobs.check.steps.at(-1).run;
-      expect(command).toBe('npx nx affected -t lint-chart package-chart');
+      expect(command).toBe('npx nx affected -t check-version lint-chart package-chart');
       // nrwl/nx-set-shas provides NX_BASE and NX_HEAD in the workflow; here they are the two commits.
       const [, ...args] = command.split(' ');
       const result = runNx(workspace.root, [...args.slice(1), '--output-style=static'], { HELM_BIN: mainHelm(), NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD' });
       expect(result.status).toBe(0);
-      expect(result.output).toContain('Successfully ran targets lint-chart, package-chart for project app');
+      expect(result.output).toContain('Successfully ran targets check-version, lint-chart, package-chart for project app');
+      expect(result.output).toContain('Chart "app" changed since HEAD~1 and its version went from 0.1.0 to 0.1.1.');
       // common is not affected: it is not linted; its package is only the (cached) prerequisite of app's.
       expect(result.output).not.toContain('common:lint-chart');
     });

@@ -45,7 +45,13 @@ export function buildChartProject(
       description,
       technologies: ['helm'],
       targetGroups: {
-        [options.targetGroupName]: [options.lintTargetName, options.packageTargetName, options.pushTargetName, options.verifyTargetName],
+        [options.targetGroupName]: [
+          options.checkVersionTargetName,
+          options.lintTargetName,
+          options.packageTargetName,
+          options.pushTargetName,
+          options.verifyTargetName,
+        ],
       },
       [METADATA_KEY]: chartMetadata,
     },
@@ -68,6 +74,20 @@ function buildChartTargets(
   // and on the helm version that produced them.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
   return {
+    [options.checkVersionTargetName]: {
+      executor: 'nx-helm:check-version',
+      options: {},
+      // Depends on git history (the base commit), which is not a cache input.
+      cache: false,
+      metadata: {
+        technologies: ['helm'],
+        description: 'Fail if the chart changed since the base commit (NX_BASE) without a version bump',
+        help: {
+          command: `npx nx run ${projectName}:${options.checkVersionTargetName} --help`,
+          example: { options: { base: 'origin/main' } },
+        },
+      },
+    },
     [options.lintTargetName]: {
       executor: 'nx-helm:lint',
       options: { ...helmOptions },

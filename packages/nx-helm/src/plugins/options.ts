@@ -10,6 +10,8 @@ export interface NxHelmPluginOptions {
   packageTargetName?: string;
   /** Name of the inferred push target. Default `push-chart`. */
   pushTargetName?: string;
+  /** Name of the inferred version-increment check. Default `check-version`. */
+  checkVersionTargetName?: string;
   /** Name of the inferred target that pulls a pushed chart by digest and verifies it. Default `verify-chart`. */
   verifyTargetName?: string;
   /** Prefix for project names: `{prefix}{chart name}`. Default none. */
@@ -48,6 +50,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     packageTargetName: options?.packageTargetName ?? 'package-chart',
     pushTargetName: options?.pushTargetName ?? 'push-chart',
     verifyTargetName: options?.verifyTargetName ?? 'verify-chart',
+    checkVersionTargetName: options?.checkVersionTargetName ?? 'check-version',
     projectNamePrefix: options?.projectNamePrefix ?? '',
     registry: options?.registry,
     workspaceRepositories: options?.workspaceRepositories ?? [],
@@ -69,10 +72,16 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
         'e.g. ["https://acme.github.io/charts"].',
     );
   }
-  const targetNames = [normalized.lintTargetName, normalized.packageTargetName, normalized.pushTargetName, normalized.verifyTargetName];
+  const targetNames = [
+    normalized.checkVersionTargetName,
+    normalized.lintTargetName,
+    normalized.packageTargetName,
+    normalized.pushTargetName,
+    normalized.verifyTargetName,
+  ];
   if (new Set(targetNames).size !== targetNames.length) {
     throw new NxHelmError(
-      `The nx-helm plugin options lintTargetName, packageTargetName, pushTargetName and verifyTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
+      `The nx-helm plugin options checkVersionTargetName, lintTargetName, packageTargetName, pushTargetName and verifyTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
     );
   }
   for (const [host, entry] of Object.entries(normalized.registries ?? {})) {

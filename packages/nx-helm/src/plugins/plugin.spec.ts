@@ -85,7 +85,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm', 'helm:application'],
       metadata: {
         technologies: ['helm'],
-        targetGroups: { Helm: ['lint-chart', 'package-chart', 'push-chart', 'verify-chart'] },
+        targetGroups: { Helm: ['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart'] },
         'nx-helm': { chartName: 'web', chartVersion: '0.1.0', chartType: 'application' },
       },
     });
@@ -120,7 +120,8 @@ describe('nx-helm plugin', () => {
     expect(projects.common).toMatchObject({ projectType: 'library', tags: ['helm', 'helm:library'] });
     // Library charts are published too.
     expect(web.targets!['verify-chart']).toMatchObject({ executor: 'nx-helm:verify', cache: false, dependsOn: ['push-chart'] });
-    expect(Object.keys(projects.common.targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
+    expect(web.targets!['check-version']).toMatchObject({ executor: 'nx-helm:check-version', cache: false });
+    expect(Object.keys(projects.common.targets!)).toEqual(['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
   });
 
   it('applies target names, a project name prefix, helmPath and outputPath from the options', async () => {
@@ -129,6 +130,7 @@ describe('nx-helm plugin', () => {
       packageTargetName: 'package',
       pushTargetName: 'publish',
       verifyTargetName: 'verify',
+      checkVersionTargetName: 'version-check',
       registry: 'oci://ghcr.io/acme/charts',
       registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
       projectNamePrefix: 'chart-',
@@ -138,7 +140,7 @@ describe('nx-helm plugin', () => {
     });
     expect(Object.keys(projects).sort()).toEqual(['chart-common', 'chart-platform', 'chart-web', 'chart-worker']);
     const web = projects['chart-web'];
-    expect(Object.keys(web.targets!)).toEqual(['lint', 'package', 'publish', 'verify']);
+    expect(Object.keys(web.targets!)).toEqual(['version-check', 'lint', 'package', 'publish', 'verify']);
     expect(web.targets!.publish).toMatchObject({
       dependsOn: ['package'],
       options: {
@@ -160,7 +162,7 @@ describe('nx-helm plugin', () => {
         { runtime: `node -e 'require("nx-helm/source-date").printSourceDate("charts/web")'` },
       ],
     });
-    expect(web.metadata!.targetGroups).toEqual({ Charts: ['lint', 'package', 'publish', 'verify'] });
+    expect(web.metadata!.targetGroups).toEqual({ Charts: ['version-check', 'lint', 'package', 'publish', 'verify'] });
   });
 
   it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {
@@ -191,7 +193,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm'],
       metadata: { 'nx-helm': { problems: [expect.stringMatching(/^charts\/bad-chart\/Chart\.yaml/)] } },
     });
-    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
+    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
     expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);
   });
 

@@ -60,7 +60,7 @@ describe('workflow generator', () => {
       'npm ci',
       'nrwl/nx-set-shas',
       'azure/setup-helm',
-      'npx nx affected -t lint-chart package-chart',
+      'npx nx affected -t check-version lint-chart package-chart',
     ]);
     expect(check.steps[0].with).toEqual({ 'fetch-depth': '0' });
     expect(check.steps[4].with).toEqual({ version: 'v3.17.3' });
@@ -153,7 +153,7 @@ describe('workflow generator', () => {
     expect(pipeline.stages).toEqual(['check', 'publish']);
     expect(pipeline.variables).toMatchObject({ GIT_DEPTH: '0', HELM_VERSION: 'v4.1.4' });
     expect(pipeline.check.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
-    expect(pipeline.check.script).toEqual(['npx nx affected -t lint-chart package-chart --base="$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head="$CI_COMMIT_SHA"']);
+    expect(pipeline.check.script).toEqual(['npx nx affected -t check-version lint-chart package-chart --base="$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head="$CI_COMMIT_SHA"']);
     expect(pipeline.publish.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == "main"' }]);
     expect(pipeline.publish.resource_group).toBe('helm-charts');
     expect(pipeline.publish.before_script.at(-1)).toBe('printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin');
@@ -170,7 +170,7 @@ describe('workflow generator', () => {
     expect(second).not.toBe(first);
     expect(second).toContain('version: v3.17.3');
 
-    tree.write(FILE, second.replace('npx nx affected -t lint-chart package-chart', 'npx nx affected -t lint-chart package-chart test'));
+    tree.write(FILE, second.replace('npx nx affected -t check-version lint-chart package-chart', 'npx nx affected -t check-version lint-chart package-chart test'));
     await expect(workflowGenerator(tree, {})).rejects.toThrow(
       `${FILE} was edited since nx-helm:workflow wrote it, so it is not overwritten. Re-run with --force to replace it`,
     );

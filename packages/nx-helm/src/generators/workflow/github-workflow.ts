@@ -128,7 +128,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
           {
             name: 'Lint and package',
             ...(options.sign === 'gpg' ? { env: { NX_HELM_SIGN: 'false' } } : {}),
-            run: 'npx nx affected -t lint-chart package-chart',
+            run: 'npx nx affected -t check-version lint-chart package-chart',
           },
         ],
       },

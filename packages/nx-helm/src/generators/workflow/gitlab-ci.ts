@@ -28,7 +28,7 @@ export function renderGitlabCi(options: WorkflowOptions): string {
       rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
       ...(options.sign === 'gpg' ? { variables: { NX_HELM_SIGN: 'false' } } : {}),
       before_script: installHelm,
-      script: ['npx nx affected -t lint-chart package-chart --base="$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head="$CI_COMMIT_SHA"'],
+      script: ['npx nx affected -t check-version lint-chart package-chart --base="$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head="$CI_COMMIT_SHA"'],
     },
     publish: {
       stage: 'publish',

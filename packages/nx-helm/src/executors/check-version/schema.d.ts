@@ -1,0 +1,3 @@
+export interface CheckVersionExecutorSchema {
+  base?: string;
+}
