@@ -1,6 +1,8 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, parse, relative, sep } from 'node:path';
+import { parseDocument, type YAMLSeq } from 'yaml';
+import type { ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
@@ -51,24 +53,43 @@ export async function stageChart(
       }
     }
     for (const chart of tree.buildOrder) {
-      if (!chart.chart.dependencies.some((dependency) => dependency.source.kind !== 'vendored')) {
+      const stagedDir = stagedDirOf(chart);
+      const fromWorkspace = new Set(chart.workspaceDependencies.map(({ dependency }) => dependency));
+      const toDownload = chart.chart.dependencies.filter((dependency) => dependency.source.kind !== 'vendored' && !fromWorkspace.has(dependency));
+      if (toDownload.length === 0 && fromWorkspace.size === 0) {
         continue;
       }
       const hadLockFile = existsSync(join(chart.dir, 'Chart.lock'));
-      const result = await helm.run(['dependency', 'build', stagedDirOf(chart)], { cwd: dirname(stagedDirOf(chart)) });
-      if (result.failed) {
-        throw new ChartBuildError(
-          `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/Chart.yaml) failed.\n` +
-            `${describeHelmFailure(result)}\n` +
-            'Fix: check the dependencies listed in Chart.yaml (name, version, repository) and, if Chart.lock exists, ' +
-            'run `helm dependency update` and commit the refreshed Chart.lock.',
-        );
+      const restore = fromWorkspace.size > 0 ? hideDependencies(stagedDir, fromWorkspace) : undefined;
+      try {
+        if (toDownload.length > 0) {
+          const result = await helm.run(['dependency', 'build', stagedDir], { cwd: dirname(stagedDir) });
+          if (result.failed) {
+            throw new ChartBuildError(
+              `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/Chart.yaml) failed.\n` +
+                `${describeHelmFailure(result)}\n` +
+                'Fix: check the dependencies listed in Chart.yaml (name, version, repository) and, if Chart.lock exists, ' +
+                'run `helm dependency update` and commit the refreshed Chart.lock.',
+            );
+          }
+        }
+        for (const { chart: dependency } of chart.workspaceDependencies) {
+          const packaged = await helm.run(['package', stagedDirOf(dependency), '--destination', join(stagedDir, 'charts')]);
+          if (packaged.failed) {
+            throw new ChartBuildError(
+              `Packaging the workspace chart "${dependency.chart.name}" (${dependency.relativeDir}) for "${chart.chart.name}" failed.\n` +
+                `${describeHelmFailure(packaged)}\nFix: run \`nx run ${dependency.chart.name}:lint-chart\` and fix what it reports.`,
+            );
+          }
+        }
+      } finally {
+        restore?.();
       }
       if (options.sourceDate) {
         if (!hadLockFile) {
-          stampGeneratedLockFile(join(stagedDirOf(chart), 'Chart.lock'), options.sourceDate);
+          stampGeneratedLockFile(join(stagedDir, 'Chart.lock'), options.sourceDate);
         }
-        setModificationTimes(stagedDirOf(chart), options.sourceDate);
+        setModificationTimes(stagedDir, options.sourceDate);
       }
     }
     return staged;
@@ -76,6 +97,35 @@ export async function stageChart(
     staged.dispose();
     throw error;
   }
+}
+
+/**
+ * Takes the dependencies built from workspace sources out of the staged Chart.yaml (and sets a Chart.lock aside) so
+ * that `helm dependency build` downloads only the others. The returned function puts the original files back; a
+ * Chart.lock that helm generated for the reduced list is dropped, as it would not match the full Chart.yaml.
+ */
+function hideDependencies(stagedDir: string, hidden: ReadonlySet<ChartDependency>): () => void {
+  const chartFile = join(stagedDir, 'Chart.yaml');
+  const lockFile = join(stagedDir, 'Chart.lock');
+  const original = readFileSync(chartFile, 'utf8');
+  const lock = existsSync(lockFile) ? readFileSync(lockFile) : undefined;
+  const document = parseDocument(original);
+  const list = document.get('dependencies', true) as YAMLSeq;
+  const hiddenLines = new Set([...hidden].map((dependency) => dependency.line));
+  list.items = list.items.filter((item) => !hiddenLines.has(lineOf(original, (item as { range?: [number] }).range?.[0])));
+  writeFileSync(chartFile, document.toString());
+  rmSync(lockFile, { force: true });
+  return () => {
+    writeFileSync(chartFile, original);
+    rmSync(lockFile, { force: true });
+    if (lock) {
+      writeFileSync(lockFile, lock);
+    }
+  };
+}
+
+function lineOf(text: string, offset: number | undefined): number | undefined {
+  return offset === undefined ? undefined : text.slice(0, offset).split('\n').length;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Chart } from './chart-model';
+import type { Chart, ChartDependency } from './chart-model';
 import { ChartProblemError, type ChartProblem } from './chart-problem';
 import { readChartFile } from './read-chart';
 
@@ -12,20 +12,32 @@ export interface LocalChart {
   chart: Chart;
   /** The charts this one reaches through `file://` dependencies. */
   localDependencies: LocalChart[];
+  /**
+   * Dependencies fetched from a repository this workspace publishes to, whose chart is in the workspace in a version
+   * that satisfies the constraint: they are built from the local sources instead of downloaded.
+   */
+  workspaceDependencies: Array<{ dependency: ChartDependency; chart: LocalChart }>;
 }
 
 export interface LocalChartTree {
   root: LocalChart;
-  /** Every chart of the tree once, each after all of its `file://` dependencies: the order to build them in. */
+  /** Every chart of the tree once, each after all of its dependencies: the order to build them in. */
   buildOrder: LocalChart[];
 }
 
+/** Finds the folder of the workspace chart a repository dependency stands for, if any (see workspace-dependencies.ts). */
+export type WorkspaceDependencyResolver = (dependency: ChartDependency) => string | undefined;
+
 /**
- * Loads a chart and, transitively, every chart it depends on through `file://`, failing with a ChartProblemError
- * that names the file, line and fix for: an invalid Chart.yaml anywhere in the tree, a `file://` folder that is
- * missing or holds no chart, and a dependency cycle.
+ * Loads a chart and, transitively, every chart it depends on through `file://` (and, with `resolveWorkspaceDependency`,
+ * through a repository URL of this workspace), failing with a ChartProblemError that names the file, line and fix for:
+ * an invalid Chart.yaml anywhere in the tree, a `file://` folder that is missing or holds no chart, and a cycle.
  */
-export function loadLocalChartTree(chartDir: string, workspaceRoot: string): LocalChartTree {
+export function loadLocalChartTree(
+  chartDir: string,
+  workspaceRoot: string,
+  resolveWorkspaceDependency: WorkspaceDependencyResolver = () => undefined,
+): LocalChartTree {
   const loaded = new Map<string, LocalChart>();
   const buildOrder: LocalChart[] = [];
 
@@ -35,17 +47,14 @@ export function loadLocalChartTree(chartDir: string, workspaceRoot: string): Loc
       return done;
     }
     const relativeDir = toDisplayPath(workspaceRoot, dir);
-    const result = readChartFile(join(dir, 'Chart.yaml'), joinDisplay(relativeDir, 'Chart.yaml'));
+    const chartFile = joinDisplay(relativeDir, 'Chart.yaml');
+    const result = readChartFile(join(dir, 'Chart.yaml'), chartFile);
     if (!result.chart) {
       throw new ChartProblemError(result.problems);
     }
-    const node: LocalChart = { dir, relativeDir, chart: result.chart, localDependencies: [] };
+    const node: LocalChart = { dir, relativeDir, chart: result.chart, localDependencies: [], workspaceDependencies: [] };
     const ancestors = [...path, node];
     for (const [index, dependency] of result.chart.dependencies.entries()) {
-      if (dependency.source.kind !== 'local-file') {
-        continue;
-      }
-      const chartFile = joinDisplay(relativeDir, 'Chart.yaml');
       const problemAt = (message: string, fix: string): ChartProblem => ({
         file: chartFile,
         line: dependency.line,
@@ -53,37 +62,47 @@ export function loadLocalChartTree(chartDir: string, workspaceRoot: string): Loc
         message,
         fix,
       });
-      const dependencyDir = resolve(dir, dependency.source.path);
-      const shownDir = toDisplayPath(workspaceRoot, dependencyDir);
-      if (!existsSync(dependencyDir)) {
-        throw new ChartProblemError([
-          problemAt(
-            `has the dependency "${dependency.name}" at ${dependency.repository}, but the folder ${shownDir} does not exist`,
-            'Point the repository at the chart folder, relative to this Chart.yaml (e.g. file://../common), or use the registry the chart is published to.',
-          ),
-        ]);
+      const enter = (dependencyDir: string): LocalChart => {
+        const cycleStart = ancestors.findIndex((ancestor) => ancestor.dir === dependencyDir);
+        if (cycleStart !== -1) {
+          const cycle = [...ancestors.slice(cycleStart), ancestors[cycleStart]]
+            .map((member) => `${member.chart.name} (${member.relativeDir})`)
+            .join(' -> ');
+          throw new ChartProblemError([
+            problemAt(
+              `closes a dependency cycle among local charts: ${cycle}`,
+              'Charts cannot depend on each other in a loop; move what they share into a library chart that each depends on.',
+            ),
+          ]);
+        }
+        return visit(dependencyDir, ancestors);
+      };
+      if (dependency.source.kind === 'local-file') {
+        const dependencyDir = resolve(dir, dependency.source.path);
+        const shownDir = toDisplayPath(workspaceRoot, dependencyDir);
+        if (!existsSync(dependencyDir)) {
+          throw new ChartProblemError([
+            problemAt(
+              `has the dependency "${dependency.name}" at ${dependency.repository}, but the folder ${shownDir} does not exist`,
+              'Point the repository at the chart folder, relative to this Chart.yaml (e.g. file://../common), or use the registry the chart is published to.',
+            ),
+          ]);
+        }
+        if (!existsSync(join(dependencyDir, 'Chart.yaml'))) {
+          throw new ChartProblemError([
+            problemAt(
+              `has the dependency "${dependency.name}" at ${dependency.repository}, but ${shownDir} contains no Chart.yaml`,
+              'Point the repository at a folder that contains a chart.',
+            ),
+          ]);
+        }
+        node.localDependencies.push(enter(dependencyDir));
+        continue;
       }
-      if (!existsSync(join(dependencyDir, 'Chart.yaml'))) {
-        throw new ChartProblemError([
-          problemAt(
-            `has the dependency "${dependency.name}" at ${dependency.repository}, but ${shownDir} contains no Chart.yaml`,
-            'Point the repository at a folder that contains a chart.',
-          ),
-        ]);
+      const workspaceDir = resolveWorkspaceDependency(dependency);
+      if (workspaceDir && resolve(workspaceDir) !== dir) {
+        node.workspaceDependencies.push({ dependency, chart: enter(resolve(workspaceDir)) });
       }
-      const cycleStart = ancestors.findIndex((ancestor) => ancestor.dir === dependencyDir);
-      if (cycleStart !== -1) {
-        const cycle = [...ancestors.slice(cycleStart), ancestors[cycleStart]]
-          .map((member) => `${member.chart.name} (${member.relativeDir})`)
-          .join(' -> ');
-        throw new ChartProblemError([
-          problemAt(
-            `closes a dependency cycle among local charts: ${cycle}`,
-            'Charts cannot depend on each other in a loop; move what they share into a library chart that each depends on.',
-          ),
-        ]);
-      }
-      node.localDependencies.push(visit(dependencyDir, ancestors));
     }
     loaded.set(dir, node);
     buildOrder.push(node);

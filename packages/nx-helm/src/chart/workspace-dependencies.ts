@@ -57,16 +57,26 @@ export function findWorkspaceDependencies(
       if (target && target.root !== chartRoot) {
         found.push({ dependency, target, via: 'file' });
       }
-    } else if ((source.kind === 'oci' || source.kind === 'http') && published.has(normalizeRepositoryUrl(source.url))) {
-      const target = (index.byChartName.get(dependency.name) ?? []).find(
-        (candidate) => candidate.root !== chartRoot && satisfiesConstraint(candidate.chartVersion, dependency.version),
-      );
-      if (target) {
+    } else {
+      const target = matchWorkspaceChart(dependency, index, published);
+      if (target && target.root !== chartRoot) {
         found.push({ dependency, target, via: 'repository' });
       }
     }
   }
   return found;
+}
+
+/**
+ * The workspace chart a dependency on a repository of this workspace stands for: same name, a version that satisfies
+ * the constraint. `published` holds normalized repository URLs (normalizeRepositoryUrl).
+ */
+export function matchWorkspaceChart(dependency: ChartDependency, index: WorkspaceChartIndex, published: ReadonlySet<string>): WorkspaceChart | undefined {
+  const { source } = dependency;
+  if ((source.kind !== 'oci' && source.kind !== 'http') || !published.has(normalizeRepositoryUrl(source.url))) {
+    return undefined;
+  }
+  return (index.byChartName.get(dependency.name) ?? []).find((candidate) => satisfiesConstraint(candidate.chartVersion, dependency.version));
 }
 
 /**

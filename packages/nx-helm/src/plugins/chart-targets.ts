@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
 import { secretVariables } from '../executors/shared/secret-variables';
-import type { NormalizedPluginOptions } from './options';
+import { publishRepositories, type NormalizedPluginOptions } from './options';
 
 /** What the project graph keeps about a chart (in project metadata, read back by createDependencies). */
 export interface ChartProjectMetadata {
@@ -67,6 +67,8 @@ function buildChartTargets(
     ...(options.helmPath ? { helmPath: options.helmPath } : {}),
     ...(options.registries ? { registries: options.registries } : {}),
   };
+  const repositories = publishRepositories(options);
+  const buildOptions = { ...helmOptions, ...(repositories.length > 0 ? { publishRepositories: repositories } : {}) };
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const { publicKeyring, ...signingOptions } = options.sign ?? {};
   const signing = options.sign ? { signingOptions, publicKeyring } : undefined;
@@ -76,7 +78,7 @@ function buildChartTargets(
   return {
     [options.checkVersionTargetName]: {
       executor: 'nx-helm:check-version',
-      options: {},
+      options: repositories.length > 0 ? { publishRepositories: repositories } : {},
       // Depends on git history (the base commit), which is not a cache input.
       cache: false,
       metadata: {
@@ -90,7 +92,7 @@ function buildChartTargets(
     },
     [options.lintTargetName]: {
       executor: 'nx-helm:lint',
-      options: { ...helmOptions },
+      options: { ...buildOptions },
       cache: true,
       inputs,
       metadata: {
@@ -104,7 +106,7 @@ function buildChartTargets(
     },
     [options.packageTargetName]: {
       executor: 'nx-helm:package',
-      options: { ...helmOptions, outputPath: packageOutputPath, ...(signing ? { sign: signing.signingOptions } : {}) },
+      options: { ...buildOptions, outputPath: packageOutputPath, ...(signing ? { sign: signing.signingOptions } : {}) },
       cache: true,
       dependsOn: [`^${options.packageTargetName}`],
       // The archive embeds a timestamp (SOURCE_DATE_EPOCH, or the last commit touching the chart): a package built

@@ -3,6 +3,7 @@ import { loadLocalChartTree } from '../../chart/local-chart-tree';
 import { checkVersionIncrement } from '../../chart/version-increment';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { projectOf, reportFailure } from '../shared/executor-context';
+import { workspaceDependencyResolver } from '../shared/workspace-dependency-resolver';
 import type { CheckVersionExecutorSchema } from './schema';
 
 export default async function checkVersionExecutor(
@@ -18,7 +19,7 @@ export default async function checkVersionExecutor(
           'or pass --base=<commit or branch> (e.g. `nx run web:check-version --base=origin/main`).',
       );
     }
-    const tree = loadLocalChartTree(project.dir, context.root);
+    const tree = loadLocalChartTree(project.dir, context.root, workspaceDependencyResolver(context, options.publishRepositories));
     const result = await checkVersionIncrement({
       workspaceRoot: context.root,
       base,

@@ -1,3 +1,4 @@
 export interface CheckVersionExecutorSchema {
   base?: string;
+  publishRepositories?: string[];
 }

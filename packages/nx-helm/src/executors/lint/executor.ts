@@ -7,6 +7,7 @@ import { describeHelmFailure, HelmRunner } from '../../helm/helm-runner';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { projectOf, reportFailure } from '../shared/executor-context';
 import { secretVariables } from '../shared/secret-variables';
+import { workspaceDependencyResolver } from '../shared/workspace-dependency-resolver';
 import type { LintExecutorSchema } from './schema';
 
 /** The chart-testing convention: every `ci/*-values.yaml` is a values set the chart must lint (and install) with. */
@@ -26,7 +27,8 @@ export default async function lintExecutor(options: LintExecutorSchema, context:
   let staged: StagedChart | undefined;
   try {
     const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
-    staged = await stageChart(loadLocalChartTree(project.dir, context.root), context.root, helm);
+    const tree = loadLocalChartTree(project.dir, context.root, workspaceDependencyResolver(context, options.publishRepositories));
+    staged = await stageChart(tree, context.root, helm);
     const valuesFiles = options.valuesFiles ?? findCiValuesFiles(project.dir);
     const runs: Array<{ label: string; extraArgs: string[] }> = [
       { label: 'default values', extraArgs: [] },

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { executorContextFor } from '../../testing/executor-context';
 import { helm3, mainHelm } from '../../testing/helm-binaries';
 import { copyExampleCharts, useExampleChartsWorkspace } from '../../testing/example-charts';
-import { createTempWorkspace } from '../../testing/temp-workspace';
+import { createTempWorkspace, writeChart } from '../../testing/temp-workspace';
 import packageExecutor from './executor';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -117,6 +117,30 @@ describe('package executor (real helm)', () => {
     const listing = execFileSync('tar', ['-tvzf', archive, '--utc'], { encoding: 'utf8' }).trim().split('\n');
     expect(listing.every((line) => line.includes(' 2023-11-14 22:13 '))).toBe(true);
     expect(execFileSync('tar', ['-xzOf', archive, 'web/Chart.lock'], { encoding: 'utf8' })).toContain('generated: "2023-11-14T22:13:20Z"');
+  });
+
+  it('builds a dependency on a sibling published to the workspace registry from the local sources', async () => {
+    const registry = 'oci://registry.example.invalid/acme/charts';
+    writeChart(example.workspace, 'charts/stack', {
+      name: 'stack',
+      dependencies: [{ name: 'web', version: '^0.1.0', repository: registry }, { name: 'worker', version: '~0.1.0', repository: 'file://../worker' }],
+    });
+    const context = executorContextFor(example.workspace.root, 'stack', 'charts/stack', [{ name: 'web', root: 'charts/web', version: '0.1.0' }]);
+    const options = { helmPath: mainHelm(), outputPath: 'dist/charts/charts/stack' };
+
+    // Without knowing the registry is this workspace's, helm must download web from it, which does not exist.
+    await expect(packageExecutor(options, context)).resolves.toEqual({ success: false });
+    expect(example.output()).toContain('Building the dependencies of chart "stack" (charts/stack/Chart.yaml) failed.');
+
+    await expect(packageExecutor({ ...options, publishRepositories: [registry] }, context)).resolves.toEqual({ success: true });
+    const archive = join(example.workspace.root, 'dist/charts/charts/stack/stack-0.1.0.tgz');
+    const entries = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
+    expect(entries).toEqual(expect.arrayContaining(['stack/charts/web/Chart.yaml', 'stack/charts/web/charts/common/Chart.yaml', 'stack/charts/worker/Chart.yaml']));
+    // The packaged Chart.yaml still names the registry: the dependency is only built from source.
+    const packagedChart = execFileSync('tar', ['-xzOf', archive, 'stack/Chart.yaml'], { encoding: 'utf8' });
+    expect(packagedChart).toContain(`repository: ${registry}`);
+    expect(entries).not.toContain('stack/Chart.lock');
+    expect(execFileSync(mainHelm(), ['template', 'x', archive], { encoding: 'utf8' })).toContain('image: "nginx:1.27.0"');
   });
 
   it('packages with Helm 3 as well', async () => {

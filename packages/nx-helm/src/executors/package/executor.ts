@@ -13,6 +13,7 @@ import { NxHelmError } from '../../utils/nx-helm-error';
 import { PUSH_RECORD_FILE } from '../push/push-record-file';
 import { projectOf, reportFailure } from '../shared/executor-context';
 import { secretVariables } from '../shared/secret-variables';
+import { workspaceDependencyResolver } from '../shared/workspace-dependency-resolver';
 import type { PackageExecutorSchema } from './schema';
 
 export const SIGN_ENV = 'NX_HELM_SIGN';
@@ -35,7 +36,7 @@ export default async function packageExecutor(
   try {
     const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
     assertOwnOutputFolder(outputDir, project.dir, context.root, project.name);
-    const tree = loadLocalChartTree(project.dir, context.root);
+    const tree = loadLocalChartTree(project.dir, context.root, workspaceDependencyResolver(context, options.publishRepositories));
     const sourceDate = sourceDateFor(tree.buildOrder.map((chart) => chart.dir), context.root);
     staged = await stageChart(tree, context.root, helm, { sourceDate: sourceDate.date });
     const { name, version } = staged.tree.root.chart;

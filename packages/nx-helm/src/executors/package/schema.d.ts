@@ -6,6 +6,8 @@ export interface PackageExecutorSchema {
   helmPath?: string;
   /** Registry hosts' settings; their credential variables are kept away from helm. */
   registries?: RegistriesOptions;
+  /** Repositories this workspace publishes to: dependencies on its charts there are built from the local sources. */
+  publishRepositories?: string[];
   outputPath?: string;
   sign?: SigningOptions;
 }
