@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, symlinkSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import { copyExampleCharts, REPOSITORY_ROOT } from './example-charts';
 import { join } from 'node:path';
 import { createTempWorkspace, type TempWorkspace } from './temp-workspace';
@@ -26,7 +26,7 @@ export interface NxResult {
 
 /** Runs the workspace's nx CLI the way CI does: no daemon, no Nx Cloud, no interactive terminal UI. */
 export function runNx(workspaceRoot: string, args: string[], env: NodeJS.ProcessEnv = {}): NxResult {
-  const result = spawnSync(process.execPath, [join(workspaceRoot, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+  const result = spawnSync(process.execPath, [nxBinary(workspaceRoot), ...args], {
     cwd: workspaceRoot,
     encoding: 'utf8',
     env: {
@@ -43,4 +43,11 @@ export function runNx(workspaceRoot: string, args: string[], env: NodeJS.Process
     },
   });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** The nx CLI of a workspace, wherever its version keeps it (package.json "bin"). */
+function nxBinary(workspaceRoot: string): string {
+  const manifest = JSON.parse(readFileSync(join(workspaceRoot, 'node_modules/nx/package.json'), 'utf8')) as { bin: string | Record<string, string> };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin.nx;
+  return join(workspaceRoot, 'node_modules/nx', bin);
 }
