@@ -4,6 +4,8 @@ import { basename, dirname, join, parse, relative, sep } from 'node:path';
 import { parseDocument, type YAMLSeq } from 'yaml';
 import type { ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
+import type { RegistriesOptions } from '../registry/registry-options';
+import { prepareDependencySources, type DependencySources } from './dependency-sources';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 
@@ -31,7 +33,7 @@ export async function stageChart(
   tree: LocalChartTree,
   workspaceRoot: string,
   helm: HelmRunner,
-  options: { sourceDate?: Date } = {},
+  options: { sourceDate?: Date; registries?: RegistriesOptions } = {},
 ): Promise<StagedChart> {
   const base = commonAncestor([workspaceRoot, ...tree.buildOrder.map((chart) => chart.dir)]);
   const stagingRoot = mkdtempSync(join(tmpdir(), 'nx-helm-stage-'));
@@ -42,6 +44,7 @@ export async function stageChart(
     stagedDirOf,
     dispose: () => rmSync(stagingRoot, { recursive: true, force: true }),
   };
+  let sources: DependencySources | undefined;
   try {
     for (const chart of tree.buildOrder) {
       cpSync(chart.dir, stagedDirOf(chart), {
@@ -52,6 +55,14 @@ export async function stageChart(
         setModificationTimes(stagedDirOf(chart), options.sourceDate);
       }
     }
+    const remoteDependencies = tree.buildOrder.flatMap((chart) =>
+      chart.chart.dependencies.filter(
+        (dependency) =>
+          (dependency.source.kind === 'oci' || dependency.source.kind === 'http') &&
+          !chart.workspaceDependencies.some((workspace) => workspace.dependency === dependency),
+      ),
+    );
+    sources = remoteDependencies.length > 0 ? await prepareDependencySources(helm, remoteDependencies, options.registries) : undefined;
     for (const chart of tree.buildOrder) {
       const stagedDir = stagedDirOf(chart);
       const fromWorkspace = new Set(chart.workspaceDependencies.map(({ dependency }) => dependency));
@@ -63,11 +74,15 @@ export async function stageChart(
       const restore = fromWorkspace.size > 0 ? hideDependencies(stagedDir, fromWorkspace) : undefined;
       try {
         if (toDownload.length > 0) {
-          const result = await helm.run(['dependency', 'build', stagedDir], { cwd: dirname(stagedDir) });
+          const result = await helm.run(['dependency', 'build', stagedDir, ...(sources?.flags ?? [])], {
+            cwd: dirname(stagedDir),
+            env: { ...helm.environment, ...sources?.env },
+          });
           if (result.failed) {
+            const cause = sources?.explain(result, toDownload);
             throw new ChartBuildError(
-              `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/Chart.yaml) failed.\n` +
-                `${describeHelmFailure(result)}\n` +
+              `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/Chart.yaml) failed.` +
+                `${cause ? ` ${cause}` : ''}\n${describeHelmFailure(result)}\n` +
                 'Fix: check the dependencies listed in Chart.yaml (name, version, repository) and, if Chart.lock exists, ' +
                 'run `helm dependency update` and commit the refreshed Chart.lock.',
             );
@@ -96,6 +111,8 @@ export async function stageChart(
   } catch (error) {
     staged.dispose();
     throw error;
+  } finally {
+    await sources?.dispose();
   }
 }
 

@@ -22,6 +22,11 @@ export class HelmRunner {
     return this.location.path;
   }
 
+  /** The environment helm runs with (secret variables removed), to extend for a single command. */
+  get environment(): NodeJS.ProcessEnv {
+    return { ...this.env };
+  }
+
   get majorVersion(): number {
     return major(this.version);
   }

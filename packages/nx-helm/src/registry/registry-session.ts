@@ -20,6 +20,11 @@ export interface RegistrySessionOptions {
   commandTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /**
+   * Log in into this registry config (in a folder the caller owns and removes) instead of one of the session's own,
+   * so several registries' logins can serve one helm command.
+   */
+  registryConfigFile?: string;
 }
 
 /**
@@ -34,8 +39,10 @@ export class RegistrySession {
     readonly host: string,
     readonly options: RegistryHostOptions,
     private readonly env: NodeJS.ProcessEnv,
+    /** This session's own temporary config folder, removed on close (absent when not logged in or given a config). */
     private readonly configDir: string | undefined,
     private readonly commandTimeoutMs: number,
+    private readonly loggedIn: boolean,
   ) {}
 
   static async open(helm: HelmRunner, host: string, options: RegistryHostOptions, settings: RegistrySessionOptions = {}): Promise<RegistrySession> {
@@ -44,7 +51,7 @@ export class RegistrySession {
     const childEnv = withoutVariables(env, [usernameEnv, passwordEnv, ...(settings.secretVariables ?? [])]);
     const timeout = settings.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     if (!usernameEnv && !passwordEnv) {
-      return new RegistrySession(helm, host, options, childEnv, undefined, timeout);
+      return new RegistrySession(helm, host, options, childEnv, undefined, timeout, false);
     }
     const missing = [usernameEnv, passwordEnv].filter((name): name is string => !name || !env[name]);
     if (!usernameEnv || !passwordEnv || missing.length > 0) {
@@ -57,11 +64,13 @@ export class RegistrySession {
     }
     const sessionEnv: NodeJS.ProcessEnv = { ...childEnv };
     // If the process is interrupted, log out synchronously too: a credential helper may hold the password elsewhere.
-    const configDir = createSecretTempDir('nx-helm-registry-', () => {
-      execFileSync(helm.binary, ['registry', 'logout', host], { env: sessionEnv, stdio: 'ignore', timeout: 10_000 });
-    });
-    sessionEnv.HELM_REGISTRY_CONFIG = join(configDir, 'config.json');
-    const session = new RegistrySession(helm, host, options, sessionEnv, configDir, timeout);
+    const configDir = settings.registryConfigFile
+      ? undefined
+      : createSecretTempDir('nx-helm-registry-', () => {
+          execFileSync(helm.binary, ['registry', 'logout', host], { env: sessionEnv, stdio: 'ignore', timeout: 10_000 });
+        });
+    sessionEnv.HELM_REGISTRY_CONFIG = settings.registryConfigFile ?? join(configDir!, 'config.json');
+    const session = new RegistrySession(helm, host, options, sessionEnv, configDir, timeout, true);
     let failure: RegistryFailure | undefined;
     const result = await withRetries(
       settings.retry ?? DEFAULT_RETRY_POLICY,
@@ -95,13 +104,15 @@ export class RegistrySession {
 
   /** Logs out and deletes the temporary registry config (if this session logged in). Never throws. */
   async close(): Promise<void> {
-    if (!this.configDir) {
+    if (!this.loggedIn) {
       return;
     }
     try {
       await this.helm.run(['registry', 'logout', this.host], { env: this.env, timeoutMs: 30_000 });
     } finally {
-      removeSecretTempDir(this.configDir);
+      if (this.configDir) {
+        removeSecretTempDir(this.configDir);
+      }
     }
   }
 }

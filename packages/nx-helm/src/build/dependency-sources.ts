@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import type { ChartDependency } from '../chart/chart-model';
+import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import type { ProcessResult } from '../helm/process';
+import { classifyRegistryFailure } from '../registry/registry-errors';
+import { connectionFlags, hostOptionsFor, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
+import { RegistrySession } from '../registry/registry-session';
+import { createSecretTempDir, removeSecretTempDir } from '../registry/temp-dirs';
+import { NxHelmError } from '../utils/nx-helm-error';
+
+export class DependencySourceError extends NxHelmError {}
+
+/** Where `helm dependency build` downloads from, with the logins it needs. */
+export interface DependencySources {
+  /** Environment for `helm dependency build`: its own registry config, repository config and cache. */
+  env: NodeJS.ProcessEnv;
+  /** Connection flags for OCI dependencies (`--plain-http`, CA files). */
+  flags: string[];
+  /** Explains a failed `helm dependency build`, naming the dependency, its repository and the cause. */
+  explain(result: ProcessResult, dependencies: ChartDependency[]): string;
+  /** Logs out and deletes the temporary configs (they may hold credentials). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Prepares the downloads of the charts' OCI and HTTP dependencies with the credentials of the `registries` option:
+ * OCI registries are logged in to (password on stdin) and HTTP chart repositories added with `helm repo add
+ * --password-stdin`, all into a temporary helm configuration, so private dependencies resolve in CI and nothing is
+ * left behind. Hosts without credentials are used anonymously (or with the user's own logins for OCI).
+ */
+export async function prepareDependencySources(
+  helm: HelmRunner,
+  dependencies: ChartDependency[],
+  registries: RegistriesOptions | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DependencySources> {
+  const dir = createSecretTempDir('nx-helm-dependencies-');
+  const registryConfigFile = join(dir, 'registry.json');
+  const helmEnv: NodeJS.ProcessEnv = {
+    HELM_REPOSITORY_CONFIG: join(dir, 'repositories.yaml'),
+    HELM_REPOSITORY_CACHE: join(dir, 'cache'),
+  };
+  const sessions: RegistrySession[] = [];
+  const dispose = async () => {
+    for (const session of sessions) await session.close();
+    removeSecretTempDir(dir);
+  };
+  try {
+    const ociHosts = new Map<string, RegistryHostOptions>();
+    const httpRepositories = new Map<string, ChartDependency[]>();
+    for (const dependency of dependencies) {
+      if (dependency.source.kind === 'oci') {
+        const host = dependency.source.url.replace(/^oci:\/\//, '').split('/')[0];
+        ociHosts.set(host, hostOptionsFor(host, registries, {}));
+      } else if (dependency.source.kind === 'http') {
+        httpRepositories.set(dependency.source.url, [...(httpRepositories.get(dependency.source.url) ?? []), dependency]);
+      }
+    }
+    for (const [host, options] of ociHosts) {
+      if (options.usernameEnv || options.passwordEnv) {
+        const session = await RegistrySession.open(helm, host, options, { registryConfigFile, env });
+        sessions.push(session);
+        helmEnv.HELM_REGISTRY_CONFIG = registryConfigFile;
+      }
+    }
+    let index = 0;
+    for (const [url, users] of httpRepositories) {
+      await addRepository(helm, `nx-helm-${index++}`, url, hostOptionsFor(new URL(url).host, registries, {}), users, helmEnv, env);
+    }
+    // One set of OCI connection flags per `helm dependency build`: plain http if any OCI dependency host needs it.
+    const ociOptions = [...ociHosts.values()];
+    const flags = connectionFlags(
+      {
+        plainHttp: ociOptions.some((options) => options.plainHttp),
+        insecureSkipTlsVerify: ociOptions.some((options) => options.insecureSkipTlsVerify),
+        caFile: ociOptions.find((options) => options.caFile)?.caFile,
+        certFile: ociOptions.find((options) => options.certFile)?.certFile,
+        keyFile: ociOptions.find((options) => options.keyFile)?.keyFile,
+      },
+      'pull',
+      helm.majorVersion,
+    );
+    return { env: helmEnv, flags, explain: (result, chartDependencies) => explainFailure(result, chartDependencies), dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+async function addRepository(
+  helm: HelmRunner,
+  name: string,
+  url: string,
+  options: RegistryHostOptions,
+  users: ChartDependency[],
+  helmEnv: NodeJS.ProcessEnv,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const credentials = options.usernameEnv && options.passwordEnv ? { username: env[options.usernameEnv], password: env[options.passwordEnv] } : undefined;
+  if (credentials && (!credentials.username || !credentials.password)) {
+    throw new DependencySourceError(
+      `Credentials for ${new URL(url).host} are configured in the nx-helm "registries" option, but the environment variable(s) ` +
+        `${[options.usernameEnv, options.passwordEnv].filter((variable) => !env[variable!]).join(', ')} are not set. Export them before running.`,
+    );
+  }
+  const tlsFlags = [
+    ...(options.insecureSkipTlsVerify ? ['--insecure-skip-tls-verify'] : []),
+    ...(options.caFile ? ['--ca-file', options.caFile] : []),
+    ...(options.certFile ? ['--cert-file', options.certFile] : []),
+    ...(options.keyFile ? ['--key-file', options.keyFile] : []),
+  ];
+  const result = await helm.run(
+    ['repo', 'add', name, url, ...(credentials ? ['--username', credentials.username!, '--password-stdin'] : []), ...tlsFlags],
+    { env: { ...helm.environment, ...helmEnv }, ...(credentials ? { input: credentials.password } : {}) },
+  );
+  if (result.failed) {
+    const failure = classifyRegistryFailure(result, new URL(url).host);
+    const cause = failure.kind === 'unauthorized' || failure.kind === 'denied' || /401|403/.test(result.stderr) ? 'unauthorized' : failure.kind === 'not-found' || /404/.test(result.stderr) ? 'not found' : 'unreachable';
+    throw new DependencySourceError(
+      `The chart repository ${url} of ${users.map((dependency) => `dependency "${dependency.name}"`).join(', ')} could not be read: ${cause}.\n` +
+        `${describeHelmFailure(result)}\nFix: ${cause === 'unauthorized'
+          ? `configure usernameEnv/passwordEnv for "${new URL(url).host}" in the nx-helm "registries" option and set those variables.`
+          : 'check the repository URL in Chart.yaml.'}`,
+    );
+  }
+}
+
+/** Names the dependency whose repository the failing request went to, and whether it was missing or forbidden. */
+function explainFailure(result: ProcessResult, dependencies: ChartDependency[]): string {
+  const output = `${result.stderr}\n${result.stdout}`;
+  const remote = dependencies.filter((dependency) => dependency.source.kind === 'oci' || dependency.source.kind === 'http');
+  const locate = (dependency: ChartDependency) => {
+    const url = dependency.repository ?? '';
+    const hostAndPath = url.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
+    return output.includes(`${hostAndPath}/${dependency.name}`) || output.includes(`"${dependency.name}"`) || output.includes(`${dependency.name}-`);
+  };
+  const culprits = remote.filter(locate);
+  const named = (culprits.length > 0 ? culprits : remote)
+    .map((dependency) => `"${dependency.name}" ${dependency.version ?? ''} from ${dependency.repository}`.replace('  ', ' '))
+    .join(', ');
+  const failure = classifyRegistryFailure(result, '');
+  if (failure.kind === 'unauthorized' || failure.kind === 'denied') {
+    return (
+      `The dependency ${named} could not be downloaded: unauthorized. Configure usernameEnv/passwordEnv for its host in the ` +
+      'nx-helm "registries" option and set those environment variables.'
+    );
+  }
+  if (failure.kind === 'not-found' || /can't get a valid version|no chart version found|not found/i.test(output)) {
+    return `The dependency ${named} was not found: check its name and version in Chart.yaml, and that it is published there.`;
+  }
+  return `Downloading the dependency ${named} failed.`;
+}
