@@ -35,12 +35,15 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     sources = createTempWorkspace('nx-helm-dependency-sources-');
     writeChart(sources, 'ext-oci', { name: 'ext-oci', version: '1.0.0' });
     writeChart(sources, 'ext-http', { name: 'ext-http', version: '2.0.0' });
+    writeChart(sources, 'ext-oci-next', { name: 'ext-oci', version: '1.0.1' });
     mkdirSync(join(sources.root, 'repo'));
     const helm = (args: string[], input?: string) =>
       execFileSync(mainHelm(), args, { cwd: sources.root, input, env: { ...process.env, HELM_REGISTRY_CONFIG: join(sources.root, 'registry.json') }, stdio: ['pipe', 'pipe', 'pipe'] });
     helm(['package', 'ext-oci', '-d', sources.root]);
     helm(['registry', 'login', registry.host, '--username', OCI.username, '--password-stdin', '--plain-http'], OCI.password);
     helm(['push', join(sources.root, 'ext-oci-1.0.0.tgz'), `oci://${registry.host}/deps`, '--plain-http']);
+    helm(['package', 'ext-oci-next', '-d', sources.root]);
+    helm(['push', join(sources.root, 'ext-oci-1.0.1.tgz'), `oci://${registry.host}/deps`, '--plain-http']);
     helm(['package', 'ext-http', '-d', join(sources.root, 'repo')]);
     repository = await startChartRepository(join(sources.root, 'repo'), HTTP);
     helm(['repo', 'index', join(sources.root, 'repo'), '--url', repository.url]);
@@ -110,6 +113,59 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
       });
       await expect(build(lintExecutor, registriesOption(), 'missing')).resolves.toEqual({ success: false });
       expect(log.output()).toContain(`The dependency "ext-oci" 9.9.9 from oci://${registry.host}/deps was not found`);
+    });
+  });
+
+  describe('digest pinning', () => {
+    let log: ReturnType<typeof captureLogger>;
+    beforeEach(() => {
+      log = captureLogger();
+      Object.assign(process.env, CREDENTIALS);
+    });
+    afterEach(() => {
+      log.restore();
+      for (const name of Object.keys(CREDENTIALS)) delete process.env[name];
+    });
+
+    const pinnedChart = (digest: string) => {
+      workspace.write(
+        'charts/pinned/Chart.yaml',
+        [
+          'apiVersion: v2',
+          'name: pinned',
+          'version: 0.1.0',
+          'annotations:',
+          `  nx-helm/digest.ext-oci: "${digest}"`,
+          'dependencies:',
+          '  - name: ext-oci',
+          '    version: 1.0.0',
+          `    repository: oci://${registry.host}/deps`,
+          '',
+        ].join('\n'),
+      );
+      workspace.write('charts/pinned/templates/configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pinned\n');
+      return lintExecutor({ helmPath: mainHelm(), registries: registriesOption() }, executorContextFor(workspace.root, 'pinned', 'charts/pinned'));
+    };
+
+    it('accepts a dependency that is exactly the pinned manifest', async () => {
+      const digest = (await registry.manifestDigest('deps/ext-oci', '1.0.0'))!;
+      await expect(pinnedChart(digest)).resolves.toEqual({ success: true });
+    });
+
+    it('refuses a dependency whose version now serves other content than the pinned digest', async () => {
+      const otherDigest = (await registry.manifestDigest('deps/ext-oci', '1.0.1'))!;
+      await expect(pinnedChart(otherDigest)).resolves.toEqual({ success: false });
+      expect(log.output()).toContain(
+        `Chart "pinned": the dependency "ext-oci" 1.0.0 from oci://${registry.host}/deps is not the pinned ${otherDigest}: the registry serves other content for that version`,
+      );
+    });
+
+    it('refuses a pin the registry does not have, and a malformed one', async () => {
+      const unknown = `sha256:${'0'.repeat(64)}`;
+      await expect(pinnedChart(unknown)).resolves.toEqual({ success: false });
+      expect(log.output()).toContain(`Chart "pinned" pins its dependency "ext-oci" to ${unknown}, but oci://${registry.host}/deps/ext-oci@${unknown} cannot be pulled.`);
+      await expect(pinnedChart('latest')).resolves.toEqual({ success: false });
+      expect(log.output()).toContain('charts/pinned/Chart.yaml (field annotations["nx-helm/digest.ext-oci"]) pins "ext-oci" to "latest", which is not a sha256 digest.');
     });
   });
 

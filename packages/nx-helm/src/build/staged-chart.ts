@@ -5,6 +5,7 @@ import { parseDocument, type YAMLSeq } from 'yaml';
 import type { ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
 import type { RegistriesOptions } from '../registry/registry-options';
+import { dependencyPins, verifyDependencyPin } from './dependency-pins';
 import { prepareDependencySources, type DependencySources } from './dependency-sources';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
@@ -87,6 +88,9 @@ export async function stageChart(
                 'run `helm dependency update` and commit the refreshed Chart.lock.',
             );
           }
+        }
+        for (const pin of dependencyPins(chart.chart, `${chart.relativeDir}/Chart.yaml`)) {
+          await verifyDependencyPin(helm, pin, join(stagedDir, 'charts'), chart.chart.name, { env: sources?.env ?? {}, flags: sources?.flags ?? [] });
         }
         for (const { chart: dependency } of chart.workspaceDependencies) {
           const packaged = await helm.run(['package', stagedDirOf(dependency), '--destination', join(stagedDir, 'charts')]);

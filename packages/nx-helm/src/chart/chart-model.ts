@@ -24,6 +24,8 @@ export interface Chart {
   type: ChartType;
   appVersion?: string;
   description?: string;
+  /** Chart.yaml `annotations` (string values only, as Helm reads them). */
+  annotations: Record<string, string>;
   dependencies: ChartDependency[];
 }
 
@@ -146,6 +148,7 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
   }
   const appVersion = field('appVersion').value;
   const description = field('description').value;
+  const annotations = field('annotations').value;
   return {
     chart: {
       apiVersion: apiVersion.value as string,
@@ -154,6 +157,7 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
       type: (type.value as ChartType | undefined) ?? 'application',
       appVersion: appVersion === undefined || appVersion === null ? undefined : String(appVersion),
       description: typeof description === 'string' ? description : undefined,
+      annotations: isMap(annotations) ? stringValues(annotations.toJSON() as Record<string, unknown>) : {},
       dependencies,
     },
     problems: [],
@@ -234,6 +238,10 @@ function lineOfKey(map: YAMLMap, key: string, lineCounter: LineCounter): number 
 function isStrictSemver(version: string): boolean {
   const parsed = parseSemver(version);
   return parsed !== null && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}` === version;
+}
+
+function stringValues(record: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 function firstLine(text: string): string {

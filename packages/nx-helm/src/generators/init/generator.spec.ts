@@ -7,9 +7,12 @@ describe('init generator', () => {
   beforeEach(() => (tree = createTreeWithEmptyWorkspace()));
 
   it('registers the plugin, adds the dev dependency and the ignore entries', async () => {
+    tree.write('package.json', JSON.stringify({ name: 'ws', devDependencies: { nx: '22.0.0' } }));
     await initGenerator(tree, { registry: 'oci://ghcr.io/acme/charts', skipInstall: true });
     expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'nx-helm', options: { registry: 'oci://ghcr.io/acme/charts' } }]);
     expect(readJson(tree, 'package.json').devDependencies['nx-helm']).toMatch(/^\^\d+\.\d+\.\d+$/);
+    // @nx/devkit follows the workspace's Nx version.
+    expect(readJson(tree, 'package.json').devDependencies['@nx/devkit']).toBe('22.0.0');
     const gitignore = tree.read('.gitignore', 'utf-8')!;
     for (const entry of ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data']) {
       expect(gitignore.split('\n')).toContain(entry);

@@ -1,5 +1,6 @@
 import {
   addDependenciesToPackageJson,
+  readJson,
   readNxJson,
   updateNxJson,
   type GeneratorCallback,
@@ -25,8 +26,24 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {
   if (options.skipPackageJson) {
     return () => undefined;
   }
-  const install = addDependenciesToPackageJson(tree, {}, { [PLUGIN_NAME]: `^${pluginVersion.split('+')[0]}` }, undefined, true);
+  const install = addDependenciesToPackageJson(
+    tree,
+    {},
+    { [PLUGIN_NAME]: `^${pluginVersion.split('+')[0]}`, ...alignedDevkit(tree) },
+    undefined,
+    true,
+  );
   return options.skipInstall ? () => undefined : install;
+}
+
+/**
+ * nx-helm runs on the workspace's @nx/devkit; without one, the package manager would pick the newest, which may not
+ * match an older Nx. Add it at the workspace's Nx version.
+ */
+function alignedDevkit(tree: Tree): Record<string, string> {
+  const manifest = readJson<{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }>(tree, 'package.json');
+  const all = { ...manifest.dependencies, ...manifest.devDependencies };
+  return all['@nx/devkit'] || !all.nx ? {} : { '@nx/devkit': all.nx };
 }
 
 function registerPlugin(tree: Tree, options: InitGeneratorSchema): void {
