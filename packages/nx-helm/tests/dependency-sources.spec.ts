@@ -80,16 +80,23 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     expect(result.output).not.toContain(HTTP.password);
   });
 
-  describe('errors', () => {
-    let log: ReturnType<typeof captureLogger>;
+  /** Each test of the block gets the credential variables and a captured log. */
+  const withCredentialsAndLog = () => {
+    const state = { log: undefined as unknown as ReturnType<typeof captureLogger> };
     beforeEach(() => {
-      log = captureLogger();
+      state.log = captureLogger();
       Object.assign(process.env, CREDENTIALS);
     });
     afterEach(() => {
-      log.restore();
+      state.log.restore();
       for (const name of Object.keys(CREDENTIALS)) delete process.env[name];
     });
+    return state;
+  };
+
+  describe('errors', () => {
+    const state = withCredentialsAndLog();
+    const log = { output: () => state.log.output() };
 
     const build = (executor: typeof lintExecutor | typeof packageExecutor, registries: object, chart = 'consumer') =>
       executor({ helmPath: mainHelm(), registries, outputPath: `dist/charts/charts/${chart}` } as never, executorContextFor(workspace.root, chart, `charts/${chart}`));
@@ -117,15 +124,8 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
   });
 
   describe('digest pinning', () => {
-    let log: ReturnType<typeof captureLogger>;
-    beforeEach(() => {
-      log = captureLogger();
-      Object.assign(process.env, CREDENTIALS);
-    });
-    afterEach(() => {
-      log.restore();
-      for (const name of Object.keys(CREDENTIALS)) delete process.env[name];
-    });
+    const state = withCredentialsAndLog();
+    const log = { output: () => state.log.output() };
 
     const pinnedChart = (digest: string) => {
       workspace.write(
