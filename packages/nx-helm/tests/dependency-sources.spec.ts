@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import packageExecutor from '../src/executors/package/executor';
 import lintExecutor from '../src/executors/lint/executor';
@@ -147,9 +148,19 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
       return lintExecutor({ helmPath: mainHelm(), registries: registriesOption() }, executorContextFor(workspace.root, 'pinned', 'charts/pinned'));
     };
 
-    it('accepts a dependency that is exactly the pinned manifest', async () => {
+    it('accepts a dependency that is exactly the pinned manifest, and leaves no credentials behind', async () => {
       const digest = (await registry.manifestDigest('deps/ext-oci', '1.0.0'))!;
-      await expect(pinnedChart(digest)).resolves.toEqual({ success: true });
+      const ownTmp = mkdtempSync(join(tmpdir(), 'nx-helm-pinned-'));
+      const saved = process.env.TMPDIR;
+      process.env.TMPDIR = ownTmp;
+      try {
+        await expect(pinnedChart(digest)).resolves.toEqual({ success: true });
+        expect(readdirSync(ownTmp)).toEqual([]);
+      } finally {
+        process.env.TMPDIR = saved;
+        if (saved === undefined) delete process.env.TMPDIR;
+        rmSync(ownTmp, { recursive: true, force: true });
+      }
     });
 
     it('refuses a dependency whose version now serves other content than the pinned digest', async () => {

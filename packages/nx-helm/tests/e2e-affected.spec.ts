@@ -151,6 +151,10 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
     const result = affected(commits.at(-2)!);
     succeeded(result);
     expect(executedTasks(result.output)).toEqual(tasksOf(['lib', 'app-a', 'app-b', 'stack']));
+    // The umbrella was packaged with its siblings built from the changed sources, not downloaded.
+    const stackArchive = join(workspace.root, 'dist/charts/charts/stack/stack-0.1.1.tgz');
+    expect(execFileSync('tar', ['-xzOf', stackArchive, 'stack/charts/app-a/Chart.yaml'], { encoding: 'utf8' })).toContain('version: 0.1.1');
+    expect(execFileSync('tar', ['-tzf', stackArchive], { encoding: 'utf8' })).toContain('stack/charts/app-a/charts/lib/templates/_more.tpl');
     for (const chart of ['lib', 'app-a', 'app-b', 'stack']) {
       const record = pushRecord(chart);
       expect(record).toMatchObject({ status: 'pushed', version: '0.1.1' });

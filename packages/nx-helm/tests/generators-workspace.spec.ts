@@ -52,7 +52,7 @@ describe('nx-helm generators through nx', () => {
       expect(JSON.parse(readFileSync(join(workspace.root, 'nx.json'), 'utf8')).plugins).toEqual([{ plugin: 'nx-helm', options: {} }]);
       expect(JSON.parse(readFileSync(join(workspace.root, 'package.json'), 'utf8')).devDependencies).toHaveProperty('nx-helm');
       expect(parse(readFileSync(join(workspace.root, 'charts/app/Chart.yaml'), 'utf8')).dependencies).toEqual([
-        { name: 'common', version: '0.1.0', repository: 'file://../common' },
+        { name: 'common', version: '^0.1.0', repository: 'file://../common' },
       ]);
     });
 

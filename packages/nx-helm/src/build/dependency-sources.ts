@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveCertificatePaths } from '../executors/shared/registry-connection';
 import type { ChartDependency } from '../chart/chart-model';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import type { ProcessResult } from '../helm/process';
@@ -30,61 +33,94 @@ export interface DependencySources {
  */
 export async function prepareDependencySources(
   helm: HelmRunner,
-  dependencies: ChartDependency[],
-  registries: RegistriesOptions | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  dependencies: Array<{ dependency: ChartDependency; chartFile: string }>,
+  settings: { registries?: RegistriesOptions; workspaceRoot: string; secretVariables?: string[]; env?: NodeJS.ProcessEnv },
 ): Promise<DependencySources> {
-  const dir = createSecretTempDir('nx-helm-dependencies-');
-  const registryConfigFile = join(dir, 'registry.json');
-  const helmEnv: NodeJS.ProcessEnv = {
-    HELM_REPOSITORY_CONFIG: join(dir, 'repositories.yaml'),
-    HELM_REPOSITORY_CACHE: join(dir, 'cache'),
-  };
+  const env = settings.env ?? process.env;
+  const loggedInHosts: string[] = [];
+  const registryConfigFile = () => join(dir, 'registry.json');
+  // An interrupted run logs out too: a credential helper may keep a login outside this folder.
+  const dir = createSecretTempDir('nx-helm-dependencies-', () => {
+    for (const host of loggedInHosts) {
+      execFileSync(helm.binary, ['registry', 'logout', host], { env: { ...helm.environment, HELM_REGISTRY_CONFIG: registryConfigFile() }, stdio: 'ignore', timeout: 10_000 });
+    }
+  });
+  const helmEnv: NodeJS.ProcessEnv = {};
   const sessions: RegistrySession[] = [];
   const dispose = async () => {
     for (const session of sessions) await session.close();
     removeSecretTempDir(dir);
   };
   try {
+    const hostOptions = (host: string) => resolveCertificatePaths(hostOptionsFor(host, settings.registries, {}), settings.workspaceRoot);
     const ociHosts = new Map<string, RegistryHostOptions>();
     const httpRepositories = new Map<string, ChartDependency[]>();
-    for (const dependency of dependencies) {
+    for (const { dependency, chartFile } of dependencies) {
       if (dependency.source.kind === 'oci') {
         const host = dependency.source.url.replace(/^oci:\/\//, '').split('/')[0];
-        ociHosts.set(host, hostOptionsFor(host, registries, {}));
+        ociHosts.set(host, hostOptions(host));
       } else if (dependency.source.kind === 'http') {
+        if (!URL.canParse(dependency.source.url)) {
+          throw new DependencySourceError(
+            `${chartFile}: the dependency "${dependency.name}" has the repository ${JSON.stringify(dependency.source.url)}, which is not a URL. ` +
+              'Use an https://, oci:// or file:// URL, or @<name> for a repository added with `helm repo add`.',
+          );
+        }
         httpRepositories.set(dependency.source.url, [...(httpRepositories.get(dependency.source.url) ?? []), dependency]);
       }
     }
+    const flags = ociConnectionFlags(ociHosts, helm.majorVersion);
     for (const [host, options] of ociHosts) {
       if (options.usernameEnv || options.passwordEnv) {
-        const session = await RegistrySession.open(helm, host, options, { registryConfigFile, env });
-        sessions.push(session);
-        helmEnv.HELM_REGISTRY_CONFIG = registryConfigFile;
+        sessions.push(
+          await RegistrySession.open(helm, host, options, { registryConfigFile: registryConfigFile(), env, secretVariables: settings.secretVariables }),
+        );
+        loggedInHosts.push(host);
+        helmEnv.HELM_REGISTRY_CONFIG = registryConfigFile();
+      }
+    }
+    if (httpRepositories.size > 0) {
+      // A repository config of this run, starting from the user's so that @alias dependencies still resolve.
+      helmEnv.HELM_REPOSITORY_CONFIG = join(dir, 'repositories.yaml');
+      const userConfig = await helm.run(['env', 'HELM_REPOSITORY_CONFIG']);
+      if (!userConfig.failed && existsSync(userConfig.stdout.trim())) {
+        copyFileSync(userConfig.stdout.trim(), helmEnv.HELM_REPOSITORY_CONFIG);
       }
     }
     let index = 0;
     for (const [url, users] of httpRepositories) {
-      await addRepository(helm, `nx-helm-${index++}`, url, hostOptionsFor(new URL(url).host, registries, {}), users, helmEnv, env);
+      await addRepository(helm, `nx-helm-${index++}`, url, hostOptions(new URL(url).host), users, helmEnv, env);
     }
-    // One set of OCI connection flags per `helm dependency build`: plain http if any OCI dependency host needs it.
-    const ociOptions = [...ociHosts.values()];
-    const flags = connectionFlags(
-      {
-        plainHttp: ociOptions.some((options) => options.plainHttp),
-        insecureSkipTlsVerify: ociOptions.some((options) => options.insecureSkipTlsVerify),
-        caFile: ociOptions.find((options) => options.caFile)?.caFile,
-        certFile: ociOptions.find((options) => options.certFile)?.certFile,
-        keyFile: ociOptions.find((options) => options.keyFile)?.keyFile,
-      },
-      'pull',
-      helm.majorVersion,
-    );
     return { env: helmEnv, flags, explain: (result, chartDependencies) => explainFailure(result, chartDependencies), dispose };
   } catch (error) {
     await dispose();
     throw error;
   }
+}
+
+/**
+ * `helm dependency build` takes one set of OCI connection flags for all registries: refuse a mix it cannot express,
+ * rather than apply one registry's TLS settings (or plain http) to another.
+ */
+function ociConnectionFlags(hosts: Map<string, RegistryHostOptions>, helmMajor: number): string[] {
+  const describe = (options: RegistryHostOptions) =>
+    JSON.stringify({
+      plainHttp: Boolean(options.plainHttp),
+      insecureSkipTlsVerify: Boolean(options.insecureSkipTlsVerify),
+      caFile: options.caFile ?? null,
+      certFile: options.certFile ?? null,
+      keyFile: options.keyFile ?? null,
+    });
+  const distinct = new Map([...hosts].map(([host, options]) => [describe(options), host]));
+  if (distinct.size > 1) {
+    throw new DependencySourceError(
+      `The chart's OCI dependencies come from registries with different connection settings (${[...hosts.keys()].join(', ')}: ` +
+        'plain http, TLS verification or certificates), which one `helm dependency build` cannot combine. ' +
+        'Give them the same settings in the nx-helm "registries" option, or vendor one of the dependencies.',
+    );
+  }
+  const [options] = hosts.values();
+  return options ? connectionFlags(options, 'pull', helmMajor) : [];
 }
 
 async function addRepository(

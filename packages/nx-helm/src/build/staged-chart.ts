@@ -2,7 +2,6 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, uti
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, parse, relative, sep } from 'node:path';
 import { parseDocument, type YAMLSeq } from 'yaml';
-import type { ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
 import type { RegistriesOptions } from '../registry/registry-options';
 import { dependencyPins, verifyDependencyPin } from './dependency-pins';
@@ -34,7 +33,7 @@ export async function stageChart(
   tree: LocalChartTree,
   workspaceRoot: string,
   helm: HelmRunner,
-  options: { sourceDate?: Date; registries?: RegistriesOptions } = {},
+  options: { sourceDate?: Date; registries?: RegistriesOptions; secretVariables?: string[] } = {},
 ): Promise<StagedChart> {
   const base = commonAncestor([workspaceRoot, ...tree.buildOrder.map((chart) => chart.dir)]);
   const stagingRoot = mkdtempSync(join(tmpdir(), 'nx-helm-stage-'));
@@ -57,13 +56,22 @@ export async function stageChart(
       }
     }
     const remoteDependencies = tree.buildOrder.flatMap((chart) =>
-      chart.chart.dependencies.filter(
-        (dependency) =>
-          (dependency.source.kind === 'oci' || dependency.source.kind === 'http') &&
-          !chart.workspaceDependencies.some((workspace) => workspace.dependency === dependency),
-      ),
+      chart.chart.dependencies
+        .filter(
+          (dependency) =>
+            (dependency.source.kind === 'oci' || dependency.source.kind === 'http') &&
+            !chart.workspaceDependencies.some((workspace) => workspace.dependency === dependency),
+        )
+        .map((dependency) => ({ dependency, chartFile: `${chart.relativeDir}/Chart.yaml` })),
     );
-    sources = remoteDependencies.length > 0 ? await prepareDependencySources(helm, remoteDependencies, options.registries) : undefined;
+    sources =
+      remoteDependencies.length > 0
+        ? await prepareDependencySources(helm, remoteDependencies, {
+            registries: options.registries,
+            workspaceRoot,
+            secretVariables: options.secretVariables,
+          })
+        : undefined;
     for (const chart of tree.buildOrder) {
       const stagedDir = stagedDirOf(chart);
       const fromWorkspace = new Set(chart.workspaceDependencies.map(({ dependency }) => dependency));
@@ -72,7 +80,10 @@ export async function stageChart(
         continue;
       }
       const hadLockFile = existsSync(join(chart.dir, 'Chart.lock'));
-      const restore = fromWorkspace.size > 0 ? hideDependencies(stagedDir, fromWorkspace) : undefined;
+      const restore =
+        fromWorkspace.size > 0
+          ? hideDependencies(stagedDir, new Set(chart.workspaceDependencies.map(({ dependency }) => chart.chart.dependencies.indexOf(dependency))))
+          : undefined;
       try {
         if (toDownload.length > 0) {
           const result = await helm.run(['dependency', 'build', stagedDir, ...(sources?.flags ?? [])], {
@@ -90,6 +101,13 @@ export async function stageChart(
           }
         }
         for (const pin of dependencyPins(chart.chart, `${chart.relativeDir}/Chart.yaml`)) {
+          if (fromWorkspace.has(pin.dependency)) {
+            throw new ChartBuildError(
+              `${chart.relativeDir}/Chart.yaml pins its dependency "${pin.dependency.name}" to ${pin.digest}, but that dependency is ` +
+                'a chart of this workspace and is built from its sources, so no published manifest is involved. Remove the pin, ' +
+                'or depend on a version the local chart does not satisfy.',
+            );
+          }
           await verifyDependencyPin(helm, pin, join(stagedDir, 'charts'), chart.chart.name, { env: sources?.env ?? {}, flags: sources?.flags ?? [] });
         }
         for (const { chart: dependency } of chart.workspaceDependencies) {
@@ -125,15 +143,15 @@ export async function stageChart(
  * that `helm dependency build` downloads only the others. The returned function puts the original files back; a
  * Chart.lock that helm generated for the reduced list is dropped, as it would not match the full Chart.yaml.
  */
-function hideDependencies(stagedDir: string, hidden: ReadonlySet<ChartDependency>): () => void {
+function hideDependencies(stagedDir: string, hiddenIndexes: ReadonlySet<number>): () => void {
   const chartFile = join(stagedDir, 'Chart.yaml');
   const lockFile = join(stagedDir, 'Chart.lock');
   const original = readFileSync(chartFile, 'utf8');
   const lock = existsSync(lockFile) ? readFileSync(lockFile) : undefined;
   const document = parseDocument(original);
   const list = document.get('dependencies', true) as YAMLSeq;
-  const hiddenLines = new Set([...hidden].map((dependency) => dependency.line));
-  list.items = list.items.filter((item) => !hiddenLines.has(lineOf(original, (item as { range?: [number] }).range?.[0])));
+  // Items are in Chart.yaml order, the order of the chart model's dependencies.
+  list.items = list.items.filter((_, index) => !hiddenIndexes.has(index));
   writeFileSync(chartFile, document.toString());
   rmSync(lockFile, { force: true });
   return () => {
@@ -143,10 +161,6 @@ function hideDependencies(stagedDir: string, hidden: ReadonlySet<ChartDependency
       writeFileSync(lockFile, lock);
     }
   };
-}
-
-function lineOf(text: string, offset: number | undefined): number | undefined {
-  return offset === undefined ? undefined : text.slice(0, offset).split('\n').length;
 }
 
 /**

@@ -28,7 +28,7 @@ export default async function lintExecutor(options: LintExecutorSchema, context:
   try {
     const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
     const tree = loadLocalChartTree(project.dir, context.root, workspaceDependencyResolver(context, options.publishRepositories));
-    staged = await stageChart(tree, context.root, helm, { registries: options.registries });
+    staged = await stageChart(tree, context.root, helm, { registries: options.registries, secretVariables: secretVariables(options) });
     const valuesFiles = options.valuesFiles ?? findCiValuesFiles(project.dir);
     const runs: Array<{ label: string; extraArgs: string[] }> = [
       { label: 'default values', extraArgs: [] },

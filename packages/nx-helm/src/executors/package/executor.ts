@@ -38,7 +38,11 @@ export default async function packageExecutor(
     assertOwnOutputFolder(outputDir, project.dir, context.root, project.name);
     const tree = loadLocalChartTree(project.dir, context.root, workspaceDependencyResolver(context, options.publishRepositories));
     const sourceDate = sourceDateFor(tree.buildOrder.map((chart) => chart.dir), context.root);
-    staged = await stageChart(tree, context.root, helm, { sourceDate: sourceDate.date, registries: options.registries });
+    staged = await stageChart(tree, context.root, helm, {
+      sourceDate: sourceDate.date,
+      registries: options.registries,
+      secretVariables: secretVariables(options),
+    });
     const { name, version } = staged.tree.root.chart;
     const result = await helm.run(['package', staged.chartDir, '--destination', packDir], { cwd: context.root });
     if (result.failed) {

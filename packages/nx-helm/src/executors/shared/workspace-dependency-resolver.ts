@@ -6,9 +6,9 @@ import { indexWorkspaceCharts, matchWorkspaceChart, type WorkspaceChart } from '
 import { METADATA_KEY, type ChartProjectMetadata } from '../../plugins/chart-targets';
 
 /**
- * Resolves dependencies on this workspace's own repositories (the publish registry, `workspaceRepositories`, and
- * NX_HELM_REGISTRY for this run) to the local chart, as the project graph does, so they are built from source: the
- * dependent is then linted and packaged with the very chart that will be published with it.
+ * Resolves dependencies on this workspace's own repositories (the publish registry and `workspaceRepositories`) to
+ * the local chart, exactly as the project graph does, so they are built from source: the dependent is then linted and
+ * packaged with the very chart that will be published with it.
  */
 export function workspaceDependencyResolver(context: ExecutorContext, publishRepositories: string[] = []): WorkspaceDependencyResolver {
   const charts: WorkspaceChart[] = [];
@@ -19,9 +19,7 @@ export function workspaceDependencyResolver(context: ExecutorContext, publishRep
     }
   }
   const index = indexWorkspaceCharts(charts);
-  const published = new Set(
-    [...publishRepositories, ...(process.env.NX_HELM_REGISTRY ? [process.env.NX_HELM_REGISTRY] : [])].map(normalizeRepositoryUrl),
-  );
+  const published = new Set(publishRepositories.map(normalizeRepositoryUrl));
   return (dependency) => {
     const chart = matchWorkspaceChart(dependency, index, published);
     return chart ? join(context.root, chart.root) : undefined;

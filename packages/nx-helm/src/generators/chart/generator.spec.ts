@@ -57,7 +57,7 @@ describe('chart generator', () => {
     tree.write('libs/base/Chart.yaml', tree.read('libs/base/Chart.yaml', 'utf-8')!.replace('version: 0.1.0', 'version: 1.2.0'));
     await chartGenerator(tree, { name: 'api', dependsOn: ['base'] });
     expect(parse(tree.read('charts/api/Chart.yaml', 'utf-8')!).dependencies).toEqual([
-      { name: 'base', version: '1.2.0', repository: 'file://../../libs/base' },
+      { name: 'base', version: '^1.2.0', repository: 'file://../../libs/base' },
     ]);
   });
 

@@ -72,7 +72,8 @@ function fileDependency(tree: Tree, chartRoot: string, chartName: string): FileD
           : 'There are no charts yet: create the dependency first.'),
     );
   }
-  return { name: found.chart.name, version: found.chart.version, repository: `file://${posix.relative(chartRoot, found.root)}` };
+  // A caret range keeps the dependent building when the dependency gets the version bumps check-version asks for.
+  return { name: found.chart.name, version: `^${found.chart.version}`, repository: `file://${posix.relative(chartRoot, found.root)}` };
 }
 
 /** The valid charts in the tree (the same files the plugin turns into projects). */

@@ -77,7 +77,7 @@ describe('workflow generator', () => {
     expect(login.run).toBe('printf \'%s\' "$REGISTRY_PASSWORD" | helm registry login "$REGISTRY_HOST" --username "$REGISTRY_USERNAME" --password-stdin');
     expect(publish.steps.find((step) => step.run === 'npx nx affected -t push-chart')).toBeDefined();
     const [summary, logout] = publish.steps.slice(-2);
-    expect(summary).toMatchObject({ if: 'always()', run: 'npx nx-helm summary --format markdown --sign none --output "$GITHUB_STEP_SUMMARY"' });
+    expect(summary).toMatchObject({ if: 'always()', run: 'npx --no-install nx-helm summary --format markdown --sign none --output "$GITHUB_STEP_SUMMARY"' });
     expect(logout).toMatchObject({ if: 'always()' });
     expect(logout.run).toContain('helm registry logout "$REGISTRY_HOST"');
     expect(text).toContain('${GITHUB_REPOSITORY_OWNER,,}');
@@ -101,10 +101,11 @@ describe('workflow generator', () => {
   it('signs with cosign by digest (id-token: write) and with GPG from secrets (NX_HELM_SIGN=false in pull requests)', async () => {
     const cosign = parse(await generate({ sign: 'cosign' })) as Workflow;
     expect(cosign.jobs.publish.permissions['id-token']).toBe('write');
-    const sign = cosign.jobs.publish.steps.find((step) => step.name.startsWith('Sign the pushed charts'))!;
-    expect(sign.run).toContain('select(.status == "pushed")');
+    const sign = cosign.jobs.publish.steps.find((step) => step.name.startsWith('Sign the published charts'))! as { run: string; shell?: string };
+    expect(sign.shell).toBe('bash');
+    expect(sign.run).toContain('select(.status == "pushed" or .status == "skipped")');
     expect(sign.run).toContain('+ "@" + .digest');
-    expect(sign.run).toContain('cosign sign --yes "$chart"');
+    expect(sign.run).toContain('cosign sign --yes "$chart" || exit 1');
 
     const gpg = parse(await generate({ sign: 'gpg', gpgKey: 'charts@acme.example' })) as Workflow;
     const push = gpg.jobs.publish.steps.find((step) => step.name === 'Push the affected charts')!;
@@ -140,12 +141,16 @@ describe('workflow generator', () => {
     const text = await generate({ pinActions: 'sha', remoteCache: 'self-hosted' });
     expect(text).toContain(`uses: actions/checkout@${ACTIONS.checkout.sha} # ${ACTIONS.checkout.tag}`);
     expect(text).not.toMatch(/uses: [^@\n]+@v\d/);
-    const workflow = parse(text) as Workflow;
-    expect(workflow.env).toEqual({
+    const workflow = parse(text) as Workflow & { jobs: Record<string, { env?: Record<string, string> }> };
+    expect(workflow.env).toBeUndefined();
+    expect(workflow.jobs.check.env).toEqual({
       NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
-      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN }}',
     });
-    expect((parse(await generate({ remoteCache: 'nx-cloud' })) as Workflow).env).toEqual({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_ACCESS_TOKEN }}' });
+    expect(workflow.jobs.publish.env).toMatchObject({ NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}' });
+    const cloud = parse(await generate({ remoteCache: 'nx-cloud' })) as typeof workflow;
+    expect(cloud.jobs.check.env).toEqual({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_READ_TOKEN }}' });
+    expect(cloud.jobs.publish.env).toMatchObject({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_ACCESS_TOKEN }}' });
   });
 
   it('writes GitLab CI with the same stages and CI_REGISTRY credentials on stdin', async () => {
@@ -153,11 +158,15 @@ describe('workflow generator', () => {
     expect(pipeline.stages).toEqual(['check', 'publish']);
     expect(pipeline.variables).toMatchObject({ GIT_DEPTH: '0', HELM_VERSION: 'v4.1.4' });
     expect(pipeline.check.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
-    expect(pipeline.check.script).toEqual(['npx nx affected -t check-version lint-chart package-chart --base="$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head="$CI_COMMIT_SHA"']);
+    expect(pipeline.check.script).toEqual([
+      'export NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA" NX_HEAD="$CI_COMMIT_SHA"',
+      'npx nx affected -t check-version lint-chart package-chart',
+    ]);
     expect(pipeline.publish.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == "main"' }]);
     expect(pipeline.publish.resource_group).toBe('helm-charts');
     expect(pipeline.publish.before_script.at(-1)).toBe('printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin');
-    expect(pipeline.publish.script).toContain('npx nx-helm summary');
+    expect(pipeline.publish.script).toContain('npx --no-install nx-helm summary');
+    expect(parse(await generate({ ci: 'gitlab', trigger: 'tags' })).publish.script.join('\n')).toContain('is at version $ACTUAL in Chart.yaml');
     expect(pipeline.publish.after_script[0]).toBe('helm registry logout "$CI_REGISTRY" || true');
     expect(parse(await generate({ ci: 'gitlab', trigger: 'tags' })).publish.rules).toEqual([{ if: '$CI_COMMIT_TAG =~ /^.+-v.+$/' }]);
   });

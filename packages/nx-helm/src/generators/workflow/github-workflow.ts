@@ -57,8 +57,9 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
       ...(Object.keys(preset.loginEnv).length > 0 ? { env: preset.loginEnv } : {}),
       run: preset.login,
     }),
-    step({
+    {
       name: publishForTags ? 'Push the chart named by the tag' : 'Push the affected charts',
+      shell: 'bash',
       ...(options.sign === 'gpg'
         ? { env: { [GPG_KEY_ENV]: `\${{ secrets.${GPG_KEY_ENV} }}`, [GPG_PASSPHRASE_ENV]: `\${{ secrets.${GPG_PASSPHRASE_ENV} }}` } }
         : {}),
@@ -75,24 +76,27 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
             'npx nx run "$CHART:push-chart"',
           ].join('\n')
         : 'npx nx affected -t push-chart',
-    }),
+    },
     ...(options.sign === 'cosign'
       ? [
           step({ name: 'Install cosign', action: 'cosignInstaller' }),
-          step({
-            name: 'Sign the pushed charts by digest (keyless)',
+          {
+            name: 'Sign the published charts by digest (keyless)',
+            // bash -eo pipefail: a failed summary or cosign fails the step. Charts a re-run reports "skipped" are signed
+            // too, so a run that failed after pushing leaves no chart unsigned.
+            shell: 'bash',
             run: [
-              'npx nx-helm summary --format json \\',
-              '  | jq -r \'.[] | select(.status == "pushed") | (.reference | sub("^oci://"; "") | sub(":[^:/]+$"; "")) + "@" + .digest\' \\',
-              '  | while read -r chart; do cosign sign --yes "$chart"; done',
+              'npx --no-install nx-helm summary --format json \\',
+              '  | jq -r \'.[] | select(.status == "pushed" or .status == "skipped") | (.reference | sub("^oci://"; "") | sub(":[^:/]+$"; "")) + "@" + .digest\' \\',
+              '  | while read -r chart; do cosign sign --yes "$chart" || exit 1; done',
             ].join('\n'),
-          }),
+          },
         ]
       : []),
     {
       name: 'Summarise the published charts',
       if: 'always()',
-      run: `npx nx-helm summary --format markdown --sign ${options.sign} --output "$GITHUB_STEP_SUMMARY"`,
+      run: `npx --no-install nx-helm summary --format markdown --sign ${options.sign} --output "$GITHUB_STEP_SUMMARY"`,
     },
     {
       name: 'Log out and remove the registry credentials',
@@ -116,13 +120,13 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
       // Publishing runs to completion; a newer pull request commit replaces an older check.
       'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
     },
-    ...(remoteCacheEnv(options) ? { env: remoteCacheEnv(options) } : {}),
     jobs: {
       check: {
         name: 'Lint and package the affected charts',
         if: "github.event_name == 'pull_request'",
         'runs-on': 'ubuntu-latest',
         permissions: { contents: 'read', actions: 'read' },
+        ...(remoteCacheEnv(options, 'read') ? { env: remoteCacheEnv(options, 'read') } : {}),
         steps: [
           ...setupSteps(false),
           {
@@ -142,7 +146,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
           ...preset.permissions,
           ...(options.sign === 'cosign' ? { 'id-token': 'write' } : {}),
         },
-        env: { REGISTRY_HOST: preset.host },
+        env: { REGISTRY_HOST: preset.host, ...remoteCacheEnv(options, 'write') },
         steps: publishSteps,
       },
     },
@@ -150,14 +154,19 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
   return stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false }).split(SHA_COMMENT).join(' # ');
 }
 
-function remoteCacheEnv(options: WorkflowOptions): Record<string, string> | undefined {
+/**
+ * Remote cache settings per job: pull requests get a read-only token (secrets named *_READ_TOKEN), so code under
+ * review cannot write cache entries the publishing job would trust; the publishing job gets the read-write token.
+ */
+function remoteCacheEnv(options: WorkflowOptions, access: 'read' | 'write'): Record<string, string> | undefined {
   switch (options.remoteCache) {
     case 'nx-cloud':
-      return { NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_ACCESS_TOKEN }}' };
+      return { NX_CLOUD_ACCESS_TOKEN: access === 'read' ? '${{ secrets.NX_CLOUD_READ_TOKEN }}' : '${{ secrets.NX_CLOUD_ACCESS_TOKEN }}' };
     case 'self-hosted':
       return {
         NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
-        NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
+        NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN:
+          access === 'read' ? '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN }}' : '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
       };
     default:
       return undefined;

@@ -28,7 +28,11 @@ export function renderGitlabCi(options: WorkflowOptions): string {
       rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
       ...(options.sign === 'gpg' ? { variables: { NX_HELM_SIGN: 'false' } } : {}),
       before_script: installHelm,
-      script: ['npx nx affected -t check-version lint-chart package-chart --base="$CI_MERGE_REQUEST_DIFF_BASE_SHA" --head="$CI_COMMIT_SHA"'],
+      // nx affected and check-version both read NX_BASE / NX_HEAD.
+      script: [
+        'export NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA" NX_HEAD="$CI_COMMIT_SHA"',
+        'npx nx affected -t check-version lint-chart package-chart',
+      ],
     },
     publish: {
       stage: 'publish',
@@ -46,12 +50,18 @@ export function renderGitlabCi(options: WorkflowOptions): string {
       ],
       script:
         options.trigger === 'tags'
-          ? ['CHART="${CI_COMMIT_TAG%-v*}"', 'npx nx run "$CHART:push-chart"', 'npx nx-helm summary']
+          ? [
+              'CHART="${CI_COMMIT_TAG%-v*}"; VERSION="${CI_COMMIT_TAG##*-v}"',
+              'ACTUAL="$(npx nx show project "$CHART" --json | node -e \'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).metadata["nx-helm"].chartVersion))\')"',
+              'if [ "$ACTUAL" != "$VERSION" ]; then echo "Tag $CI_COMMIT_TAG names version $VERSION, but chart $CHART is at version $ACTUAL in Chart.yaml."; exit 1; fi',
+              'npx nx run "$CHART:push-chart"',
+              'npx --no-install nx-helm summary',
+            ]
           : [
               // A new branch has no previous commit: compare with the parent commit then.
               'BASE="$CI_COMMIT_BEFORE_SHA"; if [ "$BASE" = "0000000000000000000000000000000000000000" ]; then BASE="$(git rev-parse HEAD~1)"; fi',
               'npx nx affected -t push-chart --base="$BASE" --head="$CI_COMMIT_SHA"',
-              'npx nx-helm summary',
+              'npx --no-install nx-helm summary',
             ],
       after_script: ['helm registry logout "$CI_REGISTRY" || true', 'rm -rf "$CI_PROJECT_DIR/.registry"'],
     },
