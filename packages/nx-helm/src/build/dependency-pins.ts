@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chart, ChartDependency } from '../chart/chart-model';
@@ -7,6 +6,7 @@ import type { ChartProblem } from '../chart/chart-problem';
 import { ChartProblemError } from '../chart/chart-problem';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { fileDigest } from '../utils/file-digest';
 
 /** `annotations: { "nx-helm/digest.<dependency name>": "sha256:<manifest digest>" }` pins an OCI dependency. */
 export const PIN_ANNOTATION_PREFIX = 'nx-helm/digest.';
@@ -67,8 +67,7 @@ export async function verifyDependencyPin(
     }
     const pulledArchive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
     const downloaded = existsSync(chartsDir) ? readdirSync(chartsDir).find((file) => file.startsWith(`${dependency.name}-`) && file.endsWith('.tgz')) : undefined;
-    const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-    if (!pulledArchive || !downloaded || sha(join(dir, pulledArchive)) !== sha(join(chartsDir, downloaded))) {
+    if (!pulledArchive || !downloaded || fileDigest(join(dir, pulledArchive)) !== fileDigest(join(chartsDir, downloaded))) {
       throw new DependencyPinError(
         `Chart "${chartName}": the dependency "${dependency.name}" ${dependency.version ?? ''} from ${dependency.repository} is not the ` +
           `pinned ${digest}: the registry serves other content for that version (the tag was moved, or the version ` +

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveCertificatePaths } from '../executors/shared/registry-connection';
+import { hostConnection } from '../executors/shared/registry-connection';
 import type { ChartDependency } from '../chart/chart-model';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import type { ProcessResult } from '../helm/process';
 import { classifyRegistryFailure } from '../registry/registry-errors';
-import { connectionFlags, hostOptionsFor, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
+import { connectionFlags, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
 import { RegistrySession } from '../registry/registry-session';
 import { createSecretTempDir, removeSecretTempDir } from '../registry/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
@@ -52,7 +52,7 @@ export async function prepareDependencySources(
     removeSecretTempDir(dir);
   };
   try {
-    const hostOptions = (host: string) => resolveCertificatePaths(hostOptionsFor(host, settings.registries, {}), settings.workspaceRoot);
+    const hostOptions = (host: string) => hostConnection(host, settings.registries, {}, settings.workspaceRoot);
     const ociHosts = new Map<string, RegistryHostOptions>();
     const httpRepositories = new Map<string, ChartDependency[]>();
     for (const { dependency, chartFile } of dependencies) {

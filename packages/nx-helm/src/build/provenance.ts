@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runProcess } from '../helm/process';
 import { createSecretTempDir, removeSecretTempDir } from '../registry/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { readArchiveFile } from './reproducible-archive';
+import { fileDigest } from '../utils/file-digest';
 
 /** How to sign packages. The keyring is a file or an environment variable; the passphrase only ever an environment variable. */
 export interface SigningOptions {
@@ -59,9 +59,9 @@ export async function signChartArchive(
     if (imported.failed) {
       throw new SigningError(`The signing keyring (${keyringOrigin(options)}) could not be imported:\n${imported.stderr.trim()}\nFix: export it with \`gpg --export-secret-keys\`.`);
     }
-    const digest = createHash('sha256').update(readFileSync(archivePath)).digest('hex');
+    const digest = fileDigest(archivePath);
     const message = join(home, 'message');
-    writeFileSync(message, `${chartYaml.toString('utf8')}\n...\nfiles:\n  ${basename(archivePath)}: sha256:${digest}\n`);
+    writeFileSync(message, `${chartYaml.toString('utf8')}\n...\nfiles:\n  ${basename(archivePath)}: ${digest}\n`);
     const provenance = `${archivePath}.prov`;
     const signed = await gpg(['--local-user', options.key, '--digest-algo', 'SHA512', '--clearsign', '--yes', '--output', provenance, message]);
     if (signed.failed) {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readPushRecordFile } from '../executors/push/push-record-file';
 import type { PushRecord } from '../registry/chart-publisher';
+import { repositoryOf } from '../registry/registry-reference';
 
 export type SummaryFormat = 'text' | 'markdown' | 'json';
 /** How the charts were signed, for the verify command the markdown summary shows. */
@@ -58,15 +59,11 @@ export function formatPushSummary(records: PushRecord[], format: SummaryFormat, 
 }
 
 function pinned(record: PushRecord): string {
-  return record.digest ? `${record.reference.replace(/:[^:/]+$/, '')}@${record.digest}` : record.reference;
-}
-
-function repository(record: PushRecord): string {
-  return record.reference.replace(/:[^:/]+$/, '');
+  return record.digest ? `${repositoryOf(record.reference)}@${record.digest}` : record.reference;
 }
 
 function installCommand(record: PushRecord): string {
-  return `helm install ${record.chart} ${repository(record)} --version ${record.version}`;
+  return `helm install ${record.chart} ${repositoryOf(record.reference)} --version ${record.version}`;
 }
 
 /** How a user checks they got exactly what was published. */
@@ -74,11 +71,11 @@ function verifyCommand(record: PushRecord, signing: SummarySigning): string | un
   switch (signing) {
     case 'cosign':
       return record.digest
-        ? `cosign verify ${repository(record).replace(/^oci:\/\//, '')}@${record.digest} --certificate-identity-regexp '^https://github.com/' --certificate-oidc-issuer https://token.actions.githubusercontent.com`
+        ? `cosign verify ${repositoryOf(record.reference).replace(/^oci:\/\//, '')}@${record.digest} --certificate-identity-regexp '^https://github.com/' --certificate-oidc-issuer https://token.actions.githubusercontent.com`
         : undefined;
     case 'gpg':
-      return `helm pull ${repository(record)} --version ${record.version} --verify`;
+      return `helm pull ${repositoryOf(record.reference)} --version ${record.version} --verify`;
     default:
-      return record.digest ? `helm pull ${repository(record)}@${record.digest}` : undefined;
+      return record.digest ? `helm pull ${repositoryOf(record.reference)}@${record.digest}` : undefined;
   }
 }

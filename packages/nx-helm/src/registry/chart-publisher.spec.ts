@@ -4,6 +4,7 @@ import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspa
 import { publishChart } from './chart-publisher';
 import { parseRegistryLocation } from './registry-reference';
 import { RegistrySession } from './registry-session';
+import { fileDigest } from '../utils/file-digest';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -38,6 +39,7 @@ describe('publishChart output parsing', () => {
       chartName: 'web',
       version: '1.0.0',
       archivePath: archive,
+      chartDigest: fileDigest(archive),
       chartFile: 'charts/web/Chart.yaml',
       allowOverwrite: false,
       retry: { retries: 0, initialDelayMs: 1, maxDelayMs: 1 },

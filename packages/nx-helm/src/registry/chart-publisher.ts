@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { runRegistryCommand } from './registry-command';
+import { fileDigest } from '../utils/file-digest';
+import { reportedDigest, runRegistryCommand } from './registry-command';
 import { chartReference, type ChartReference, type RegistryLocation } from './registry-reference';
 import type { RegistrySession } from './registry-session';
 import type { RetryPolicy } from './retry';
@@ -43,6 +43,8 @@ export interface PublishRequest {
   chartName: string;
   version: string;
   archivePath: string;
+  /** fileDigest of the archive (the caller has it already). */
+  chartDigest: string;
   /** Where the chart comes from, for messages: `charts/web/Chart.yaml`. */
   chartFile: string;
   allowOverwrite: boolean;
@@ -58,9 +60,8 @@ type RemoteChart = { exists: false } | { exists: true; digest: string; chartDige
  * what users install. Transient registry failures are retried; authentication and permission failures are not.
  */
 export async function publishChart(request: PublishRequest): Promise<Omit<PushRecord, 'time' | 'helmVersion'>> {
-  const { session, registry, chartName, version, archivePath } = request;
+  const { session, registry, chartName, version, archivePath, chartDigest } = request;
   const target = chartReference(registry, chartName, version);
-  const chartDigest = `sha256:${createHash('sha256').update(readFileSync(archivePath)).digest('hex')}`;
   const base = { chart: chartName, version, reference: target.reference, registry: registry.url, chartDigest };
 
   const remote = await findRemoteChart(request, target);
@@ -87,7 +88,7 @@ export async function publishChart(request: PublishRequest): Promise<Omit<PushRe
     retry: request.retry,
     log: request.log,
   });
-  const digest = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+  const digest = reportedDigest(result);
   if (!digest) {
     throw new PublishError(`helm push reported success for ${target.reference} but printed no digest:\n${describeHelmFailure(result)}`);
   }
@@ -109,7 +110,7 @@ async function findRemoteChart(request: PublishRequest, target: ChartReference):
     if (result.failed) {
       return { exists: false };
     }
-    const digest = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+    const digest = reportedDigest(result);
     if (!digest) {
       throw new PublishError(`helm pull ${target.reference} succeeded but printed no digest:\n${describeHelmFailure(result)}`);
     }
@@ -117,7 +118,7 @@ async function findRemoteChart(request: PublishRequest, target: ChartReference):
     if (!archive) {
       throw new PublishError(`helm pull ${target.reference} succeeded but left no chart archive in ${dir}.`);
     }
-    return { exists: true, digest, chartDigest: `sha256:${createHash('sha256').update(readFileSync(join(dir, archive))).digest('hex')}` };
+    return { exists: true, digest, chartDigest: fileDigest(join(dir, archive)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

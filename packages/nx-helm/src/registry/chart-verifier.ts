@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
 import type { PushRecord } from './chart-publisher';
-import { runRegistryCommand } from './registry-command';
+import { fileDigest } from '../utils/file-digest';
+import { reportedDigest, runRegistryCommand } from './registry-command';
+import { repositoryOf } from './registry-reference';
 import type { RegistrySession } from './registry-session';
 import type { RetryPolicy } from './retry';
 
@@ -34,8 +35,7 @@ export async function verifyPublishedChart(
       `${record.reference} has no successful push recorded (status ${record.status}); push it first with the push-chart target.`,
     );
   }
-  const repository = record.reference.replace(/:[^:/]+$/, '');
-  const pinnedReference = `${repository}@${record.digest}`;
+  const pinnedReference = `${repositoryOf(record.reference)}@${record.digest}`;
   const dir = mkdtempSync(join(tmpdir(), 'nx-helm-verify-'));
   try {
     // `--prov` fetches the provenance file too; it is verified below with `helm verify`, because `helm pull --verify`
@@ -47,12 +47,12 @@ export async function verifyPublishedChart(
       retry: options.retry,
       log: options.log,
     });
-    const reported = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+    const reported = reportedDigest(result);
     const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
     if (!archive) {
       throw new VerificationError(`helm pull ${pinnedReference} left no chart archive behind.`);
     }
-    const chartDigest = `sha256:${createHash('sha256').update(readFileSync(join(dir, archive))).digest('hex')}`;
+    const chartDigest = fileDigest(join(dir, archive));
     const mismatches = [
       reported !== record.digest ? `manifest digest ${reported ?? 'not reported'} instead of ${record.digest}` : undefined,
       chartDigest !== record.chartDigest ? `chart archive ${chartDigest} instead of ${record.chartDigest} (push.json)` : undefined,

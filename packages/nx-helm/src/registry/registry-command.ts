@@ -8,6 +8,11 @@ import { withRetries, type RetryPolicy } from './retry';
 
 export class RegistryCommandError extends NxHelmError {}
 
+/** The digest helm reports after a push or pull ("Digest: sha256:…"): on stderr up to Helm 4.2.0, on stdout later. */
+export function reportedDigest(result: ProcessResult): string | undefined {
+  return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+}
+
 export interface RegistryCommandRequest {
   command: RegistryCommand;
   args: string[];

@@ -44,3 +44,8 @@ export function chartReference(registry: RegistryLocation, chartName: string, ve
   const tag = version.replace(/\+/g, '_');
   return { registry, repository, tag, reference: `${repository}:${tag}` };
 }
+
+/** The repository of a chart reference: `oci://host/path/chart:tag` -> `oci://host/path/chart`. */
+export function repositoryOf(reference: string): string {
+  return reference.replace(/:[^:/]+$/, '');
+}

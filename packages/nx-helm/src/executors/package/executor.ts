@@ -1,6 +1,5 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { stageChart, ChartBuildError, type StagedChart } from '../../build/staged-chart';
@@ -15,6 +14,7 @@ import { projectOf, reportFailure } from '../shared/executor-context';
 import { secretVariables } from '../shared/secret-variables';
 import { workspaceDependencyResolver } from '../shared/workspace-dependency-resolver';
 import type { PackageExecutorSchema } from './schema';
+import { fileDigest } from '../../utils/file-digest';
 
 export const SIGN_ENV = 'NX_HELM_SIGN';
 
@@ -62,9 +62,9 @@ export default async function packageExecutor(
       const provenance = await signChartArchive(archivePath, name, options.sign, keyring);
       logger.info(`Signed ${archiveName} with key "${options.sign.key}" -> ${relative(context.root, provenance)}`);
     }
-    const sha256 = createHash('sha256').update(readFileSync(archivePath)).digest('hex');
+    const digest = fileDigest(archivePath);
     logger.info(
-      `Packaged ${name} ${version} with helm ${helm.version} -> ${relative(context.root, archivePath)} (sha256:${sha256}, ` +
+      `Packaged ${name} ${version} with helm ${helm.version} -> ${relative(context.root, archivePath)} (${digest}, ` +
         `timestamp ${sourceDate.date.toISOString()} from ${sourceDate.origin})`,
     );
     return { success: true };

@@ -1,12 +1,10 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ChartProblemError } from '../../chart/chart-problem';
 import { readChartFile } from '../../chart/read-chart';
 import { HelmRunner } from '../../helm/helm-runner';
 import { publishChart, PublishError, type PushRecord } from '../../registry/chart-publisher';
-import { hostOptionsFor } from '../../registry/registry-options';
 import { chartReference, parseRegistryLocation, type RegistryLocation } from '../../registry/registry-reference';
 import { RegistrySession } from '../../registry/registry-session';
 import { DEFAULT_RETRY_POLICY } from '../../registry/retry';
@@ -14,9 +12,10 @@ import { NxHelmError } from '../../utils/nx-helm-error';
 import { defaultPackageOutputPath } from '../package/executor';
 import { projectOf, reportFailure } from '../shared/executor-context';
 import { secretVariables } from '../shared/secret-variables';
-import { connectionOverrides, resolveCertificatePaths } from '../shared/registry-connection';
+import { hostConnection } from '../shared/registry-connection';
 import { writePushRecord } from './push-record-file';
 import type { PushExecutorSchema } from './schema';
+import { fileDigest } from '../../utils/file-digest';
 
 /** Overrides the configured registry for every chart, e.g. to publish to a staging registry from CI. */
 export const REGISTRY_ENV = 'NX_HELM_REGISTRY';
@@ -43,7 +42,7 @@ export default async function pushExecutor(options: PushExecutorSchema, context:
           `Run the package-chart target first (push-chart depends on it when run through nx).`,
       );
     }
-    const chartDigest = `sha256:${createHash('sha256').update(readFileSync(archivePath)).digest('hex')}`;
+    const chartDigest = fileDigest(archivePath);
     record = { chart: name, version, reference: reference.reference, registry: registry.url, chartDigest };
     if (options.dryRun) {
       logger.info(`Dry run: would push ${relative(context.root, archivePath)} (${chartDigest}) to ${reference.reference}.`);
@@ -52,7 +51,7 @@ export default async function pushExecutor(options: PushExecutorSchema, context:
 
     const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
     helmVersion = helm.version;
-    const hostOptions = resolveCertificatePaths(hostOptionsFor(registry.host, options.registries, connectionOverrides(options)), context.root);
+    const hostOptions = hostConnection(registry.host, options.registries, options, context.root);
     const retry = {
       retries: options.retries ?? DEFAULT_RETRY_POLICY.retries,
       initialDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
@@ -71,6 +70,7 @@ export default async function pushExecutor(options: PushExecutorSchema, context:
       chartName: name,
       version,
       archivePath,
+      chartDigest,
       chartFile,
       allowOverwrite: options.allowOverwrite ?? false,
       retry,

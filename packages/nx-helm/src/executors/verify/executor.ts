@@ -1,20 +1,19 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { HelmRunner } from '../../helm/helm-runner';
 import { verifyPublishedChart } from '../../registry/chart-verifier';
-import { hostOptionsFor } from '../../registry/registry-options';
 import { parseRegistryLocation } from '../../registry/registry-reference';
 import { RegistrySession } from '../../registry/registry-session';
 import { DEFAULT_RETRY_POLICY } from '../../registry/retry';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { defaultPackageOutputPath } from '../package/executor';
 import { PUSH_RECORD_FILE, readPushRecordFile } from '../push/push-record-file';
-import { connectionOverrides, resolveCertificatePaths } from '../shared/registry-connection';
+import { hostConnection } from '../shared/registry-connection';
 import { projectOf, reportFailure } from '../shared/executor-context';
 import { secretVariables } from '../shared/secret-variables';
 import type { VerifyExecutorSchema } from './schema';
+import { fileDigest } from '../../utils/file-digest';
 
 export default async function verifyExecutor(options: VerifyExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   const project = projectOf(context);
@@ -30,11 +29,9 @@ export default async function verifyExecutor(options: VerifyExecutorSchema, cont
     const record = readPushRecordFile(recordFile, relative(context.root, recordFile));
     const registry = parseRegistryLocation(record.registry, relative(context.root, recordFile));
     const localArchive = join(packageDir, `${record.chart}-${record.version}.tgz`);
-    const localArchiveDigest = existsSync(localArchive)
-      ? `sha256:${createHash('sha256').update(readFileSync(localArchive)).digest('hex')}`
-      : undefined;
+    const localArchiveDigest = existsSync(localArchive) ? fileDigest(localArchive) : undefined;
     const helm = await HelmRunner.create({ helmPath: options.helmPath, cwd: context.root, hiddenVariables: secretVariables(options) });
-    const hostOptions = resolveCertificatePaths(hostOptionsFor(registry.host, options.registries, connectionOverrides(options)), context.root);
+    const hostOptions = hostConnection(registry.host, options.registries, options, context.root);
     const log = (line: string) => logger.info(line);
     session = await RegistrySession.open(helm, registry.host, hostOptions, { secretVariables: secretVariables(options), log });
     const verified = await verifyPublishedChart(session, record, {

@@ -46,10 +46,15 @@ function alignedDevkit(tree: Tree): Record<string, string> {
   return all['@nx/devkit'] || !all.nx ? {} : { '@nx/devkit': all.nx };
 }
 
+/** Position of the nx-helm entry in nx.json's plugins (a name or an object), or -1. */
+export function findPluginIndex(plugins: PluginConfiguration[]): number {
+  return plugins.findIndex((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+}
+
 function registerPlugin(tree: Tree, options: InitGeneratorSchema): void {
   const nxJson = readNxJson(tree) ?? {};
   const plugins: PluginConfiguration[] = nxJson.plugins ?? [];
-  const index = plugins.findIndex((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+  const index = findPluginIndex(plugins);
   if (index === -1) {
     plugins.push({ plugin: PLUGIN_NAME, options: options.registry ? ({ registry: options.registry } satisfies NxHelmPluginOptions) : {} });
   } else if (options.registry) {

@@ -1,7 +1,7 @@
 import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import type { NxHelmPluginOptions } from '../../plugins/options';
 import { NxHelmError } from '../../utils/nx-helm-error';
-import { PLUGIN_NAME } from '../init/generator';
+import { findPluginIndex, PLUGIN_NAME } from '../init/generator';
 import { writeGeneratedYaml } from './generated-file';
 import { renderGithubWorkflow } from './github-workflow';
 import { renderGitlabCi } from './gitlab-ci';
@@ -61,7 +61,7 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
 function configureGpgSigning(tree: Tree, key: string): void {
   const nxJson = readNxJson(tree) ?? {};
   const plugins = nxJson.plugins ?? [];
-  const index = plugins.findIndex((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+  const index = findPluginIndex(plugins);
   if (index === -1) {
     throw new NxHelmError('--sign gpg configures signing in the nx-helm plugin entry of nx.json, but there is none. Run `nx add nx-helm` (or nx g nx-helm:init) first.');
   }
