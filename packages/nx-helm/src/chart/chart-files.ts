@@ -1,7 +1,8 @@
-import { posix } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, posix } from 'node:path';
 
 /** Folder names under which a Chart.yaml is never a project of its own. */
-const IGNORED_FOLDERS = new Set(['node_modules', 'dist', 'tmp', 'temp', '.tmp', '.git', '.nx']);
+export const IGNORED_FOLDERS = new Set(['node_modules', 'dist', 'tmp', 'temp', '.tmp', '.git', '.nx']);
 
 /**
  * Keeps the Chart.yaml files that are charts of the workspace, dropping those in ignored folders and vendored
@@ -28,4 +29,30 @@ export function selectChartFiles(chartFiles: readonly string[]): string[] {
 
 function toPosix(path: string): string {
   return path.replace(/\\/g, '/');
+}
+
+/**
+ * Every workspace chart's Chart.yaml, relative to the workspace root, found by walking the folders (without entering
+ * ignored or hidden ones): what the CLI uses where Nx's project graph is not at hand.
+ */
+export function findChartFiles(workspaceRoot: string): string[] {
+  const found: string[] = [];
+  const walk = (relativeDir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(join(workspaceRoot, relativeDir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (!IGNORED_FOLDERS.has(entry.name) && !entry.name.startsWith('.')) walk(path);
+      } else if (entry.name === 'Chart.yaml') {
+        found.push(path);
+      }
+    }
+  };
+  walk('');
+  return selectChartFiles(found.sort());
 }

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
-import { parse as parseSemver } from 'semver';
+import parseSemver from 'semver/functions/parse';
 import type { ChartProblem } from './chart-problem';
 import { classifyRepository, type DependencySource } from './dependency-source';
 

@@ -20,8 +20,7 @@ export function formatChartProblem(problem: ChartProblem): string {
   return `${location}${field} ${problem.message}.\n  Fix: ${problem.fix}`;
 }
 
-export class ChartProblemError extends NxHelmError {
-  constructor(readonly problems: ChartProblem[]) {
-    super(problems.map(formatChartProblem).join('\n'));
-  }
+/** The error for defects in charts: every problem in the message, the first one's file and line as details. */
+export function chartProblemError(problems: ChartProblem[]): NxHelmError {
+  return new NxHelmError(problems.map(formatChartProblem).join('\n'), { file: problems[0]?.file, line: problems[0]?.line });
 }

@@ -1,5 +1,5 @@
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../testing/temp-workspace';
-import { ChartProblemError } from './chart-problem';
+import { NxHelmError } from '../utils/nx-helm-error';
 import { loadLocalChartTree } from './local-chart-tree';
 
 describe('loadLocalChartTree', () => {
@@ -12,10 +12,11 @@ describe('loadLocalChartTree', () => {
     try {
       load(dir);
     } catch (error) {
-      expect(error).toBeInstanceOf(ChartProblemError);
+      expect(error).toBeInstanceOf(NxHelmError);
+      expect((error as NxHelmError).file).toMatch(/Chart\.yaml$/);
       return (error as Error).message;
     }
-    throw new Error('expected a ChartProblemError');
+    throw new Error('expected an NxHelmError about a Chart.yaml');
   };
 
   it('lists every chart reached through file:// once, dependencies before dependents', () => {
@@ -32,7 +33,7 @@ describe('loadLocalChartTree', () => {
     });
     const tree = load('charts/top');
     expect(tree.buildOrder.map((chart) => chart.relativeDir)).toEqual(['charts/common', 'charts/a', 'charts/b', 'charts/top']);
-    expect(tree.root.localDependencies.map((chart) => chart.chart.name)).toEqual(['a', 'b']);
+    expect(tree.root.localDependencies.map((entry) => entry.chart.chart.name)).toEqual(['a', 'b']);
   });
 
   it('names the dependency, the line and the missing folder when a file:// folder does not exist', () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Chart, ChartDependency } from './chart-model';
-import { ChartProblemError, type ChartProblem } from './chart-problem';
+import { chartProblemError, type ChartProblem } from './chart-problem';
 import { readChartFile } from './read-chart';
 
 export interface LocalChart {
@@ -11,7 +11,7 @@ export interface LocalChart {
   relativeDir: string;
   chart: Chart;
   /** The charts this one reaches through `file://` dependencies. */
-  localDependencies: LocalChart[];
+  localDependencies: Array<{ dependency: ChartDependency; chart: LocalChart }>;
   /**
    * Dependencies fetched from a repository this workspace publishes to, whose chart is in the workspace in a version
    * that satisfies the constraint: they are built from the local sources instead of downloaded.
@@ -30,7 +30,7 @@ export type WorkspaceDependencyResolver = (dependency: ChartDependency) => strin
 
 /**
  * Loads a chart and, transitively, every chart it depends on through `file://` (and, with `resolveWorkspaceDependency`,
- * through a repository URL of this workspace), failing with a ChartProblemError that names the file, line and fix for:
+ * through a repository URL of this workspace), failing with an error that names the file, line and fix for:
  * an invalid Chart.yaml anywhere in the tree, a `file://` folder that is missing or holds no chart, and a cycle.
  */
 export function loadLocalChartTree(
@@ -50,7 +50,7 @@ export function loadLocalChartTree(
     const chartFile = joinDisplay(relativeDir, 'Chart.yaml');
     const result = readChartFile(join(dir, 'Chart.yaml'), chartFile);
     if (!result.chart) {
-      throw new ChartProblemError(result.problems);
+      throw chartProblemError(result.problems);
     }
     const node: LocalChart = { dir, relativeDir, chart: result.chart, localDependencies: [], workspaceDependencies: [] };
     const ancestors = [...path, node];
@@ -68,7 +68,7 @@ export function loadLocalChartTree(
           const cycle = [...ancestors.slice(cycleStart), ancestors[cycleStart]]
             .map((member) => `${member.chart.name} (${member.relativeDir})`)
             .join(' -> ');
-          throw new ChartProblemError([
+          throw chartProblemError([
             problemAt(
               `closes a dependency cycle among local charts: ${cycle}`,
               'Charts cannot depend on each other in a loop; move what they share into a library chart that each depends on.',
@@ -81,7 +81,7 @@ export function loadLocalChartTree(
         const dependencyDir = resolve(dir, dependency.source.path);
         const shownDir = toDisplayPath(workspaceRoot, dependencyDir);
         if (!existsSync(dependencyDir)) {
-          throw new ChartProblemError([
+          throw chartProblemError([
             problemAt(
               `has the dependency "${dependency.name}" at ${dependency.repository}, but the folder ${shownDir} does not exist`,
               'Point the repository at the chart folder, relative to this Chart.yaml (e.g. file://../common), or use the registry the chart is published to.',
@@ -89,14 +89,14 @@ export function loadLocalChartTree(
           ]);
         }
         if (!existsSync(join(dependencyDir, 'Chart.yaml'))) {
-          throw new ChartProblemError([
+          throw chartProblemError([
             problemAt(
               `has the dependency "${dependency.name}" at ${dependency.repository}, but ${shownDir} contains no Chart.yaml`,
               'Point the repository at a folder that contains a chart.',
             ),
           ]);
         }
-        node.localDependencies.push(enter(dependencyDir));
+        node.localDependencies.push({ dependency, chart: enter(dependencyDir) });
         continue;
       }
       const workspaceDir = resolveWorkspaceDependency(dependency);

@@ -1,4 +1,5 @@
-import { satisfies, validRange } from 'semver';
+import satisfies from 'semver/functions/satisfies';
+import validRange from 'semver/ranges/valid';
 
 /**
  * Whether `version` satisfies a Helm dependency constraint. Helm uses Masterminds/semver, whose syntax is close to

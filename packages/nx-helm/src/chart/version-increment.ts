@@ -1,9 +1,8 @@
-import { gt, valid } from 'semver';
+import gt from 'semver/functions/gt';
+import valid from 'semver/functions/valid';
 import { runProcess } from '../helm/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { parseChart } from './chart-model';
-
-export class VersionCheckError extends NxHelmError {}
 
 export interface VersionCheckResult {
   status: 'unchanged' | 'new-chart' | 'bumped';
@@ -32,7 +31,7 @@ export async function checkVersionIncrement(request: {
   const resolved = await git(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
   if (resolved.failed) {
     const shallow = (await git(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
-    throw new VersionCheckError(
+    throw new NxHelmError(
       shallow
         ? `The base commit ${base} is not in this clone: it is a shallow clone, so the history needed to compare chart versions is missing. ` +
             'Fetch the history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`) and run again.'
@@ -44,7 +43,7 @@ export async function checkVersionIncrement(request: {
   const roots = [chartRoot, ...request.dependencyRoots];
   const diff = await git(['diff', '--name-only', compareWith, '--', ...roots]);
   if (diff.failed) {
-    throw new VersionCheckError(`git diff against ${base} failed: ${diff.stderr.trim()}`);
+    throw new NxHelmError(`git diff against ${base} failed: ${diff.stderr.trim()}`);
   }
   const changedFiles = diff.stdout.split('\n').filter(Boolean);
   const result = { chart: request.chartName, base, changedFiles, newVersion: request.currentVersion };
@@ -59,7 +58,7 @@ export async function checkVersionIncrement(request: {
   const oldVersion = parseChart(old.stdout, `${chartFile} at ${base}`).chart?.version;
   if (oldVersion && valid(oldVersion) && !gt(request.currentVersion, oldVersion)) {
     const shown = changedFiles.slice(0, 5).join(', ') + (changedFiles.length > 5 ? `, and ${changedFiles.length - 5} more` : '');
-    throw new VersionCheckError(
+    throw new NxHelmError(
       `Chart "${request.chartName}" (${chartRoot}) changed since ${base} (${shown}), but its version ${request.currentVersion} ` +
         `is not greater than ${oldVersion} there. Bump \`version\` in ${chartFile} (e.g. to a new patch version), ` +
         'so the changed chart is not refused as "already published with other content".',

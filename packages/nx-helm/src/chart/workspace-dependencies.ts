@@ -1,4 +1,4 @@
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Chart, ChartDependency } from './chart-model';
 import { normalizeRepositoryUrl } from './dependency-source';
 import { satisfiesConstraint } from './version-constraint';
@@ -87,4 +87,30 @@ export function resolveLocalDependencyRoot(chartRoot: string, dependencyPath: st
   const path = dependencyPath.replace(/\\/g, '/');
   const joined = path.startsWith('/') ? posix.relative(workspaceRoot.replace(/\\/g, '/'), path) : posix.join(chartRoot, path);
   return posix.normalize(joined).replace(/\/+$/, '') || '.';
+}
+
+/** The workspace's charts, asked for only when a dependency may be one of them (the lookup can be a folder walk). */
+export type WorkspaceChartSource = () => Iterable<WorkspaceChart>;
+
+/**
+ * Resolves dependencies on this workspace's own repositories (the publish registry and `workspaceRepositories`) to the
+ * folder of the local chart, exactly as the project graph does, so they are built from source: the dependent is then
+ * linted and packaged with the very chart that will be published with it.
+ */
+export function workspaceDependencyResolver(
+  workspaceRoot: string,
+  publishRepositories: readonly string[],
+  charts: WorkspaceChartSource,
+): (dependency: ChartDependency) => string | undefined {
+  const published = new Set(publishRepositories.map(normalizeRepositoryUrl));
+  let index: WorkspaceChartIndex | undefined;
+  return (dependency) => {
+    const { source } = dependency;
+    if ((source.kind !== 'oci' && source.kind !== 'http') || !published.has(normalizeRepositoryUrl(source.url))) {
+      return undefined;
+    }
+    index ??= indexWorkspaceCharts(charts());
+    const chart = matchWorkspaceChart(dependency, index, published);
+    return chart ? join(workspaceRoot, chart.root) : undefined;
+  };
 }

@@ -1,5 +1,5 @@
 import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
-import { formatPushSummary, readPushRecords } from './push-summary';
+import { formatPushSummary, readPushRecords } from './summary';
 
 const record = (chart: string, status: 'pushed' | 'skipped' | 'failed', extra = {}) => ({
   chart,

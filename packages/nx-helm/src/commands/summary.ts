@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { readPushRecordFile } from '../executors/push/push-record-file';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { DEFAULT_OUTPUT_PATH } from '../config/constants';
 import type { PushRecord } from '../registry/chart-publisher';
+import { readPushRecordFile } from '../registry/push-record-file';
 import { repositoryOf } from '../registry/registry-reference';
 
 export type SummaryFormat = 'text' | 'markdown' | 'json';
@@ -78,4 +79,27 @@ function verifyCommand(record: PushRecord, signing: SummarySigning): string | un
     default:
       return record.digest ? `helm pull ${repositoryOf(record.reference)}@${record.digest}` : undefined;
   }
+}
+
+export interface SummaryOptions {
+  /** Folder holding the packages and their push.json files. Default dist/charts. */
+  dir?: string;
+  format?: SummaryFormat;
+  signing?: SummarySigning;
+  /** Append to this file (e.g. $GITHUB_STEP_SUMMARY) instead of returning the text for printing. */
+  output?: string;
+  cwd?: string;
+}
+
+/** The summary of the last push of every chart, and whether one of them failed. */
+export function summarizePushes(options: SummaryOptions): { text: string; failed: boolean; written?: string } {
+  const cwd = options.cwd ?? process.cwd();
+  const records = readPushRecords(resolve(cwd, options.dir ?? DEFAULT_OUTPUT_PATH));
+  const text = formatPushSummary(records, options.format ?? 'text', options.signing ?? 'none');
+  const failed = records.some((record) => record.status === 'failed');
+  if (options.output) {
+    writeFileSync(resolve(cwd, options.output), text, { flag: 'a' });
+    return { text, failed, written: options.output };
+  }
+  return { text, failed };
 }

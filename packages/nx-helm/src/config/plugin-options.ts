@@ -1,6 +1,7 @@
-import type { SigningOptions } from '../build/provenance';
+import type { SigningOptions } from '../packaging/provenance';
 import type { RegistriesOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { DEFAULT_OUTPUT_PATH, DEFAULT_TARGET_NAMES } from './constants';
 
 /** Options of the nx-helm plugin entry in nx.json. */
 export interface NxHelmPluginOptions {
@@ -46,18 +47,18 @@ export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, Optiona
 
 export function normalizePluginOptions(options: NxHelmPluginOptions | undefined): NormalizedPluginOptions {
   const normalized: NormalizedPluginOptions = {
-    lintTargetName: options?.lintTargetName ?? 'lint-chart',
-    packageTargetName: options?.packageTargetName ?? 'package-chart',
-    pushTargetName: options?.pushTargetName ?? 'push-chart',
-    verifyTargetName: options?.verifyTargetName ?? 'verify-chart',
-    checkVersionTargetName: options?.checkVersionTargetName ?? 'check-version',
+    lintTargetName: options?.lintTargetName ?? DEFAULT_TARGET_NAMES.lint,
+    packageTargetName: options?.packageTargetName ?? DEFAULT_TARGET_NAMES.package,
+    pushTargetName: options?.pushTargetName ?? DEFAULT_TARGET_NAMES.push,
+    verifyTargetName: options?.verifyTargetName ?? DEFAULT_TARGET_NAMES.verify,
+    checkVersionTargetName: options?.checkVersionTargetName ?? DEFAULT_TARGET_NAMES.checkVersion,
     projectNamePrefix: options?.projectNamePrefix ?? '',
     registry: options?.registry,
     workspaceRepositories: options?.workspaceRepositories ?? [],
     registries: options?.registries,
     sign: options?.sign,
     helmPath: options?.helmPath,
-    outputPath: (options?.outputPath ?? 'dist/charts').replace(/\/+$/, ''),
+    outputPath: (options?.outputPath ?? DEFAULT_OUTPUT_PATH).replace(/\/+$/, ''),
     targetGroupName: options?.targetGroupName ?? 'Helm',
   };
   if (normalized.registry !== undefined && !/^oci:\/\/[^/\s]+/.test(normalized.registry)) {
@@ -112,6 +113,23 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Repositories whose charts are this workspace's own: a dependency on one of them is an edge to the local chart. */
-export function publishRepositories(options: NormalizedPluginOptions): string[] {
-  return [...(options.registry ? [options.registry] : []), ...options.workspaceRepositories];
+export function publishRepositories(options: Pick<NxHelmPluginOptions, 'registry' | 'workspaceRepositories'>): string[] {
+  return [...(options.registry ? [options.registry] : []), ...(options.workspaceRepositories ?? [])];
+}
+
+/** The plugin options the CLI's commands use (target names and the like only shape the graph). */
+export type CommandSettings = Pick<NxHelmPluginOptions, 'helmPath' | 'registry' | 'registries' | 'workspaceRepositories' | 'sign' | 'outputPath' | 'projectNamePrefix'>;
+
+/** The options an inferred target hands to the CLI: only those that are set and not defaults, to keep them short. */
+export function commandSettings(options: NormalizedPluginOptions): CommandSettings {
+  const settings: CommandSettings = {
+    helmPath: options.helmPath,
+    registry: options.registry,
+    registries: options.registries,
+    workspaceRepositories: options.workspaceRepositories.length > 0 ? options.workspaceRepositories : undefined,
+    sign: options.sign,
+    outputPath: options.outputPath === DEFAULT_OUTPUT_PATH ? undefined : options.outputPath,
+    projectNamePrefix: options.projectNamePrefix || undefined,
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as CommandSettings;
 }

@@ -1,5 +1,5 @@
-import type { SigningOptions } from '../../build/provenance';
-import type { RegistriesOptions } from '../../registry/registry-options';
+import type { SigningOptions } from '../packaging/provenance';
+import type { RegistriesOptions } from '../registry/registry-options';
 
 /**
  * Names of the environment variables that hold secrets according to the target's options: every registry's

@@ -1,6 +1,7 @@
 import { chmodSync } from 'node:fs';
 import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
-import { findHelm, HelmNotFoundError } from './find-helm';
+import { NxHelmError } from '../utils/nx-helm-error';
+import { findHelm } from './find-helm';
 
 describe('findHelm', () => {
   let workspace: TempWorkspace;
@@ -36,7 +37,7 @@ describe('findHelm', () => {
   it('fails, naming the origin, when a configured path is not an executable', () => {
     chmodSync(fromEnv, 0o644);
     expect(() => findHelm({ env: { HELM_BIN: fromEnv, PATH: PATH() } })).toThrow(
-      new HelmNotFoundError(
+      new NxHelmError(
         `helm was not found at ${fromEnv} (from the HELM_BIN environment variable): no executable file there. ` +
           'Install Helm 3.8+ or 4.x (in this repository: `bash tools/install-helm.sh`), then put it on PATH, set HELM_BIN to its path, or set the `helmPath` option of the nx-helm plugin.',
       ),

@@ -9,8 +9,6 @@ export interface HelmLocation {
   source: HelmLocationSource;
 }
 
-export class HelmNotFoundError extends NxHelmError {}
-
 const INSTALL_HINT =
   'Install Helm 3.8+ or 4.x (in this repository: `bash tools/install-helm.sh`), then put it on PATH, ' +
   'set HELM_BIN to its path, or set the `helmPath` option of the nx-helm plugin.';
@@ -38,12 +36,12 @@ export function findHelm(options: { helmPath?: string; env?: NodeJS.ProcessEnv; 
       return { path: candidate, source: 'PATH' };
     }
   }
-  throw new HelmNotFoundError(`helm was not found: no helmPath option, no HELM_BIN, and no helm on PATH. ${INSTALL_HINT}`);
+  throw new NxHelmError(`helm was not found: no helmPath option, no HELM_BIN, and no helm on PATH. ${INSTALL_HINT}`);
 }
 
 function requireExecutable(path: string, origin: string): string {
   if (!isExecutableFile(path)) {
-    throw new HelmNotFoundError(`helm was not found at ${path} (from ${origin}): no executable file there. ${INSTALL_HINT}`);
+    throw new NxHelmError(`helm was not found at ${path} (from ${origin}): no executable file there. ${INSTALL_HINT}`);
   }
   return path;
 }

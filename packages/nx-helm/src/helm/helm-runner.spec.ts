@@ -1,8 +1,8 @@
 import { chmodSync } from 'node:fs';
 import { mainHelm, helm3 } from '../testing/helm-binaries';
 import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
-import { HelmNotFoundError } from './find-helm';
-import { HelmRunner, HelmVersionError } from './helm-runner';
+import { NxHelmError } from '../utils/nx-helm-error';
+import { HelmRunner } from './helm-runner';
 import { isSupportedHelmVersion, parseHelmVersion } from './helm-version';
 
 describe('parseHelmVersion / isSupportedHelmVersion', () => {
@@ -54,7 +54,7 @@ describe('HelmRunner', () => {
   it('refuses a helm older than 3.8 with a message that says what to do', async () => {
     const old = fakeHelm('echo v3.7.2');
     await expect(HelmRunner.create({ helmPath: old })).rejects.toThrow(
-      new HelmVersionError(
+      new NxHelmError(
         `Helm 3.7.2 at ${old} (found through helmPath option) is too old: nx-helm needs Helm 3.8.0 or newer (OCI registry support). ` +
           'Install a newer Helm (`bash tools/install-helm.sh` in this repository) and put it on PATH or set HELM_BIN.',
       ),
@@ -63,7 +63,7 @@ describe('HelmRunner', () => {
 
   it('reports a binary that is not helm', async () => {
     const broken = fakeHelm('echo "segmentation fault" >&2; exit 3');
-    await expect(HelmRunner.create({ helmPath: broken })).rejects.toThrow(HelmNotFoundError);
+    await expect(HelmRunner.create({ helmPath: broken })).rejects.toThrow(NxHelmError);
     await expect(HelmRunner.create({ helmPath: broken })).rejects.toThrow(/did not report a Helm version: segmentation fault/);
   });
 });

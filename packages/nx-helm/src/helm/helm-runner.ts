@@ -1,10 +1,8 @@
-import { major } from 'semver';
-import { findHelm, HelmNotFoundError, type HelmLocation } from './find-helm';
-import { isSupportedHelmVersion, MINIMUM_HELM_VERSION, parseHelmVersion } from './helm-version';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { findHelm, type HelmLocation } from './find-helm';
+import { cachedHelmVersion } from './helm-version-cache';
+import { isSupportedHelmVersion, MINIMUM_HELM_VERSION, parseHelmVersion } from './helm-version';
 import { runProcess, type ProcessOptions, type ProcessResult } from './process';
-
-export class HelmVersionError extends NxHelmError {}
 
 /**
  * Runs the real helm CLI. Arguments are always an array; secrets only ever travel through `input` (stdin).
@@ -28,7 +26,7 @@ export class HelmRunner {
   }
 
   get majorVersion(): number {
-    return major(this.version);
+    return Number(this.version.split('.')[0]);
   }
 
   /**
@@ -43,16 +41,19 @@ export class HelmRunner {
     for (const name of options.hiddenVariables ?? []) {
       delete env[name];
     }
-    const result = await runProcess(location.path, ['version', '--template', '{{.Version}}'], { env });
-    const version = result.failed ? undefined : parseHelmVersion(result.stdout);
+    let result: ProcessResult | undefined;
+    const version = await cachedHelmVersion(location.path, async () => {
+      result = await runProcess(location.path, ['version', '--template', '{{.Version}}'], { env });
+      return result.failed ? undefined : parseHelmVersion(result.stdout);
+    });
     if (version === undefined) {
-      throw new HelmNotFoundError(
+      throw new NxHelmError(
         `${location.path} (found through ${location.source}) did not report a Helm version: ` +
-          `${(result.stderr || result.stdout || `exit code ${result.exitCode}`).trim()}. Point it at a Helm 3.8+ or 4.x binary.`,
+          `${(result?.stderr || result?.stdout || `exit code ${result?.exitCode}`).trim()}. Point it at a Helm 3.8+ or 4.x binary.`,
       );
     }
     if (!isSupportedHelmVersion(version)) {
-      throw new HelmVersionError(
+      throw new NxHelmError(
         `Helm ${version} at ${location.path} (found through ${location.source}) is too old: nx-helm needs Helm ` +
           `${MINIMUM_HELM_VERSION} or newer (OCI registry support). Install a newer Helm (\`bash tools/install-helm.sh\` ` +
           'in this repository) and put it on PATH or set HELM_BIN.',

@@ -1,5 +1,3 @@
-import { coerce, lt } from 'semver';
-
 /** OCI support (push, pull, registry login) became generally available in Helm 3.8.0. */
 export const MINIMUM_HELM_VERSION = '3.8.0';
 
@@ -9,7 +7,12 @@ export function parseHelmVersion(output: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/** Whether helm's major.minor.patch reaches the minimum (a pre-release of the minimum counts, as helm's own checks do). */
 export function isSupportedHelmVersion(version: string): boolean {
-  const parsed = coerce(version);
-  return parsed !== null && !lt(parsed, MINIMUM_HELM_VERSION);
+  const numbers = (text: string) => text.split(/[.-]/).slice(0, 3).map(Number);
+  const [actual, minimum] = [numbers(version), numbers(MINIMUM_HELM_VERSION)];
+  for (let index = 0; index < 3; index++) {
+    if (actual[index] !== minimum[index]) return actual[index] > minimum[index];
+  }
+  return true;
 }

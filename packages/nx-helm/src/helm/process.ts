@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+
 export interface ProcessResult {
   command: string;
   args: readonly string[];
@@ -19,30 +21,58 @@ export interface ProcessOptions {
   timeoutMs?: number;
 }
 
+/** A child that ignores SIGTERM after a timeout is killed outright this much later. */
+const KILL_GRACE_MS = 2000;
+
 /**
- * Runs a program with an argument array (never through a shell) and collects its output.
- * execa is an ES module; a dynamic import keeps this CommonJS package loadable by every Nx version.
+ * Runs a program with an argument array (never through a shell) and collects its output. Built on node:child_process
+ * rather than execa: the CLI starts a process per task, and loading execa alone takes longer than its whole start-up
+ * budget.
  */
-export async function runProcess(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
-  const { execa } = await import('execa');
-  const result = await execa(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: options.env === undefined,
-    input: options.input,
-    stdin: options.input === undefined ? 'ignore' : 'pipe',
-    timeout: options.timeoutMs,
-    reject: false,
-    stripFinalNewline: true,
+export function runProcess(command: string, args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    let settled = false;
+    const finish = (exitCode: number | undefined, startError?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        command,
+        args,
+        exitCode,
+        stdout: Buffer.concat(stdout).toString('utf8').replace(/\r?\n$/, ''),
+        stderr: Buffer.concat(stderr).toString('utf8').replace(/\r?\n$/, ''),
+        failed: startError !== undefined || timedOut || exitCode !== 0,
+        timedOut,
+        startError,
+      });
+    };
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+          }, options.timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => finish(undefined, error.message));
+    child.on('close', (code) => finish(code ?? undefined));
+    if (options.input !== undefined) {
+      // A child that exits without reading its input closes the pipe: that is not an error of ours.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(options.input);
+    }
   });
-  return {
-    command,
-    args,
-    exitCode: result.exitCode,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    failed: result.failed,
-    timedOut: result.timedOut,
-    startError: result.failed && result.exitCode === undefined && !result.timedOut ? result.originalMessage || result.shortMessage : undefined,
-  };
 }

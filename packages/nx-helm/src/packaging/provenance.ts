@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runProcess } from '../helm/process';
-import { createSecretTempDir, removeSecretTempDir } from '../registry/temp-dirs';
+import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { readArchiveFile } from './reproducible-archive';
 import { fileDigest } from '../utils/file-digest';
@@ -20,8 +20,6 @@ export interface SigningOptions {
   publicKeyring?: string;
 }
 
-export class SigningError extends NxHelmError {}
-
 /**
  * Writes `<archive>.prov`: Helm's provenance format (the chart's metadata, a `...` line, and the archive's sha256 under
  * `files:`), clear-signed with GnuPG using SHA-512, as `helm package --sign` does. Signing the finished archive,
@@ -37,11 +35,11 @@ export async function signChartArchive(
 ): Promise<string> {
   const chartYaml = await readArchiveFile(archivePath, `${chartName}/Chart.yaml`);
   if (!chartYaml) {
-    throw new SigningError(`${archivePath} has no ${chartName}/Chart.yaml to sign.`);
+    throw new NxHelmError(`${archivePath} has no ${chartName}/Chart.yaml to sign.`);
   }
   const passphrase = options.passphraseEnv ? env[options.passphraseEnv] : '';
   if (passphrase === undefined) {
-    throw new SigningError(`Signing is configured with passphraseEnv "${options.passphraseEnv}", but that environment variable is not set.`);
+    throw new NxHelmError(`Signing is configured with passphraseEnv "${options.passphraseEnv}", but that environment variable is not set.`);
   }
   const home = createSecretTempDir('nx-helm-gnupg-');
   try {
@@ -54,10 +52,10 @@ export async function signChartArchive(
       });
     const imported = await gpg(['--import', keyringFile]);
     if (imported.startError) {
-      throw new SigningError(`Signing needs GnuPG, but gpg could not be run (${imported.startError}). Install it (e.g. apt-get install gnupg).`);
+      throw new NxHelmError(`Signing needs GnuPG, but gpg could not be run (${imported.startError}). Install it (e.g. apt-get install gnupg).`);
     }
     if (imported.failed) {
-      throw new SigningError(`The signing keyring (${keyringOrigin(options)}) could not be imported:\n${imported.stderr.trim()}\nFix: export it with \`gpg --export-secret-keys\`.`);
+      throw new NxHelmError(`The signing keyring (${keyringOrigin(options)}) could not be imported:\n${imported.stderr.trim()}\nFix: export it with \`gpg --export-secret-keys\`.`);
     }
     const digest = fileDigest(archivePath);
     const message = join(home, 'message');
@@ -70,7 +68,7 @@ export async function signChartArchive(
         : /no secret key|skipped/i.test(signed.stderr)
           ? `there is no secret key "${options.key}" in the keyring (${keyringOrigin(options)})`
           : signed.stderr.trim();
-      throw new SigningError(`Signing ${basename(archivePath)} with key "${options.key}" failed: ${reason}.`);
+      throw new NxHelmError(`Signing ${basename(archivePath)} with key "${options.key}" failed: ${reason}.`);
     }
     return provenance;
   } finally {
@@ -83,17 +81,17 @@ function keyringBytes(options: SigningOptions, keyringPath: string | undefined, 
   if (options.keyringEnv) {
     const value = env[options.keyringEnv];
     if (!value) {
-      throw new SigningError(`Signing is configured with keyringEnv "${options.keyringEnv}", but that environment variable is not set.`);
+      throw new NxHelmError(`Signing is configured with keyringEnv "${options.keyringEnv}", but that environment variable is not set.`);
     }
     return value.includes('-----BEGIN PGP') ? Buffer.from(value) : Buffer.from(value, 'base64');
   }
   if (!keyringPath) {
-    throw new SigningError('Signing needs a keyring: set sign.keyring (a file) or sign.keyringEnv (an environment variable).');
+    throw new NxHelmError('Signing needs a keyring: set sign.keyring (a file) or sign.keyringEnv (an environment variable).');
   }
   try {
     return readFileSync(keyringPath);
   } catch {
-    throw new SigningError(`The signing keyring ${keyringPath} cannot be read. Export one with \`gpg --export-secret-keys > secring.gpg\`.`);
+    throw new NxHelmError(`The signing keyring ${keyringPath} cannot be read. Export one with \`gpg --export-secret-keys > secring.gpg\`.`);
   }
 }
 

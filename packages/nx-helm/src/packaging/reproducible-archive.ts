@@ -1,7 +1,6 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { Deflate } from 'pako';
-import { extract, pack, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
 
 interface ArchiveEntry {
   header: Header;
@@ -24,6 +23,8 @@ export async function makeArchiveReproducible(archivePath: string, timestamp: Da
     a.header.name < b.header.name ? -1 : a.header.name > b.header.name ? 1 : 0,
   );
   const tarBytes = await writeEntries(entries, timestamp);
+  // Loaded here, not at start-up: only packaging needs them, once helm has run.
+  const { Deflate } = require('pako') as typeof import('pako');
   const deflate = new Deflate({ gzip: true, level: 9, header: { os: 255 } });
   deflate.push(tarBytes, true);
   if (deflate.err) {
@@ -43,7 +44,7 @@ export async function readArchiveFile(archivePath: string, path: string): Promis
 function readEntries(tarBytes: Buffer): Promise<ArchiveEntry[]> {
   return new Promise((resolve, reject) => {
     const entries: ArchiveEntry[] = [];
-    const parser = extract();
+    const parser = (require('tar-stream') as typeof import('tar-stream')).extract();
     parser.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: unknown) => {
@@ -63,7 +64,7 @@ function readEntries(tarBytes: Buffer): Promise<ArchiveEntry[]> {
 
 function writeEntries(entries: ArchiveEntry[], timestamp: Date): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const archive = pack();
+    const archive = (require('tar-stream') as typeof import('tar-stream')).pack();
     const chunks: Buffer[] = [];
     archive.on('data', (chunk: unknown) => {
       chunks.push(chunk as Buffer);

@@ -2,8 +2,9 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
-import { secretVariables } from '../executors/shared/secret-variables';
-import { publishRepositories, type NormalizedPluginOptions } from './options';
+import { CLI_NAME, ENV, METADATA_KEY } from '../config/constants';
+import { commandSettings, type NormalizedPluginOptions } from '../config/plugin-options';
+import { secretVariables } from '../config/secret-variables';
 
 /** What the project graph keeps about a chart (in project metadata, read back by createDependencies). */
 export interface ChartProjectMetadata {
@@ -13,8 +14,6 @@ export interface ChartProjectMetadata {
   /** Set when Chart.yaml is invalid: the problems lint-chart will report. */
   problems?: string[];
 }
-
-export const METADATA_KEY = 'nx-helm';
 
 /**
  * The project inferred from one Chart.yaml. An invalid chart still becomes a project, named after its folder, so the
@@ -40,7 +39,7 @@ export function buildChartProject(
     root: projectRoot,
     projectType: chart?.type === 'library' ? 'library' : 'application',
     tags: ['helm', ...(chart ? [`helm:${chart.type}`] : [])],
-    targets: buildChartTargets(name, projectRoot, options),
+    targets: buildChartTargets(projectRoot, options),
     metadata: {
       description,
       technologies: ['helm'],
@@ -58,117 +57,73 @@ export function buildChartProject(
   };
 }
 
-function buildChartTargets(
-  projectName: string,
-  projectRoot: string,
-  options: NormalizedPluginOptions,
-): Record<string, TargetConfiguration> {
-  const helmOptions = {
-    ...(options.helmPath ? { helmPath: options.helmPath } : {}),
-    ...(options.registries ? { registries: options.registries } : {}),
-  };
-  const repositories = publishRepositories(options);
-  const buildOptions = { ...helmOptions, ...(repositories.length > 0 ? { publishRepositories: repositories } : {}) };
+/**
+ * Every target runs the `nx-helm` CLI through `nx:run-commands`, which Nx runs in its own process: a custom executor
+ * would cost a forked process loading Nx and the plugin per task. The plugin options reach the CLI as JSON in an
+ * environment variable of the target (part of the task's hash; they hold names of secret variables, never secrets).
+ */
+function buildChartTargets(projectRoot: string, options: NormalizedPluginOptions): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
-  const { publicKeyring, ...signingOptions } = options.sign ?? {};
-  const signing = options.sign ? { signingOptions, publicKeyring } : undefined;
-  // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it),
-  // and on the helm version that produced them.
+  const run = (command: string, example: Record<string, unknown>) => ({
+    executor: 'nx:run-commands',
+    options: { command: `${CLI_NAME} ${command} ${shellWord(projectRoot)}`, env: { [ENV.options]: JSON.stringify(commandSettings(options)) } },
+    help: { command: `npx ${CLI_NAME} ${command} --help`, example: { options: example } },
+  });
+  const target = (command: string, description: string, example: Record<string, unknown>, config: Omit<TargetConfiguration, 'executor' | 'options'>) => {
+    const { executor, options: targetOptions, help } = run(command, example);
+    return { executor, options: targetOptions, ...config, metadata: { technologies: ['helm'], description, help } };
+  };
+  // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it), and
+  // on the helm version: one command for every chart, so Nx runs it once per run.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
   return {
-    [options.checkVersionTargetName]: {
-      executor: 'nx-helm:check-version',
-      options: repositories.length > 0 ? { publishRepositories: repositories } : {},
+    [options.checkVersionTargetName]: target(
+      'check-version',
+      'Fail if the chart changed since the base commit (NX_BASE) without a version bump',
+      { base: 'origin/main' },
       // Depends on git history (the base commit), which is not a cache input.
-      cache: false,
-      metadata: {
-        technologies: ['helm'],
-        description: 'Fail if the chart changed since the base commit (NX_BASE) without a version bump',
-        help: {
-          command: `npx nx run ${projectName}:${options.checkVersionTargetName} --help`,
-          example: { options: { base: 'origin/main' } },
-        },
-      },
-    },
-    [options.lintTargetName]: {
-      executor: 'nx-helm:lint',
-      options: { ...buildOptions },
+      { cache: false },
+    ),
+    [options.lintTargetName]: target('lint', 'Run helm lint --strict with the default values and with each ci/*-values.yaml', { strict: false }, {
       cache: true,
       inputs,
-      metadata: {
-        technologies: ['helm'],
-        description: 'Run helm lint --strict with the default values and with each ci/*-values.yaml',
-        help: {
-          command: `npx nx run ${projectName}:${options.lintTargetName} --help`,
-          example: { options: { valuesFiles: ['ci/production-values.yaml'] } },
-        },
+    }),
+    [options.packageTargetName]: target(
+      'package',
+      `Build dependencies and run helm package into ${packageOutputPath}`,
+      { outputPath: `dist/packages/${projectRoot}` },
+      {
+        cache: true,
+        dependsOn: [`^${options.packageTargetName}`],
+        // The archive's timestamp is SOURCE_DATE_EPOCH when set (else a fixed date), and a signed package differs
+        // from an unsigned one.
+        inputs: [...inputs, { env: ENV.sourceDateEpoch }, ...(options.sign ? [{ env: ENV.sign }] : [])],
+        outputs: [`{workspaceRoot}/${packageOutputPath}`],
       },
-    },
-    [options.packageTargetName]: {
-      executor: 'nx-helm:package',
-      options: { ...buildOptions, outputPath: packageOutputPath, ...(signing ? { sign: signing.signingOptions } : {}) },
-      cache: true,
-      dependsOn: [`^${options.packageTargetName}`],
-      // The archive embeds a timestamp (SOURCE_DATE_EPOCH, or the last commit touching the chart): a package built
-      // with another timestamp has other bytes, so it must not be served from the cache.
-      inputs: [...inputs, { runtime: sourceDateCommand(projectRoot) }, ...(signing ? [{ env: 'NX_HELM_SIGN' }] : [])],
-      outputs: [`{workspaceRoot}/${packageOutputPath}`],
-      metadata: {
-        technologies: ['helm'],
-        description: `Build dependencies and run helm package into ${packageOutputPath}`,
-        help: {
-          command: `npx nx run ${projectName}:${options.packageTargetName} --help`,
-          example: { options: { outputPath: `dist/packages/${projectRoot}` } },
-        },
-      },
-    },
-    [options.pushTargetName]: {
-      executor: 'nx-helm:push',
-      options: {
-        ...helmOptions,
-        ...(options.registry ? { registry: options.registry } : {}),
-        packageOutputPath,
-      },
+    ),
+    [options.pushTargetName]: target(
+      'push',
+      `Push the package to ${options.registry ?? 'the configured OCI registry'}; skip it if that version is already published with the same content, refuse it if with other content`,
+      { registry: 'oci://ghcr.io/acme/charts', allowOverwrite: false },
       // Publishing is a side effect: never served from a cache.
-      cache: false,
-      dependsOn: [options.packageTargetName],
-      metadata: {
-        technologies: ['helm'],
-        description: `Push the package to ${options.registry ?? 'the configured OCI registry'}; skip it if that version is already published with the same content, refuse it if with other content`,
-        help: {
-          command: `npx nx run ${projectName}:${options.pushTargetName} --help`,
-          example: { options: { registry: 'oci://ghcr.io/acme/charts', allowOverwrite: false } },
-        },
-      },
-    },
-    [options.verifyTargetName]: {
-      executor: 'nx-helm:verify',
-      options: {
-        ...helmOptions,
-        ...(signing?.publicKeyring ? { keyring: signing.publicKeyring } : {}),
-        packageOutputPath,
-      },
-      cache: false,
-      dependsOn: [options.pushTargetName],
-      metadata: {
-        technologies: ['helm'],
-        description: 'Pull the pushed chart by its manifest digest and check it against push.json and the local package',
-        help: {
-          command: `npx nx run ${projectName}:${options.verifyTargetName} --help`,
-          example: { options: { keyring: 'keys/pubring.gpg' } },
-        },
-      },
-    },
+      { cache: false, dependsOn: [options.packageTargetName] },
+    ),
+    [options.verifyTargetName]: target(
+      'verify',
+      'Pull the pushed chart by its manifest digest and check it against push.json and the local package',
+      { keyring: 'keys/pubring.gpg' },
+      { cache: false, dependsOn: [options.pushTargetName] },
+    ),
   };
 }
 
-/** A runtime input printing the timestamp package-chart stamps into the archive (see cli/source-date-command.ts). */
-export function sourceDateCommand(projectRoot: string): string {
-  return `node -e 'require("nx-helm/source-date").printSourceDate(${JSON.stringify(projectRoot)})'`;
+/** A word for the shell command Nx runs: plain paths as they are, anything else single-quoted. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
- * A runtime input that resolves helm the way the executors do (helmPath option, HELM_BIN, PATH) and prints its
+ * A runtime input that resolves helm the way the commands do (helmPath option, HELM_BIN, PATH) and prints its
  * version, so upgrading helm invalidates cached lint and package results.
  */
 export function helmVersionCommand(helmPath: string | undefined, hiddenVariables: string[] = []): string {

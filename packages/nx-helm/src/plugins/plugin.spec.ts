@@ -7,7 +7,7 @@ import {
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../testing/temp-workspace';
-import type { NxHelmPluginOptions } from './options';
+import type { NxHelmPluginOptions } from '../config/plugin-options';
 import { createDependencies, createNodes, createNodesV2 } from './plugin';
 
 describe('nx-helm plugin', () => {
@@ -90,37 +90,40 @@ describe('nx-helm plugin', () => {
       },
     });
     const helmVersionInput = { runtime: '"${HELM_BIN:-helm}" version --short 2>/dev/null || echo helm-not-found' };
+    // Every target runs the nx-helm CLI in Nx's own process (no forked executor); the plugin options go with it.
+    const command = (name: string) => ({ command: `nx-helm ${name} charts/web`, env: { NX_HELM_OPTIONS: '{}' } });
     expect(web.targets!['lint-chart']).toEqual({
-      executor: 'nx-helm:lint',
-      options: {},
+      executor: 'nx:run-commands',
+      options: command('lint'),
       cache: true,
       inputs: ['default', '^default', helmVersionInput],
       metadata: expect.objectContaining({
         technologies: ['helm'],
         description: expect.stringContaining('helm lint --strict'),
-        help: expect.objectContaining({ command: 'npx nx run web:lint-chart --help' }),
+        help: { command: 'npx nx-helm lint --help', example: { options: { strict: false } } },
       }),
     });
     expect(web.targets!['package-chart']).toEqual({
-      executor: 'nx-helm:package',
-      options: { outputPath: 'dist/charts/charts/web' },
+      executor: 'nx:run-commands',
+      options: command('package'),
       cache: true,
       dependsOn: ['^package-chart'],
-      inputs: ['default', '^default', helmVersionInput, { runtime: `node -e 'require("nx-helm/source-date").printSourceDate("charts/web")'` }],
+      // No process per chart to hash: the timestamp is SOURCE_DATE_EPOCH (an environment input) or a fixed date.
+      inputs: ['default', '^default', helmVersionInput, { env: 'SOURCE_DATE_EPOCH' }],
       outputs: ['{workspaceRoot}/dist/charts/charts/web'],
-      metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx run web:package-chart --help' }) }),
+      metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx-helm package --help' }) }),
     });
     expect(web.targets!['push-chart']).toEqual({
-      executor: 'nx-helm:push',
-      options: { packageOutputPath: 'dist/charts/charts/web' },
+      executor: 'nx:run-commands',
+      options: command('push'),
       cache: false,
       dependsOn: ['package-chart'],
-      metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx run web:push-chart --help' }) }),
+      metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx-helm push --help' }) }),
     });
     expect(projects.common).toMatchObject({ projectType: 'library', tags: ['helm', 'helm:library'] });
     // Library charts are published too.
-    expect(web.targets!['verify-chart']).toMatchObject({ executor: 'nx-helm:verify', cache: false, dependsOn: ['push-chart'] });
-    expect(web.targets!['check-version']).toMatchObject({ executor: 'nx-helm:check-version', cache: false });
+    expect(web.targets!['verify-chart']).toMatchObject({ executor: 'nx:run-commands', options: command('verify'), cache: false, dependsOn: ['push-chart'] });
+    expect(web.targets!['check-version']).toMatchObject({ executor: 'nx:run-commands', options: command('check-version'), cache: false });
     expect(Object.keys(projects.common.targets!)).toEqual(['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
   });
 
@@ -141,25 +144,25 @@ describe('nx-helm plugin', () => {
     expect(Object.keys(projects).sort()).toEqual(['chart-common', 'chart-platform', 'chart-web', 'chart-worker']);
     const web = projects['chart-web'];
     expect(Object.keys(web.targets!)).toEqual(['version-check', 'lint', 'package', 'publish', 'verify']);
-    expect(web.targets!.publish).toMatchObject({
-      dependsOn: ['package'],
-      options: {
-        helmPath: 'tools/bin/helm',
-        registry: 'oci://ghcr.io/acme/charts',
-        registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
-        packageOutputPath: 'out/helm/charts/web',
-      },
-    });
+    const settings = {
+      helmPath: 'tools/bin/helm',
+      registry: 'oci://ghcr.io/acme/charts',
+      registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
+      outputPath: 'out/helm',
+      projectNamePrefix: 'chart-',
+    };
+    expect(web.targets!.publish).toMatchObject({ dependsOn: ['package'], options: { command: 'nx-helm push charts/web' } });
+    expect(JSON.parse(web.targets!.publish.options.env.NX_HELM_OPTIONS)).toEqual(settings);
     expect(web.targets!.package).toMatchObject({
       dependsOn: ['^package'],
-      options: { helmPath: 'tools/bin/helm', outputPath: 'out/helm/charts/web' },
+      options: { command: 'nx-helm package charts/web' },
       outputs: ['{workspaceRoot}/out/helm/charts/web'],
       inputs: [
         'default',
         '^default',
         // The credential variables are kept away from helm when Nx computes this input, too.
         { runtime: 'env -u GHCR_USER -u GHCR_TOKEN "tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' },
-        { runtime: `node -e 'require("nx-helm/source-date").printSourceDate("charts/web")'` },
+        { env: 'SOURCE_DATE_EPOCH' },
       ],
     });
     expect(web.metadata!.targetGroups).toEqual({ Charts: ['version-check', 'lint', 'package', 'publish', 'verify'] });

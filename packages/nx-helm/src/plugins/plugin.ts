@@ -1,31 +1,34 @@
-import {
-  createNodesFromFiles,
-  DependencyType,
-  validateDependency,
-  type CreateDependencies,
-  type CreateDependenciesContext,
-  type CreateNodes,
-  type CreateNodesResult,
-  type ProjectConfiguration,
-  type RawProjectGraphDependency,
+import type {
+  CreateDependencies,
+  CreateDependenciesContext,
+  CreateNodes,
+  CreateNodesResult,
+  ProjectConfiguration,
+  RawProjectGraphDependency,
 } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { selectChartFiles } from '../chart/chart-files';
 import { parseChart } from '../chart/chart-model';
 import { readChartFile } from '../chart/read-chart';
 import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
+import { METADATA_KEY, PLUGIN_NAME } from '../config/constants';
+import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
-import { buildChartProject, METADATA_KEY, type ChartProjectMetadata } from './chart-targets';
-import { selectChartFiles } from './chart-files';
-import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from './options';
+import { buildChartProject, type ChartProjectMetadata } from './chart-targets';
 import { hashOf, TargetsCache, workspaceDataDirectory } from './targets-cache';
 
-export const name = 'nx-helm';
+export const name = PLUGIN_NAME;
 
 const chartGlob = '**/Chart.yaml';
 
 type ChartProject = ProjectConfiguration & { name: string };
+
+/*
+ * Only types come from @nx/devkit: loading it takes longer than computing a thousand charts' projects, and Nx loads
+ * this module for every graph computation. Its one value needed here, for reporting errors, is loaded on failure.
+ */
 
 export const createNodes: CreateNodes<NxHelmPluginOptions> = [
   chartGlob,
@@ -41,35 +44,46 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
       const text = readFileSync(join(context.workspaceRoot, chartFile), 'utf8');
       projects.set(
         chartFile,
-        cache.get(hashOf(pluginVersion, chartFile, text), () =>
-          buildChartProject(projectRoot, parseChart(text, chartFile), options, context.workspaceRoot),
-        ),
+        cache.get(hashOf(pluginVersion, chartFile, text), () => buildChartProject(projectRoot, parseChart(text, chartFile), options, context.workspaceRoot)),
       );
     }
     cache.save();
     const filesByName = groupBy(selected, (file) => projects.get(file)!.name);
-    return createNodesFromFiles<NxHelmPluginOptions>(
-      (chartFile): CreateNodesResult => {
-        const project = projects.get(chartFile)!;
-        const sameName = filesByName.get(project.name)!;
-        if (sameName.length > 1) {
-          throw new NxHelmError(
+    const results: Array<readonly [string, CreateNodesResult]> = [];
+    const errors: Array<[string, Error]> = [];
+    for (const chartFile of selected) {
+      const project = projects.get(chartFile)!;
+      const sameName = filesByName.get(project.name)!;
+      if (sameName.length > 1) {
+        errors.push([
+          chartFile,
+          new NxHelmError(
             `Two or more charts would become the project "${project.name}": ${sameName.join(', ')}. ` +
               'Project names must be unique: rename one chart (the name field of its Chart.yaml), or set the ' +
               'projectNamePrefix option of one nx-helm plugin entry limited to one folder with "include".',
-          );
-        }
-        return { projects: { [project.root]: project } };
-      },
-      selected,
-      rawOptions ?? {},
-      context,
-    );
+            { file: chartFile },
+          ),
+        ]);
+      } else {
+        results.push([chartFile, { projects: { [project.root]: project } }] as const);
+      }
+    }
+    if (errors.length > 0) {
+      throw aggregateError(errors, results);
+    }
+    return results;
   },
 ];
 
 /** Nx 22 reads createNodesV2 first; Nx 23+ reads createNodes. Both have the same shape. */
 export const createNodesV2 = createNodes;
+
+/** Nx's error for a batch with failures: it shows each failure and keeps the other results in the graph. */
+function aggregateError(errors: Array<[string, Error]>, results: Array<readonly [string, CreateNodesResult]>): Error {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AggregateCreateNodesError } = require('@nx/devkit') as typeof import('@nx/devkit');
+  return new AggregateCreateNodesError(errors, results);
+}
 
 /**
  * Static edges from a chart to the workspace charts it depends on, declared in its Chart.yaml (the source file of the
@@ -96,14 +110,12 @@ export const createDependencies: CreateDependencies<NxHelmPluginOptions> = (rawO
       continue;
     }
     for (const { target } of findWorkspaceDependencies(source.root, parsed.chart, index, repositories, context.workspaceRoot)) {
-      const dependency: RawProjectGraphDependency = {
+      dependencies.push({
         source: projectName,
         target: target.projectName,
         sourceFile: chartFile,
-        type: DependencyType.static,
-      };
-      validateDependency(dependency, context);
-      dependencies.push(dependency);
+        type: 'static' as RawProjectGraphDependency['type'],
+      });
     }
   }
   return dependencies;

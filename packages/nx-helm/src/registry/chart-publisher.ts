@@ -1,13 +1,6 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describeHelmFailure } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { fileDigest } from '../utils/file-digest';
-import { reportedDigest, runRegistryCommand } from './registry-command';
-import { chartReference, type ChartReference, type RegistryLocation } from './registry-reference';
-import type { RegistrySession } from './registry-session';
-import type { RetryPolicy } from './retry';
+import type { ChartRegistry } from './chart-registry';
+import { chartReference, type RegistryLocation } from './registry-reference';
 
 export type PushStatus = 'pushed' | 'skipped' | 'failed';
 
@@ -28,18 +21,9 @@ export interface PushRecord {
   error?: string;
 }
 
-export class PublishError extends NxHelmError {
-  constructor(
-    message: string,
-    readonly digest?: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface PublishRequest {
-  session: RegistrySession;
-  registry: RegistryLocation;
+  registry: ChartRegistry;
+  location: RegistryLocation;
   chartName: string;
   version: string;
   archivePath: string;
@@ -48,78 +32,35 @@ export interface PublishRequest {
   /** Where the chart comes from, for messages: `charts/web/Chart.yaml`. */
   chartFile: string;
   allowOverwrite: boolean;
-  retry: RetryPolicy;
   log: (line: string) => void;
 }
-
-type RemoteChart = { exists: false } | { exists: true; digest: string; chartDigest: string };
 
 /**
  * Publishes one packaged chart idempotently: if the version is already in the registry with the same content it is
  * skipped; with other content it is refused (unless allowOverwrite), because moving a published tag silently changes
- * what users install. Transient registry failures are retried; authentication and permission failures are not.
+ * what users install. The lookup reads the tag's manifest and compares its chart layer with the archive's digest.
  */
 export async function publishChart(request: PublishRequest): Promise<Omit<PushRecord, 'time' | 'helmVersion'>> {
-  const { session, registry, chartName, version, archivePath, chartDigest } = request;
-  const target = chartReference(registry, chartName, version);
-  const base = { chart: chartName, version, reference: target.reference, registry: registry.url, chartDigest };
+  const { registry, location, chartName, version, chartDigest } = request;
+  const target = chartReference(location, chartName, version);
+  const base = { chart: chartName, version, reference: target.reference, registry: location.url, chartDigest };
 
-  const remote = await findRemoteChart(request, target);
-  if (remote.exists && remote.chartDigest === chartDigest) {
+  const remote = await registry.find(target);
+  if (remote && remote.chartDigest === chartDigest) {
     request.log(`${target.reference} is already published with the same content (${remote.digest}): skipped.`);
     return { ...base, digest: remote.digest, status: 'skipped' };
   }
-  if (remote.exists && !request.allowOverwrite) {
-    throw new PublishError(
+  if (remote && !request.allowOverwrite) {
+    throw new NxHelmError(
       `${target.reference} is already published with other content (registry: chart ${remote.chartDigest}, ` +
         `local package: ${chartDigest}). A published version must not change: bump \`version\` in ${request.chartFile}, ` +
         'or set allowOverwrite: true on the push-chart target to replace it.',
-      remote.digest,
+      { reference: target.reference, digest: remote.digest, file: request.chartFile },
     );
   }
-  if (remote.exists) {
+  if (remote) {
     request.log(`${target.reference} exists with other content (${remote.chartDigest}); overwriting it (allowOverwrite).`);
   }
-
-  const result = await runRegistryCommand(session, {
-    command: 'push',
-    args: ['push', archivePath, registry.url],
-    what: `pushing ${target.reference}`,
-    retry: request.retry,
-    log: request.log,
-  });
-  const digest = reportedDigest(result);
-  if (!digest) {
-    throw new PublishError(`helm push reported success for ${target.reference} but printed no digest:\n${describeHelmFailure(result)}`);
-  }
+  const digest = await registry.push(request.archivePath, target);
   return { ...base, digest, status: 'pushed' };
-}
-
-/** Pulls `<reference>:<version>` (if it exists) to learn its manifest digest and the sha256 of its chart archive. */
-async function findRemoteChart(request: PublishRequest, target: ChartReference): Promise<RemoteChart> {
-  const dir = mkdtempSync(join(tmpdir(), 'nx-helm-remote-'));
-  try {
-    const result = await runRegistryCommand(request.session, {
-      command: 'pull',
-      args: ['pull', target.repository, '--version', request.version, '--destination', dir],
-      what: `checking whether ${target.reference} exists`,
-      retry: request.retry,
-      log: request.log,
-      accept: (failure) => failure.kind === 'not-found',
-    });
-    if (result.failed) {
-      return { exists: false };
-    }
-    const digest = reportedDigest(result);
-    if (!digest) {
-      throw new PublishError(`helm pull ${target.reference} succeeded but printed no digest:\n${describeHelmFailure(result)}`);
-    }
-    const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
-    if (!archive) {
-      throw new PublishError(`helm pull ${target.reference} succeeded but left no chart archive in ${dir}.`);
-    }
-    return { exists: true, digest, chartDigest: fileDigest(join(dir, archive)) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

@@ -1,16 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describeHelmFailure } from '../helm/helm-runner';
+import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
 import type { PushRecord } from './chart-publisher';
-import { fileDigest } from '../utils/file-digest';
-import { reportedDigest, runRegistryCommand } from './registry-command';
+import type { ChartRegistry } from './chart-registry';
 import { repositoryOf } from './registry-reference';
-import type { RegistrySession } from './registry-session';
-import type { RetryPolicy } from './retry';
-
-export class VerificationError extends NxHelmError {}
 
 export interface VerifiedChart {
   /** `oci://host/path/chart@sha256:…`: the immutable reference that was pulled. */
@@ -26,45 +22,41 @@ export interface VerifiedChart {
  * package, when given). With a keyring, helm also verifies the chart's provenance signature.
  */
 export async function verifyPublishedChart(
-  session: RegistrySession,
+  registry: ChartRegistry,
+  helm: HelmRunner,
   record: PushRecord,
-  options: { localArchiveDigest?: string; keyring?: string; retry: RetryPolicy; log: (line: string) => void },
+  options: { localArchiveDigest?: string; keyring?: string },
 ): Promise<VerifiedChart> {
   if (!record.digest || record.status === 'failed') {
-    throw new VerificationError(
-      `${record.reference} has no successful push recorded (status ${record.status}); push it first with the push-chart target.`,
-    );
+    throw new NxHelmError(`${record.reference} has no successful push recorded (status ${record.status}); push it first with the push-chart target.`, {
+      reference: record.reference,
+    });
   }
   const pinnedReference = `${repositoryOf(record.reference)}@${record.digest}`;
   const dir = mkdtempSync(join(tmpdir(), 'nx-helm-verify-'));
   try {
-    // `--prov` fetches the provenance file too; it is verified below with `helm verify`, because `helm pull --verify`
-    // looks the archive up by the file name a digest pull gets ("web@sha256-….tgz"), which the signature never names.
-    const result = await runRegistryCommand(session, {
-      command: 'pull',
-      args: ['pull', pinnedReference, '--destination', dir, ...(options.keyring ? ['--prov'] : [])],
-      what: `pulling ${pinnedReference}`,
-      retry: options.retry,
-      log: options.log,
-    });
-    const reported = reportedDigest(result);
-    const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
-    if (!archive) {
-      throw new VerificationError(`helm pull ${pinnedReference} left no chart archive behind.`);
-    }
-    const chartDigest = fileDigest(join(dir, archive));
+    // The provenance file is verified below with `helm verify`, because `helm pull --verify` looks the archive up by
+    // the file name a digest pull gets ("web@sha256-….tgz"), which the signature never names.
+    const pulled = await registry.pull(pinnedReference, dir, { provenance: Boolean(options.keyring) });
+    const chartDigest = fileDigest(pulled.archivePath);
     const mismatches = [
-      reported !== record.digest ? `manifest digest ${reported ?? 'not reported'} instead of ${record.digest}` : undefined,
+      pulled.digest !== record.digest ? `manifest digest ${pulled.digest ?? 'not reported'} instead of ${record.digest}` : undefined,
       chartDigest !== record.chartDigest ? `chart archive ${chartDigest} instead of ${record.chartDigest} (push.json)` : undefined,
       options.localArchiveDigest && chartDigest !== options.localArchiveDigest
         ? `chart archive ${chartDigest} differs from the local package ${options.localArchiveDigest}`
         : undefined,
     ].filter(Boolean);
     if (mismatches.length > 0) {
-      throw new VerificationError(`${pinnedReference} does not match what was pushed: ${mismatches.join('; ')}.`);
+      throw new NxHelmError(`${pinnedReference} does not match what was pushed: ${mismatches.join('; ')}.`, { reference: pinnedReference });
     }
     if (options.keyring) {
-      await verifyProvenance(session, join(dir, archive), `${record.chart}-${record.version}.tgz`, options.keyring, pinnedReference);
+      if (!pulled.provenancePath) {
+        throw new NxHelmError(
+          `${pinnedReference} has no provenance file in the registry: the chart was pushed unsigned. Sign it (the sign option) or verify without a keyring.`,
+          { reference: pinnedReference },
+        );
+      }
+      await verifyProvenance(helm, pulled.archivePath, pulled.provenancePath, `${record.chart}-${record.version}.tgz`, options.keyring, pinnedReference);
     }
     return { pinnedReference, digest: record.digest, chartDigest, provenanceVerified: Boolean(options.keyring) };
   } finally {
@@ -73,21 +65,24 @@ export async function verifyPublishedChart(
 }
 
 /** Checks the provenance signature of a pulled archive under the file name it was signed as. */
-async function verifyProvenance(session: RegistrySession, pulledArchive: string, signedName: string, keyring: string, reference: string): Promise<void> {
-  const provenance = `${pulledArchive}.prov`;
-  if (!existsSync(provenance)) {
-    throw new VerificationError(`${reference} has no provenance file in the registry: the chart was pushed unsigned. Sign it (the sign option) or verify without a keyring.`);
-  }
-  const dir = dirname(pulledArchive);
-  const archive = join(dir, 'signed', signedName);
+async function verifyProvenance(
+  helm: HelmRunner,
+  pulledArchive: string,
+  provenance: string,
+  signedName: string,
+  keyring: string,
+  reference: string,
+): Promise<void> {
+  const archive = join(dirname(pulledArchive), 'signed', signedName);
   mkdirSync(dirname(archive));
   renameSync(pulledArchive, archive);
   renameSync(provenance, `${archive}.prov`);
-  const result = await session.helm.run(['verify', archive, '--keyring', keyring]);
+  const result = await helm.run(['verify', archive, '--keyring', keyring]);
   if (result.failed) {
-    throw new VerificationError(
+    throw new NxHelmError(
       `The provenance signature of ${reference} did not verify with the keyring ${keyring}.\n${describeHelmFailure(result)}\n` +
         'Fix: check that the keyring holds the public key of the signing key, and that the chart was signed by it.',
+      { reference },
     );
   }
 }

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { PushRecord } from '../../registry/chart-publisher';
-import { NxHelmError } from '../../utils/nx-helm-error';
+import { PUSH_RECORD_FILE } from '../config/constants';
+import type { PushRecord } from './chart-publisher';
+import { NxHelmError } from '../utils/nx-helm-error';
 
-export const PUSH_RECORD_FILE = 'push.json';
 
 export function writePushRecord(packageDir: string, record: PushRecord): string {
   const file = join(packageDir, PUSH_RECORD_FILE);

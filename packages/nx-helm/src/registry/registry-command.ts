@@ -6,8 +6,6 @@ import type { RegistryCommand } from './registry-options';
 import type { RegistrySession } from './registry-session';
 import { withRetries, type RetryPolicy } from './retry';
 
-export class RegistryCommandError extends NxHelmError {}
-
 /** The digest helm reports after a push or pull ("Digest: sha256:…"): on stderr up to Helm 4.2.0, on stdout later. */
 export function reportedDigest(result: ProcessResult): string | undefined {
   return /Digest:\s*(sha256:[0-9a-f]{64})/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
@@ -44,7 +42,7 @@ export async function runRegistryCommand(session: RegistrySession, request: Regi
   );
   if (result.failed && failure && !request.accept?.(failure)) {
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-    throw new RegistryCommandError(`${capitalize(request.what)} failed${tries}.\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
+    throw new NxHelmError(`${capitalize(request.what)} failed${tries}.\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
   }
   return result;
 }

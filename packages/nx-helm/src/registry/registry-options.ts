@@ -1,3 +1,5 @@
+import { isAbsolute, join } from 'node:path';
+
 /** How to reach one registry host. Credentials are given as the *names* of environment variables, never values. */
 export interface RegistryHostOptions {
   /** Environment variable that holds the user name. */
@@ -53,4 +55,23 @@ export function hostOptionsFor(host: string, registries: RegistriesOptions | und
 export function isLoopback(host: string): boolean {
   const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+/** The connection settings a target may set directly, overriding the registry host's entry in `registries`. */
+export function connectionOverrides(options: RegistryHostOptions): RegistryHostOptions {
+  const { plainHttp, insecureSkipTlsVerify, caFile, certFile, keyFile } = options;
+  return { plainHttp, insecureSkipTlsVerify, caFile, certFile, keyFile };
+}
+
+/** Certificate paths in nx.json are relative to the workspace root; helm runs elsewhere. */
+export function resolveCertificatePaths(options: RegistryHostOptions, root: string): RegistryHostOptions {
+  const absolute = (path: string | undefined) => (path && !isAbsolute(path) ? join(root, path) : path);
+  return { ...options, caFile: absolute(options.caFile), certFile: absolute(options.certFile), keyFile: absolute(options.keyFile) };
+}
+
+/**
+ * How to reach `host`: its `registries` entry, the target's own settings over it, certificate paths made absolute.
+ */
+export function hostConnection(host: string, registries: RegistriesOptions | undefined, target: RegistryHostOptions, root: string): RegistryHostOptions {
+  return resolveCertificatePaths(hostOptionsFor(host, registries, connectionOverrides(target)), root);
 }

@@ -6,9 +6,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
 import { connectionFlags, type RegistryCommand, type RegistryHostOptions } from './registry-options';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry';
-import { createSecretTempDir, removeSecretTempDir } from './temp-dirs';
-
-export class RegistryAuthError extends NxHelmError {}
+import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
 
 /** A registry command that hangs (a stalled connection) is stopped after this long and counts as a transient failure. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
@@ -55,7 +53,7 @@ export class RegistrySession {
     }
     const missing = [usernameEnv, passwordEnv].filter((name): name is string => !name || !env[name]);
     if (!usernameEnv || !passwordEnv || missing.length > 0) {
-      throw new RegistryAuthError(
+      throw new NxHelmError(
         `Credentials for ${host} are configured in the nx-helm "registries" option, but ` +
           (!usernameEnv || !passwordEnv
             ? 'only one of usernameEnv and passwordEnv is set. Set both to the names of environment variables.'
@@ -86,7 +84,7 @@ export class RegistrySession {
     );
     if (result.failed) {
       await session.close();
-      throw new RegistryAuthError(
+      throw new NxHelmError(
         `Logging in to ${host} as the user from ${usernameEnv} failed.\n${describeHelmFailure(result)}\nFix: ${failure?.hint ?? 'see the helm output above.'}`,
       );
     }

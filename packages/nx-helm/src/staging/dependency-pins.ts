@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chart, ChartDependency } from '../chart/chart-model';
 import type { ChartProblem } from '../chart/chart-problem';
-import { ChartProblemError } from '../chart/chart-problem';
+import { chartProblemError } from '../chart/chart-problem';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { fileDigest } from '../utils/file-digest';
 
 /** `annotations: { "nx-helm/digest.<dependency name>": "sha256:<manifest digest>" }` pins an OCI dependency. */
 export const PIN_ANNOTATION_PREFIX = 'nx-helm/digest.';
-
-export class DependencyPinError extends NxHelmError {}
 
 export interface DependencyPin {
   dependency: ChartDependency;
@@ -37,7 +35,7 @@ export function dependencyPins(chart: Chart, chartFile: string): DependencyPin[]
       pins.push({ dependency, digest });
     }
   }
-  if (problems.length > 0) throw new ChartProblemError(problems);
+  if (problems.length > 0) throw chartProblemError(problems);
   return pins;
 }
 
@@ -60,7 +58,7 @@ export async function verifyDependencyPin(
   try {
     const pulled = await helm.run(['pull', pinned, '--destination', dir, ...download.flags], { env: { ...helm.environment, ...download.env } });
     if (pulled.failed) {
-      throw new DependencyPinError(
+      throw new NxHelmError(
         `Chart "${chartName}" pins its dependency "${dependency.name}" to ${digest}, but ${pinned} cannot be pulled.\n` +
           `${describeHelmFailure(pulled)}\nFix: pin a digest that exists in ${dependency.repository} (push.json or \`helm push\` output show it).`,
       );
@@ -68,7 +66,7 @@ export async function verifyDependencyPin(
     const pulledArchive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
     const downloaded = existsSync(chartsDir) ? readdirSync(chartsDir).find((file) => file.startsWith(`${dependency.name}-`) && file.endsWith('.tgz')) : undefined;
     if (!pulledArchive || !downloaded || fileDigest(join(dir, pulledArchive)) !== fileDigest(join(chartsDir, downloaded))) {
-      throw new DependencyPinError(
+      throw new NxHelmError(
         `Chart "${chartName}": the dependency "${dependency.name}" ${dependency.version ?? ''} from ${dependency.repository} is not the ` +
           `pinned ${digest}: the registry serves other content for that version (the tag was moved, or the version ` +
           'constraint picked another version). Fix: check the published chart, then update the pin or the version.',

@@ -1,17 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostConnection } from '../executors/shared/registry-connection';
 import type { ChartDependency } from '../chart/chart-model';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import type { ProcessResult } from '../helm/process';
 import { classifyRegistryFailure } from '../registry/registry-errors';
-import { connectionFlags, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
+import { connectionFlags, hostConnection, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
 import { RegistrySession } from '../registry/registry-session';
-import { createSecretTempDir, removeSecretTempDir } from '../registry/temp-dirs';
+import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
-
-export class DependencySourceError extends NxHelmError {}
 
 /** Where `helm dependency build` downloads from, with the logins it needs. */
 export interface DependencySources {
@@ -61,7 +58,7 @@ export async function prepareDependencySources(
         ociHosts.set(host, hostOptions(host));
       } else if (dependency.source.kind === 'http') {
         if (!URL.canParse(dependency.source.url)) {
-          throw new DependencySourceError(
+          throw new NxHelmError(
             `${chartFile}: the dependency "${dependency.name}" has the repository ${JSON.stringify(dependency.source.url)}, which is not a URL. ` +
               'Use an https://, oci:// or file:// URL, or @<name> for a repository added with `helm repo add`.',
           );
@@ -113,7 +110,7 @@ function ociConnectionFlags(hosts: Map<string, RegistryHostOptions>, helmMajor: 
     });
   const distinct = new Map([...hosts].map(([host, options]) => [describe(options), host]));
   if (distinct.size > 1) {
-    throw new DependencySourceError(
+    throw new NxHelmError(
       `The chart's OCI dependencies come from registries with different connection settings (${[...hosts.keys()].join(', ')}: ` +
         'plain http, TLS verification or certificates), which one `helm dependency build` cannot combine. ' +
         'Give them the same settings in the nx-helm "registries" option, or vendor one of the dependencies.',
@@ -134,7 +131,7 @@ async function addRepository(
 ): Promise<void> {
   const credentials = options.usernameEnv && options.passwordEnv ? { username: env[options.usernameEnv], password: env[options.passwordEnv] } : undefined;
   if (credentials && (!credentials.username || !credentials.password)) {
-    throw new DependencySourceError(
+    throw new NxHelmError(
       `Credentials for ${new URL(url).host} are configured in the nx-helm "registries" option, but the environment variable(s) ` +
         `${[options.usernameEnv, options.passwordEnv].filter((variable) => !env[variable!]).join(', ')} are not set. Export them before running.`,
     );
@@ -152,7 +149,7 @@ async function addRepository(
   if (result.failed) {
     const failure = classifyRegistryFailure(result, new URL(url).host);
     const cause = failure.kind === 'unauthorized' || failure.kind === 'denied' || /401|403/.test(result.stderr) ? 'unauthorized' : failure.kind === 'not-found' || /404/.test(result.stderr) ? 'not found' : 'unreachable';
-    throw new DependencySourceError(
+    throw new NxHelmError(
       `The chart repository ${url} of ${users.map((dependency) => `dependency "${dependency.name}"`).join(', ')} could not be read: ${cause}.\n` +
         `${describeHelmFailure(result)}\nFix: ${cause === 'unauthorized'
           ? `configure usernameEnv/passwordEnv for "${new URL(url).host}" in the nx-helm "registries" option and set those variables.`

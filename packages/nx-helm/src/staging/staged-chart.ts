@@ -1,13 +1,16 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, parse, relative, sep } from 'node:path';
 import { parseDocument, type YAMLSeq } from 'yaml';
+import type { ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
+import { satisfiesConstraint } from '../chart/version-constraint';
+import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import type { RegistriesOptions } from '../registry/registry-options';
+import { NxHelmError } from '../utils/nx-helm-error';
 import { dependencyPins, verifyDependencyPin } from './dependency-pins';
 import { prepareDependencySources, type DependencySources } from './dependency-sources';
-import { NxHelmError } from '../utils/nx-helm-error';
-import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import { writeSubchartArchive } from './subchart-archive';
 
 export interface StagedChart {
   tree: LocalChartTree;
@@ -19,22 +22,29 @@ export interface StagedChart {
   dispose(): void;
 }
 
-export class ChartBuildError extends NxHelmError {}
+export interface StageOptions {
+  /** Gives every staged file this modification time (Helm 4 stores it in archives). */
+  sourceDate?: Date;
+  registries?: RegistriesOptions;
+  secretVariables?: string[];
+}
+
+/** A dependency built from a chart of this workspace rather than downloaded. */
+interface LocalBuild {
+  dependency: ChartDependency;
+  chart: LocalChart;
+}
 
 /**
- * Copies a chart and every chart it reaches through `file://` into a temporary folder that mirrors their relative
- * layout (so `file://../common` still resolves and Chart.lock digests stay valid), then runs
- * `helm dependency build` in each staged chart, dependencies first.
+ * Copies a chart and every chart it reaches through `file://` (or through a repository of this workspace) into a
+ * temporary folder that mirrors their relative layout, and completes each staged chart's charts/ folder, dependencies
+ * first: the workspace charts it depends on are archived into it directly, and only dependencies from other
+ * repositories are left to `helm dependency build`, which runs only when there are some.
  *
  * Building in a copy keeps the source tree untouched: no charts/*.tgz or Chart.lock appear next to the sources,
  * so Nx's input hashes (and therefore its cache) stay stable across runs.
  */
-export async function stageChart(
-  tree: LocalChartTree,
-  workspaceRoot: string,
-  helm: HelmRunner,
-  options: { sourceDate?: Date; registries?: RegistriesOptions; secretVariables?: string[] } = {},
-): Promise<StagedChart> {
+export async function stageChart(tree: LocalChartTree, workspaceRoot: string, helm: HelmRunner, options: StageOptions = {}): Promise<StagedChart> {
   const base = commonAncestor([workspaceRoot, ...tree.buildOrder.map((chart) => chart.dir)]);
   const stagingRoot = mkdtempSync(join(tmpdir(), 'nx-helm-stage-'));
   const stagedDirOf = (chart: LocalChart) => join(stagingRoot, relative(base, chart.dir));
@@ -51,17 +61,10 @@ export async function stageChart(
         recursive: true,
         filter: (source) => basename(source) !== '.git' && basename(source) !== 'node_modules',
       });
-      if (options.sourceDate) {
-        setModificationTimes(stagedDirOf(chart), options.sourceDate);
-      }
     }
     const remoteDependencies = tree.buildOrder.flatMap((chart) =>
-      chart.chart.dependencies
-        .filter(
-          (dependency) =>
-            (dependency.source.kind === 'oci' || dependency.source.kind === 'http') &&
-            !chart.workspaceDependencies.some((workspace) => workspace.dependency === dependency),
-        )
+      downloadsOf(chart)
+        .filter((dependency) => dependency.source.kind === 'oci' || dependency.source.kind === 'http')
         .map((dependency) => ({ dependency, chartFile: `${chart.relativeDir}/Chart.yaml` })),
     );
     sources =
@@ -73,61 +76,7 @@ export async function stageChart(
           })
         : undefined;
     for (const chart of tree.buildOrder) {
-      const stagedDir = stagedDirOf(chart);
-      const fromWorkspace = new Set(chart.workspaceDependencies.map(({ dependency }) => dependency));
-      const toDownload = chart.chart.dependencies.filter((dependency) => dependency.source.kind !== 'vendored' && !fromWorkspace.has(dependency));
-      if (toDownload.length === 0 && fromWorkspace.size === 0) {
-        continue;
-      }
-      const hadLockFile = existsSync(join(chart.dir, 'Chart.lock'));
-      const restore =
-        fromWorkspace.size > 0
-          ? hideDependencies(stagedDir, new Set(chart.workspaceDependencies.map(({ dependency }) => chart.chart.dependencies.indexOf(dependency))))
-          : undefined;
-      try {
-        if (toDownload.length > 0) {
-          const result = await helm.run(['dependency', 'build', stagedDir, ...(sources?.flags ?? [])], {
-            cwd: dirname(stagedDir),
-            env: { ...helm.environment, ...sources?.env },
-          });
-          if (result.failed) {
-            const cause = sources?.explain(result, toDownload);
-            throw new ChartBuildError(
-              `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/Chart.yaml) failed.` +
-                `${cause ? ` ${cause}` : ''}\n${describeHelmFailure(result)}\n` +
-                'Fix: check the dependencies listed in Chart.yaml (name, version, repository) and, if Chart.lock exists, ' +
-                'run `helm dependency update` and commit the refreshed Chart.lock.',
-            );
-          }
-        }
-        for (const pin of dependencyPins(chart.chart, `${chart.relativeDir}/Chart.yaml`)) {
-          if (fromWorkspace.has(pin.dependency)) {
-            throw new ChartBuildError(
-              `${chart.relativeDir}/Chart.yaml pins its dependency "${pin.dependency.name}" to ${pin.digest}, but that dependency is ` +
-                'a chart of this workspace and is built from its sources, so no published manifest is involved. Remove the pin, ' +
-                'or depend on a version the local chart does not satisfy.',
-            );
-          }
-          await verifyDependencyPin(helm, pin, join(stagedDir, 'charts'), chart.chart.name, { env: sources?.env ?? {}, flags: sources?.flags ?? [] });
-        }
-        for (const { chart: dependency } of chart.workspaceDependencies) {
-          const packaged = await helm.run(['package', stagedDirOf(dependency), '--destination', join(stagedDir, 'charts')]);
-          if (packaged.failed) {
-            throw new ChartBuildError(
-              `Packaging the workspace chart "${dependency.chart.name}" (${dependency.relativeDir}) for "${chart.chart.name}" failed.\n` +
-                `${describeHelmFailure(packaged)}\nFix: run \`nx run ${dependency.chart.name}:lint-chart\` and fix what it reports.`,
-            );
-          }
-        }
-      } finally {
-        restore?.();
-      }
-      if (options.sourceDate) {
-        if (!hadLockFile) {
-          stampGeneratedLockFile(join(stagedDir, 'Chart.lock'), options.sourceDate);
-        }
-        setModificationTimes(stagedDir, options.sourceDate);
-      }
+      await completeCharts(chart, stagedDirOf, helm, sources, options.sourceDate);
     }
     return staged;
   } catch (error) {
@@ -135,6 +84,127 @@ export async function stageChart(
     throw error;
   } finally {
     await sources?.dispose();
+  }
+}
+
+function localBuildsOf(chart: LocalChart): LocalBuild[] {
+  return [...chart.localDependencies, ...chart.workspaceDependencies];
+}
+
+/** The dependencies helm downloads: neither vendored in charts/ nor built from the workspace. */
+function downloadsOf(chart: LocalChart): ChartDependency[] {
+  const local = new Set(localBuildsOf(chart).map(({ dependency }) => dependency));
+  return chart.chart.dependencies.filter((dependency) => dependency.source.kind !== 'vendored' && !local.has(dependency));
+}
+
+/** Fills one staged chart's charts/ folder: downloads through helm, workspace charts archived directly. */
+async function completeCharts(
+  chart: LocalChart,
+  stagedDirOf: (chart: LocalChart) => string,
+  helm: HelmRunner,
+  sources: DependencySources | undefined,
+  sourceDate: Date | undefined,
+): Promise<void> {
+  const stagedDir = stagedDirOf(chart);
+  const localBuilds = localBuildsOf(chart);
+  const downloads = downloadsOf(chart);
+  const hadLockFile = existsSync(join(chart.dir, 'Chart.lock'));
+  for (const build of chart.localDependencies) {
+    checkLocalDependency(chart, build);
+  }
+  if (downloads.length > 0) {
+    const restore =
+      localBuilds.length > 0 ? hideDependencies(stagedDir, new Set(localBuilds.map(({ dependency }) => chart.chart.dependencies.indexOf(dependency)))) : undefined;
+    try {
+      const result = await helm.run(['dependency', 'build', stagedDir, ...(sources?.flags ?? [])], {
+        cwd: dirname(stagedDir),
+        env: { ...helm.environment, ...sources?.env },
+      });
+      if (result.failed) {
+        const cause = sources?.explain(result, downloads);
+        throw new NxHelmError(
+          `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/Chart.yaml) failed.` +
+            `${cause ? ` ${cause}` : ''}\n${describeHelmFailure(result)}\n` +
+            'Fix: check the dependencies listed in Chart.yaml (name, version, repository) and, if Chart.lock exists, ' +
+            'run `helm dependency update` and commit the refreshed Chart.lock.',
+          { file: `${chart.relativeDir}/Chart.yaml` },
+        );
+      }
+    } finally {
+      restore?.();
+    }
+  }
+  for (const pin of dependencyPins(chart.chart, `${chart.relativeDir}/Chart.yaml`)) {
+    if (localBuilds.some(({ dependency }) => dependency === pin.dependency)) {
+      throw new NxHelmError(
+        `${chart.relativeDir}/Chart.yaml pins its dependency "${pin.dependency.name}" to ${pin.digest}, but that dependency is ` +
+          'a chart of this workspace and is built from its sources, so no published manifest is involved. Remove the pin, ' +
+          'or depend on a version the local chart does not satisfy.',
+        { file: `${chart.relativeDir}/Chart.yaml` },
+      );
+    }
+    await verifyDependencyPin(helm, pin, join(stagedDir, 'charts'), chart.chart.name, { env: sources?.env ?? {}, flags: sources?.flags ?? [] });
+  }
+  const chartsDir = join(stagedDir, 'charts');
+  const archived = new Set<LocalChart>();
+  for (const { chart: dependency } of localBuilds) {
+    if (archived.has(dependency)) continue;
+    archived.add(dependency);
+    mkdirSync(chartsDir, { recursive: true });
+    removeCopies(chartsDir, dependency.chart.name);
+    await writeSubchartArchive(
+      stagedDirOf(dependency),
+      dependency.chart.name,
+      join(chartsDir, `${dependency.chart.name}-${dependency.chart.version}.tgz`),
+      dependency.relativeDir,
+    );
+  }
+  if (sourceDate) {
+    if (!hadLockFile) {
+      stampGeneratedLockFile(join(stagedDir, 'Chart.lock'), sourceDate);
+    }
+    setModificationTimes(stagedDir, sourceDate);
+  }
+}
+
+/**
+ * What `helm dependency build` would refuse about a `file://` dependency, said with the file, line and fix: the chart
+ * at the path must have the dependency's name, and a version its constraint accepts.
+ */
+function checkLocalDependency(chart: LocalChart, { dependency, chart: target }: LocalBuild): void {
+  const where = { file: `${chart.relativeDir}/Chart.yaml`, line: dependency.line };
+  const location = `${where.file}${dependency.line ? `:${dependency.line}` : ''}`;
+  if (target.chart.name !== dependency.name) {
+    throw new NxHelmError(
+      `${location}: the dependency "${dependency.name}" points at ${dependency.repository}, but the chart there is named ` +
+        `"${target.chart.name}" (${target.relativeDir}/Chart.yaml). Fix: set the dependency's name to "${target.chart.name}" ` +
+        '(use `alias` for another name in templates), or point the repository at the right folder.',
+      where,
+    );
+  }
+  if (dependency.version === undefined || dependency.version.trim() === '') {
+    throw new NxHelmError(
+      `${location}: the dependency "${dependency.name}" has no version, which helm refuses. Fix: add ` +
+        `\`version: "^${target.chart.version}"\` (a range keeps it valid when ${target.relativeDir} is bumped).`,
+      where,
+    );
+  }
+  if (!satisfiesConstraint(target.chart.version, dependency.version)) {
+    throw new NxHelmError(
+      `${location}: the dependency "${dependency.name}" asks for version ${JSON.stringify(dependency.version)}, but the chart at ` +
+        `${dependency.repository} (${target.relativeDir}) is ${target.chart.version}. Fix: change the constraint to accept ` +
+        `${target.chart.version} (e.g. "^${target.chart.version}").`,
+      where,
+    );
+  }
+}
+
+/** Drops earlier copies of a subchart from a staged charts/ folder (e.g. left in the sources by a local helm run). */
+function removeCopies(chartsDir: string, chartName: string): void {
+  for (const entry of readdirSync(chartsDir)) {
+    if (entry === chartName || (entry.startsWith(`${chartName}-`) && entry.endsWith('.tgz') && /^\d/.test(entry.slice(chartName.length + 1)))) {
+      rmSync(join(chartsDir, entry), { recursive: true, force: true });
+    }
   }
 }
 

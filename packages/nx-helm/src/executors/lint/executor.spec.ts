@@ -3,7 +3,8 @@ import { executorContextFor } from '../../testing/executor-context';
 import { helm3, mainHelm } from '../../testing/helm-binaries';
 import { useExampleChartsWorkspace } from '../../testing/example-charts';
 import { writeChart } from '../../testing/temp-workspace';
-import lintExecutor, { findCiValuesFiles } from './executor';
+import lintExecutor from './executor';
+import { findCiValuesFiles } from '../../commands/lint';
 
 describe('lint executor (real helm)', () => {
   const example = useExampleChartsWorkspace();

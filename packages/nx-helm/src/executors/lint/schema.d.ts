@@ -1,11 +1,4 @@
-import type { RegistriesOptions } from '../../registry/registry-options';
+import type { LintOptions } from '../../commands/lint';
 
-export interface LintExecutorSchema {
-  helmPath?: string;
-  /** Registry hosts' settings; their credential variables are kept away from helm. */
-  registries?: RegistriesOptions;
-  /** Repositories this workspace publishes to: dependencies on its charts there are built from the local sources. */
-  publishRepositories?: string[];
-  strict?: boolean;
-  valuesFiles?: string[];
-}
+/** The lint command's options; the executor context gives the rest. */
+export type LintExecutorSchema = Omit<LintOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'env' | 'workspaceCharts' | 'projectNamePrefix'>;

@@ -38,7 +38,7 @@ describe('package executor (real helm)', () => {
       ]),
     );
     expect(listFiles(join(example.workspace.root, 'charts'))).toEqual(sourcesBefore);
-    expect(example.output()).toMatch(/Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}, timestamp 1980-01-01T00:00:00\.000Z from fallback\)/);
+    expect(example.output()).toMatch(/Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}, timestamp 1980-01-01T00:00:00\.000Z\)/);
   });
 
   it('renders: the packaged chart templates with helm template', async () => {
@@ -70,10 +70,28 @@ describe('package executor (real helm)', () => {
     expect(existsSync(join(example.workspace.root, 'charts/web/Chart.yaml'))).toBe(true);
   });
 
-  it('fails with the chart and helm output when helm package fails', async () => {
-    example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: common\n    version: 9.9.9\n    repository: file://../common\n');
+  it('fails naming the file, line and fix when a file:// dependency is not the chart it asks for', async () => {
+    const dependency = (fields: string) => `apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: ${fields}\n    repository: file://../common\n`;
+    const cases: Array<[string, string]> = [
+      [dependency('common\n    version: 9.9.9'), 'charts/web/Chart.yaml:5: the dependency "common" asks for version "9.9.9", but the chart at file://../common (charts/common) is 0.1.0. Fix: change the constraint to accept 0.1.0 (e.g. "^0.1.0").'],
+      [dependency('common'), 'charts/web/Chart.yaml:5: the dependency "common" has no version, which helm refuses. Fix: add `version: "^0.1.0"`'],
+      [dependency('commons\n    version: 0.1.0'), 'charts/web/Chart.yaml:5: the dependency "commons" points at file://../common, but the chart there is named "common" (charts/common/Chart.yaml).'],
+    ];
+    for (const [chartYaml, message] of cases) {
+      example.workspace.write('charts/web/Chart.yaml', chartYaml);
+      await expect(packageChart('web', 'charts/web')).resolves.toEqual({ success: false });
+      expect(example.output()).toContain(`package-chart failed for web:\n${message}`);
+    }
+    expect(existsSync(join(example.workspace.root, 'dist/charts/charts/web'))).toBe(false);
+  });
+
+  it('fails with the chart and helm output when helm dependency build fails', async () => {
+    example.workspace.write(
+      'charts/web/Chart.yaml',
+      'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: oci://127.0.0.1:1/charts\n',
+    );
     await expect(packageChart('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(example.output()).toMatch(/^package-chart failed for web:\nBuilding the dependencies of chart "web" \(charts\/web\/Chart\.yaml\) failed\.\n`helm dependency build .*` exited with code 1:\n.*common/s);
+    expect(example.output()).toMatch(/^package-chart failed for web:\nBuilding the dependencies of chart "web" \(charts\/web\/Chart\.yaml\) failed\..*\n`helm dependency build .*` exited with code 1:\n.*127\.0\.0\.1:1/s);
     expect(existsSync(join(example.workspace.root, 'dist/charts/charts/web'))).toBe(false);
   });
 
@@ -116,7 +134,9 @@ describe('package executor (real helm)', () => {
     expect(statSync(archive).mtimeMs).toBe(1_700_000_000_000);
     const listing = execFileSync('tar', ['-tvzf', archive, '--utc'], { encoding: 'utf8' }).trim().split('\n');
     expect(listing.every((line) => line.includes(' 2023-11-14 22:13 '))).toBe(true);
-    expect(execFileSync('tar', ['-xzOf', archive, 'web/Chart.lock'], { encoding: 'utf8' })).toContain('generated: "2023-11-14T22:13:20Z"');
+    // file:// dependencies are placed without `helm dependency build`, so no Chart.lock with a generation time is added.
+    expect(listing.some((line) => line.endsWith('web/Chart.lock'))).toBe(false);
+    expect(listing.some((line) => line.endsWith('web/charts/common/Chart.yaml'))).toBe(true);
   });
 
   it('builds a dependency on a sibling published to the workspace registry from the local sources', async () => {

@@ -1,13 +1,4 @@
-import type { SigningOptions } from '../../build/provenance';
+import type { PackageOptions } from '../../commands/package';
 
-import type { RegistriesOptions } from '../../registry/registry-options';
-
-export interface PackageExecutorSchema {
-  helmPath?: string;
-  /** Registry hosts' settings; their credential variables are kept away from helm. */
-  registries?: RegistriesOptions;
-  /** Repositories this workspace publishes to: dependencies on its charts there are built from the local sources. */
-  publishRepositories?: string[];
-  outputPath?: string;
-  sign?: SigningOptions;
-}
+/** The package command's options; the executor context gives the rest. */
+export type PackageExecutorSchema = Omit<PackageOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'env' | 'workspaceCharts' | 'projectNamePrefix'>;

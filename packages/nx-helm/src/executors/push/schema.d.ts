@@ -1,14 +1,4 @@
-import type { RegistriesOptions, RegistryHostOptions } from '../../registry/registry-options';
+import type { PushOptions } from '../../commands/push';
 
-export interface PushExecutorSchema extends Omit<RegistryHostOptions, 'usernameEnv' | 'passwordEnv'> {
-  registry?: string;
-  registries?: RegistriesOptions;
-  allowOverwrite?: boolean;
-  dryRun?: boolean;
-  retries?: number;
-  retryDelayMs?: number;
-  retryMaxDelayMs?: number;
-  commandTimeoutMs?: number;
-  packageOutputPath?: string;
-  helmPath?: string;
-}
+/** The push command's options; the executor context gives the rest. */
+export type PushExecutorSchema = Omit<PushOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'env' | 'workspaceCharts' | 'projectNamePrefix' | 'openRegistry'>;

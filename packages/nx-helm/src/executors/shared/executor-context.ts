@@ -1,31 +1,47 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { join } from 'node:path';
-import { NxHelmError } from '../../utils/nx-helm-error';
+import type { WorkspaceChart } from '../../chart/workspace-dependencies';
+import type { ChartCommandOptions } from '../../commands/chart-command';
+import { METADATA_KEY } from '../../config/constants';
+import type { ChartProjectMetadata } from '../../plugins/chart-targets';
+import { formatFailure } from '../../utils/nx-helm-error';
 
-export interface ExecutorProject {
-  name: string;
-  /** Project root relative to the workspace root. */
-  root: string;
-  /** Absolute project root. */
-  dir: string;
-}
-
-export function projectOf(context: ExecutorContext): ExecutorProject {
+/**
+ * What every command gets from an Nx executor context: the workspace, the project's chart folder, Nx's logger, and the
+ * workspace's charts from the project graph (so dependencies on the workspace's own registry resolve as in the graph).
+ */
+export function commandContext(context: ExecutorContext): Pick<ChartCommandOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'workspaceCharts'> {
   const name = context.projectName;
   const config = name ? context.projectsConfigurations?.projects[name] : undefined;
   if (!name || !config) {
     throw new Error('This executor must run as a target of an Nx project (no project in the executor context).');
   }
-  return { name, root: config.root, dir: join(context.root, config.root) };
+  return {
+    workspaceRoot: context.root,
+    chartRoot: config.root,
+    projectName: name,
+    log: { info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
+    workspaceCharts: () => workspaceChartsOf(context),
+  };
 }
 
-/**
- * Reports an error the way users should see it: our own errors already say what failed, where and what to do,
- * so they are printed as they are; anything unexpected keeps its stack for a bug report.
- */
-export function reportFailure(target: string, project: string, error: unknown): { success: false } {
-  const detail =
-    error instanceof NxHelmError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  logger.error(`${target} failed for ${project}:\n${detail}`);
-  return { success: false };
+function workspaceChartsOf(context: ExecutorContext): WorkspaceChart[] {
+  const charts: WorkspaceChart[] = [];
+  for (const [projectName, project] of Object.entries(context.projectsConfigurations?.projects ?? {})) {
+    const metadata = project.metadata?.[METADATA_KEY] as ChartProjectMetadata | undefined;
+    if (metadata?.chartName && metadata.chartVersion) {
+      charts.push({ root: project.root, projectName, chartName: metadata.chartName, chartVersion: metadata.chartVersion });
+    }
+  }
+  return charts;
+}
+
+/** Runs a command for an executor: success, or the failure reported the way the CLI reports it. */
+export async function runForExecutor(target: string, context: ExecutorContext, command: () => Promise<unknown>): Promise<{ success: boolean }> {
+  try {
+    await command();
+    return { success: true };
+  } catch (error) {
+    logger.error(formatFailure(target, context.projectName ?? 'this project', error));
+    return { success: false };
+  }
 }

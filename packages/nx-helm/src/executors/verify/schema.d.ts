@@ -1,8 +1,4 @@
-import type { RegistriesOptions, RegistryHostOptions } from '../../registry/registry-options';
+import type { VerifyOptions } from '../../commands/verify';
 
-export interface VerifyExecutorSchema extends Omit<RegistryHostOptions, 'usernameEnv' | 'passwordEnv'> {
-  keyring?: string;
-  registries?: RegistriesOptions;
-  packageOutputPath?: string;
-  helmPath?: string;
-}
+/** The verify command's options; the executor context gives the rest. */
+export type VerifyExecutorSchema = Omit<VerifyOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'env' | 'workspaceCharts' | 'projectNamePrefix'>;

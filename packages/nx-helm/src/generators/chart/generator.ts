@@ -1,7 +1,7 @@
 import { generateFiles, glob, joinPathFragments, type Tree } from '@nx/devkit';
 import { join, posix } from 'node:path';
 import { parseChart, type Chart } from '../../chart/chart-model';
-import { selectChartFiles } from '../../plugins/chart-files';
+import { selectChartFiles } from '../../chart/chart-files';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import type { ChartGeneratorSchema } from './schema';
 

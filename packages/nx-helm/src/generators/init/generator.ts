@@ -8,7 +8,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 import { pluginVersion } from '../../utils/plugin-version';
-import type { NxHelmPluginOptions } from '../../plugins/options';
+import type { NxHelmPluginOptions } from '../../config/plugin-options';
 import type { InitGeneratorSchema } from './schema';
 
 export const PLUGIN_NAME = 'nx-helm';

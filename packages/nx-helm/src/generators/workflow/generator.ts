@@ -1,5 +1,5 @@
 import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
-import type { NxHelmPluginOptions } from '../../plugins/options';
+import type { NxHelmPluginOptions } from '../../config/plugin-options';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { findPluginIndex, PLUGIN_NAME } from '../init/generator';
 import { writeGeneratedYaml } from './generated-file';

@@ -1,0 +1,133 @@
+import type { ParseArgsConfig } from 'node:util';
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; value?: string };
+
+export interface CliCommand {
+  summary: string;
+  /** Whether it takes a chart folder as its argument. */
+  chart: boolean;
+  options: Record<string, OptionSpec>;
+}
+
+const helmPath: OptionSpec = { type: 'string', value: 'path', description: 'helm binary (default: HELM_BIN, then helm on PATH)' };
+const connection: Record<string, OptionSpec> = {
+  'plain-http': { type: 'boolean', description: 'use plain http for the registry' },
+  'insecure-skip-tls-verify': { type: 'boolean', description: "skip verifying the registry's TLS certificate" },
+  'ca-file': { type: 'string', value: 'file', description: "CA bundle for the registry's certificate" },
+  'cert-file': { type: 'string', value: 'file', description: 'client certificate for mutual TLS' },
+  'key-file': { type: 'string', value: 'file', description: 'client key for mutual TLS' },
+};
+const packageOutputPath: OptionSpec = { type: 'string', value: 'dir', description: 'folder of the package (default dist/charts/<chart folder>)' };
+
+/** Every subcommand of the `nx-helm` CLI with its flags; `--help` of each is generated from this. */
+export const CLI_COMMANDS: Record<string, CliCommand> = {
+  lint: {
+    summary: 'helm lint the chart (built with its dependencies) with its default values and each ci/*-values.yaml',
+    chart: true,
+    options: {
+      strict: { type: 'boolean', description: 'fail on warnings (default; --no-strict to allow them)' },
+      'values-file': { type: 'string', multiple: true, value: 'file', description: 'values file to lint with instead of ci/*-values.yaml (repeatable)' },
+      'helm-path': helmPath,
+    },
+  },
+  package: {
+    summary: 'build the dependencies and package the chart into a reproducible .tgz (signed when configured)',
+    chart: true,
+    options: {
+      'output-path': { type: 'string', value: 'dir', description: 'folder for the package (default dist/charts/<chart folder>)' },
+      'helm-path': helmPath,
+    },
+  },
+  push: {
+    summary: 'push the package to the OCI registry; skip a version published with the same content, refuse one with other content',
+    chart: true,
+    options: {
+      registry: { type: 'string', value: 'oci://host/path', description: 'registry to push to (NX_HELM_REGISTRY overrides it)' },
+      'allow-overwrite': { type: 'boolean', description: 'replace a version published with other content' },
+      'dry-run': { type: 'boolean', description: 'say what would be pushed, without contacting the registry' },
+      retries: { type: 'string', value: 'n', description: 'retries after a transient failure (default 4)' },
+      'retry-delay-ms': { type: 'string', value: 'ms', description: 'delay before the first retry (default 1000)' },
+      'retry-max-delay-ms': { type: 'string', value: 'ms', description: 'upper bound of one retry delay (default 15000)' },
+      'command-timeout-ms': { type: 'string', value: 'ms', description: 'stop a registry command after this long (default 600000)' },
+      'package-output-path': packageOutputPath,
+      ...connection,
+      'helm-path': helmPath,
+    },
+  },
+  verify: {
+    summary: 'pull the pushed chart by its manifest digest and check it against push.json and the local package',
+    chart: true,
+    options: {
+      keyring: { type: 'string', value: 'file', description: 'public keyring to check the provenance signature with' },
+      'package-output-path': packageOutputPath,
+      ...connection,
+      'helm-path': helmPath,
+    },
+  },
+  'check-version': {
+    summary: 'fail when the chart changed since the base commit without a version bump',
+    chart: true,
+    options: {
+      base: { type: 'string', value: 'commit', description: 'commit or branch to compare with (default NX_BASE)' },
+    },
+  },
+  summary: {
+    summary: "print every chart's last push (version, status, digest) from the push.json files",
+    chart: false,
+    options: {
+      dir: { type: 'string', value: 'dir', description: 'folder holding the packages (default dist/charts)' },
+      format: { type: 'string', value: 'text|markdown|json', description: 'output format (default text)' },
+      sign: { type: 'string', value: 'none|cosign|gpg', description: 'which verify command the markdown table shows' },
+      output: { type: 'string', value: 'file', description: 'append to this file (e.g. $GITHUB_STEP_SUMMARY)' },
+    },
+  },
+};
+
+export function commandHelp(name: string): string {
+  const command = CLI_COMMANDS[name];
+  const flags = Object.entries(command.options).map(([flag, spec]) => {
+    const left = `--${flag}${spec.type === 'string' ? `=<${spec.value ?? 'value'}>` : ''}`;
+    return `  ${left.padEnd(34)} ${spec.description}`;
+  });
+  return [
+    `Usage: nx-helm ${name}${command.chart ? ' [chart folder]' : ''} [flags]`,
+    '',
+    `${command.summary.charAt(0).toUpperCase()}${command.summary.slice(1)}.`,
+    ...(command.chart ? ['', 'The chart folder defaults to the current folder. Options not given as flags come from the nx-helm entry in nx.json.'] : []),
+    '',
+    'Flags:',
+    ...flags,
+    `  ${'--help'.padEnd(34)} show this help`,
+    '',
+    'Flags may also be written in camelCase (--outputPath=dist) and booleans as --flag=true|false, as Nx passes them.',
+  ].join('\n');
+}
+
+export function usage(): string {
+  return [
+    'Usage: nx-helm <command> [chart folder] [flags]',
+    '',
+    'Commands:',
+    ...Object.entries(CLI_COMMANDS).map(([name, command]) => `  ${name.padEnd(15)} ${command.summary}`),
+    '',
+    'Run `nx-helm <command> --help` for its flags. Exit codes: 0 success, 1 failure, 2 wrong usage.',
+  ].join('\n');
+}
+
+/**
+ * Rewrites the forms Nx uses when it appends a target's options (`--outputPath=x`, `--dryRun=true`) into the flags
+ * parseArgs knows (`--output-path=x`, `--dry-run`, `--no-dry-run`).
+ */
+export function normalizeArgs(args: string[], command: CliCommand): string[] {
+  return args.map((arg) => {
+    const match = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) return arg;
+    const name = match[1].replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    const spec = command.options[name];
+    if (spec?.type === 'boolean' && match[2] !== undefined) {
+      if (match[2] === 'true') return `--${name}`;
+      if (match[2] === 'false') return `--no-${name}`;
+    }
+    return match[2] === undefined ? `--${name}` : `--${name}=${match[2]}`;
+  });
+}

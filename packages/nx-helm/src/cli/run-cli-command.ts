@@ -1,0 +1,158 @@
+import { relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ChartCommandOptions } from '../commands/chart-command';
+import { ENV } from '../config/constants';
+import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
+import { publishRepositories, type CommandSettings } from '../config/plugin-options';
+import { consoleLogger } from '../utils/logger';
+import { formatFailure } from '../utils/nx-helm-error';
+import { CLI_COMMANDS, commandHelp, normalizeArgs } from './cli-commands';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Exit codes: 0 success, 1 the command failed, 2 wrong usage. */
+export async function runCliCommand(name: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<number> {
+  const command = CLI_COMMANDS[name];
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: normalizeArgs(args, command), options: { ...command.options, help: { type: 'boolean' } }, allowPositionals: true, allowNegative: true });
+  } catch (error) {
+    process.stderr.write(`nx-helm ${name}: ${(error as Error).message}\n\n${commandHelp(name)}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${commandHelp(name)}\n`);
+    return 0;
+  }
+  if (positionals.length > (command.chart ? 1 : 0)) {
+    process.stderr.write(`nx-helm ${name}: unexpected argument(s) ${positionals.slice(command.chart ? 1 : 0).join(' ')}\n\n${commandHelp(name)}\n`);
+    return 2;
+  }
+  let subject = name === 'summary' ? 'the pushed charts' : positionals[0] ?? '.';
+  try {
+    if (name === 'summary') {
+      return runSummary(values, cwd);
+    }
+    const base = chartOptions(positionals[0] ?? '.', values, env, cwd);
+    subject = base.projectName ?? base.chartRoot;
+    await runChartCommand(name, base, values);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`nx-helm ${name}: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`${formatFailure(`nx-helm ${name}`, subject, error)}\n`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+/** Where the chart is and the plugin options that apply to it; flags win over those options. */
+function chartOptions(chartArgument: string, values: Values, env: NodeJS.ProcessEnv, cwd: string): ChartCommandOptions & { settings: CommandSettings } {
+  const chartFolder = resolve(cwd, chartArgument);
+  const workspaceRoot = findWorkspaceRoot(chartFolder, resolve(cwd));
+  const chartRoot = relative(workspaceRoot, chartFolder).split(sep).join('/') || '.';
+  const settings = resolveSettings(workspaceRoot, chartRoot, env);
+  return {
+    workspaceRoot,
+    chartRoot,
+    projectName: env[ENV.taskProject] || undefined,
+    log: consoleLogger,
+    env,
+    helmPath: string(values['helm-path']) ?? settings.helmPath,
+    registries: settings.registries,
+    sign: settings.sign,
+    publishRepositories: publishRepositories(settings),
+    projectNamePrefix: settings.projectNamePrefix,
+    settings,
+  };
+}
+
+async function runChartCommand(name: string, base: ChartCommandOptions & { settings: CommandSettings }, values: Values): Promise<void> {
+  const { settings, ...options } = base;
+  const packageOutputPath = string(values['package-output-path']) ?? (settings.outputPath ? `${settings.outputPath}/${options.chartRoot}` : undefined);
+  const connection = {
+    plainHttp: boolean(values['plain-http']),
+    insecureSkipTlsVerify: boolean(values['insecure-skip-tls-verify']),
+    caFile: string(values['ca-file']),
+    certFile: string(values['cert-file']),
+    keyFile: string(values['key-file']),
+  };
+  // Each command's module is loaded only when it runs: the CLI starts once per task.
+  switch (name) {
+    case 'lint': {
+      const { lintChart } = require('../commands/lint') as typeof import('../commands/lint');
+      const valuesFiles = values['values-file'] as string[] | undefined;
+      await lintChart({ ...options, strict: boolean(values.strict), valuesFiles: valuesFiles?.flatMap((file) => file.split(',')) });
+      return;
+    }
+    case 'package': {
+      const { packageChart } = require('../commands/package') as typeof import('../commands/package');
+      await packageChart({ ...options, outputPath: string(values['output-path']) ?? packageOutputPath });
+      return;
+    }
+    case 'push': {
+      const { pushChart } = require('../commands/push') as typeof import('../commands/push');
+      await pushChart({
+        ...options,
+        ...connection,
+        registry: string(values.registry) ?? settings.registry,
+        packageOutputPath,
+        allowOverwrite: boolean(values['allow-overwrite']),
+        dryRun: boolean(values['dry-run']),
+        retries: number(values.retries, 'retries'),
+        retryDelayMs: number(values['retry-delay-ms'], 'retry-delay-ms'),
+        retryMaxDelayMs: number(values['retry-max-delay-ms'], 'retry-max-delay-ms'),
+        commandTimeoutMs: number(values['command-timeout-ms'], 'command-timeout-ms'),
+      });
+      return;
+    }
+    case 'verify': {
+      const { verifyChart } = require('../commands/verify') as typeof import('../commands/verify');
+      await verifyChart({ ...options, ...connection, keyring: string(values.keyring) ?? settings.sign?.publicKeyring, packageOutputPath });
+      return;
+    }
+    case 'check-version': {
+      const { checkChartVersion } = require('../commands/check-version') as typeof import('../commands/check-version');
+      await checkChartVersion({ ...options, base: string(values.base) });
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${name}".`);
+  }
+}
+
+function runSummary(values: Values, cwd: string): number {
+  const { summarizePushes } = require('../commands/summary') as typeof import('../commands/summary');
+  const format = string(values.format) ?? 'text';
+  const signing = string(values.sign) ?? 'none';
+  if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, not "${format}".`);
+  if (!['none', 'cosign', 'gpg'].includes(signing)) throw new UsageError(`--sign must be none, cosign or gpg, not "${signing}".`);
+  const result = summarizePushes({
+    dir: string(values.dir),
+    format: format as 'text',
+    signing: signing as 'none',
+    output: string(values.output),
+    cwd,
+  });
+  if (!result.written) process.stdout.write(result.text);
+  return result.failed ? 1 : 0;
+}
+
+function string(value: Values[string]): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function boolean(value: Values[string]): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+function number(value: Values[string], flag: string): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} takes a whole number, not "${value}".`);
+  return Number(value);
+}
+

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { loadLocalChartTree, type LocalChartTree } from '../chart/local-chart-tree';
+import { scanWorkspaceCharts } from '../chart/scan-workspace-charts';
+import { workspaceDependencyResolver, type WorkspaceChartSource } from '../chart/workspace-dependencies';
+import { secretVariables } from '../config/secret-variables';
+import { HelmRunner } from '../helm/helm-runner';
+import type { SigningOptions } from '../packaging/provenance';
+import type { RegistriesOptions } from '../registry/registry-options';
+import type { Logger } from '../utils/logger';
+
+/** What every command that works on one chart is given. Plain data: no Nx types, so the CLI and executors share it. */
+export interface ChartCommandOptions {
+  /** Absolute path of the workspace root (where nx.json is). */
+  workspaceRoot: string;
+  /** The chart folder, relative to the workspace root (`charts/web`, or `.`). */
+  chartRoot: string;
+  /** The Nx project of the chart, for messages; defaults to the chart folder. */
+  projectName?: string;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** helm binary (relative to the workspace root); else HELM_BIN, else helm on PATH. */
+  helmPath?: string;
+  /** Per registry host: credentials (names of environment variables) and connection settings. */
+  registries?: RegistriesOptions;
+  /** Signing settings; their secret variables are kept from helm even by commands that do not sign. */
+  sign?: SigningOptions;
+  /** Repositories this workspace publishes to: dependencies on their charts are built from the local sources. */
+  publishRepositories?: string[];
+  /** The workspace's charts (from Nx's project graph); found on disk when absent and needed. */
+  workspaceCharts?: WorkspaceChartSource;
+  /** Prefix of project names, for charts found on disk. */
+  projectNamePrefix?: string;
+}
+
+export function projectLabel(options: ChartCommandOptions): string {
+  return options.projectName ?? options.chartRoot;
+}
+
+export function chartDir(options: ChartCommandOptions): string {
+  return join(options.workspaceRoot, options.chartRoot);
+}
+
+/** The chart and every chart it is built with, each Chart.yaml validated. */
+export function loadChartTree(options: ChartCommandOptions): LocalChartTree {
+  const charts = options.workspaceCharts ?? (() => scanWorkspaceCharts(options.workspaceRoot, options.projectNamePrefix));
+  return loadLocalChartTree(chartDir(options), options.workspaceRoot, workspaceDependencyResolver(options.workspaceRoot, options.publishRepositories ?? [], charts));
+}
+
+/** helm, found the documented way, with every secret variable of the options removed from its environment. */
+export function createHelm(options: ChartCommandOptions): Promise<HelmRunner> {
+  return HelmRunner.create({ helmPath: options.helmPath, cwd: options.workspaceRoot, env: options.env, hiddenVariables: secretVariables(options) });
+}

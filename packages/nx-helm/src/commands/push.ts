@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { readChartFile } from '../chart/read-chart';
+import { chartProblemError } from '../chart/chart-problem';
+import { ENV } from '../config/constants';
+import { secretVariables } from '../config/secret-variables';
+import { publishChart, type PushRecord } from '../registry/chart-publisher';
+import type { ChartRegistry } from '../registry/chart-registry';
+import { HelmChartRegistry } from '../registry/helm-chart-registry';
+import { writePushRecord } from '../registry/push-record-file';
+import { hostConnection, type RegistryHostOptions } from '../registry/registry-options';
+import { chartReference, parseRegistryLocation, type RegistryLocation } from '../registry/registry-reference';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry';
+import { fileDigest } from '../utils/file-digest';
+import { NxHelmError } from '../utils/nx-helm-error';
+import { createHelm, projectLabel, type ChartCommandOptions } from './chart-command';
+import { defaultPackageOutputPath } from './package';
+
+/** Connection settings that override the registry host's entry in `registries`. */
+export type ConnectionOverrides = Pick<RegistryHostOptions, 'plainHttp' | 'insecureSkipTlsVerify' | 'caFile' | 'certFile' | 'keyFile'>;
+
+export interface PushOptions extends ChartCommandOptions, ConnectionOverrides {
+  /** oci://host/path to push to; the NX_HELM_REGISTRY environment variable overrides it. */
+  registry?: string;
+  /** Folder holding the package (package-chart's outputPath). */
+  packageOutputPath?: string;
+  allowOverwrite?: boolean;
+  dryRun?: boolean;
+  retries?: number;
+  retryDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** Stop a registry command that takes longer than this; it counts as a transient failure. */
+  commandTimeoutMs?: number;
+  /** The registry to publish to, for tests; by default helm and the OCI distribution API. */
+  openRegistry?: (location: RegistryLocation, connection: RegistryHostOptions) => Promise<ChartRegistry>;
+}
+
+/**
+ * Publishes the chart's package: skipped when the registry has that version with the same content, refused when with
+ * other content, pushed otherwise. The outcome (or the failure) is recorded in push.json next to the package, and
+ * returned; a dry run only says what it would push.
+ */
+export async function pushChart(options: PushOptions): Promise<PushRecord | undefined> {
+  const env = options.env ?? process.env;
+  const project = projectLabel(options);
+  const packageDir = resolve(options.workspaceRoot, options.packageOutputPath ?? defaultPackageOutputPath(options.chartRoot));
+  const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
+  const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile);
+  if (!parsed.chart) {
+    throw chartProblemError(parsed.problems);
+  }
+  const { name, version } = parsed.chart;
+  const location = resolveRegistry(options, project, env);
+  const reference = chartReference(location, name, version);
+  const archivePath = join(packageDir, `${name}-${version}.tgz`);
+  if (!existsSync(archivePath)) {
+    throw new NxHelmError(
+      `There is no package to push for ${project}: ${relative(options.workspaceRoot, archivePath)} does not exist. ` +
+        'Run the package-chart target first (push-chart depends on it when run through nx).',
+      { file: relative(options.workspaceRoot, archivePath) },
+    );
+  }
+  const chartDigest = fileDigest(archivePath);
+  const base = { chart: name, version, reference: reference.reference, registry: location.url, chartDigest };
+  if (options.dryRun) {
+    options.log.info(`Dry run: would push ${relative(options.workspaceRoot, archivePath)} (${chartDigest}) to ${reference.reference}.`);
+    return undefined;
+  }
+  let helmVersion = 'unknown';
+  let registry: ChartRegistry | undefined;
+  try {
+    const connection = hostConnection(location.host, options.registries, options, options.workspaceRoot);
+    if (options.openRegistry) {
+      registry = await options.openRegistry(location, connection);
+    } else {
+      const helm = await createHelm(options);
+      helmVersion = helm.version;
+      registry = new HelmChartRegistry(helm, location.host, connection, {
+        env,
+        secretVariables: secretVariables(options),
+        retry: retryPolicy(options),
+        log: (line) => options.log.info(line),
+        commandTimeoutMs: options.commandTimeoutMs,
+      });
+    }
+    const result = await publishChart({
+      registry,
+      location,
+      chartName: name,
+      version,
+      archivePath,
+      chartDigest,
+      chartFile,
+      allowOverwrite: options.allowOverwrite ?? false,
+      log: (line) => options.log.info(line),
+    });
+    const record: PushRecord = { ...result, time: new Date().toISOString(), helmVersion };
+    const file = writePushRecord(packageDir, record);
+    options.log.info(`${name} ${version} ${result.status}: ${result.reference}@${result.digest} (recorded in ${relative(options.workspaceRoot, file)})`);
+    return record;
+  } catch (error) {
+    writePushRecord(packageDir, {
+      ...base,
+      ...(error instanceof NxHelmError && error.digest ? { digest: error.digest } : {}),
+      status: 'failed',
+      time: new Date().toISOString(),
+      helmVersion,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  } finally {
+    await registry?.close();
+  }
+}
+
+export function retryPolicy(options: Pick<PushOptions, 'retries' | 'retryDelayMs' | 'retryMaxDelayMs'>): RetryPolicy {
+  return {
+    retries: options.retries ?? DEFAULT_RETRY_POLICY.retries,
+    initialDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_POLICY.initialDelayMs,
+    maxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+  };
+}
+
+function resolveRegistry(options: PushOptions, project: string, env: NodeJS.ProcessEnv): RegistryLocation {
+  const fromEnv = env[ENV.registry]?.trim();
+  if (fromEnv) {
+    return parseRegistryLocation(fromEnv, `the ${ENV.registry} environment variable`);
+  }
+  if (options.registry) {
+    return parseRegistryLocation(options.registry, `the registry option of ${project}:push-chart`);
+  }
+  throw new NxHelmError(
+    `There is no registry to push ${project} to. Set "registry" in the nx-helm plugin options in nx.json ` +
+      `(e.g. "oci://ghcr.io/acme/charts"), on the project's push-chart target, or in the ${ENV.registry} environment variable.`,
+  );
+}

@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, matchesGlob, sep } from 'node:path';
+import { ENV, PLUGIN_NAME } from './constants';
+import type { CommandSettings } from './plugin-options';
+import { NxHelmError } from '../utils/nx-helm-error';
+
+/**
+ * The workspace a chart folder belongs to: the nearest folder above it with an nx.json; without Nx, the git
+ * repository it is in; else the current folder when it holds the chart, else the chart folder itself.
+ */
+export function findWorkspaceRoot(chartFolder: string, cwd: string): string {
+  const nearest = (marker: string) => {
+    for (let dir = chartFolder; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, marker))) return dir;
+      if (dirname(dir) === dir) return undefined;
+    }
+  };
+  const inCwd = chartFolder === cwd || chartFolder.startsWith(`${cwd}${sep}`);
+  return nearest('nx.json') ?? nearest('.git') ?? (inCwd ? cwd : chartFolder);
+}
+
+/**
+ * The plugin options that apply to the chart in `chartRoot`: those an inferred target passed in NX_HELM_OPTIONS, else
+ * those of the nx-helm entry in nx.json whose include/exclude patterns take the chart (the first entry when there is
+ * one), else none.
+ */
+export function resolveSettings(workspaceRoot: string, chartRoot: string, env: NodeJS.ProcessEnv): CommandSettings {
+  const passed = env[ENV.options];
+  if (passed) {
+    try {
+      return JSON.parse(passed) as CommandSettings;
+    } catch {
+      throw new NxHelmError(`The ${ENV.options} environment variable is not JSON: unset it, or set it to the nx-helm plugin options (as nx.json has them).`);
+    }
+  }
+  const nxJson = join(workspaceRoot, 'nx.json');
+  if (!existsSync(nxJson)) return {};
+  let config: { plugins?: Array<string | { plugin: string; options?: CommandSettings; include?: string[]; exclude?: string[] }> };
+  try {
+    config = JSON.parse(readFileSync(nxJson, 'utf8')) as typeof config;
+  } catch (error) {
+    throw new NxHelmError(`${nxJson} is not valid JSON (${(error as Error).message}); fix it, or pass every option as a flag.`, { file: 'nx.json' });
+  }
+  const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
+  const entries = (config.plugins ?? []).map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry)).filter((entry) => entry.plugin === PLUGIN_NAME);
+  const applies = (entry: (typeof entries)[number]) =>
+    (!entry.include || entry.include.some((pattern) => matchesGlob(chartFile, pattern))) &&
+    !(entry.exclude ?? []).some((pattern) => matchesGlob(chartFile, pattern));
+  const entry = entries.length === 1 ? entries[0] : entries.find(applies);
+  return (entry && 'options' in entry ? entry.options : undefined) ?? {};
+}

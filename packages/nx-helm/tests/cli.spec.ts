@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyExampleCharts, REPOSITORY_ROOT } from '../src/testing/example-charts';
+import { mainHelm } from '../src/testing/helm-binaries';
+import { createTempWorkspace, type TempWorkspace } from '../src/testing/temp-workspace';
+
+/** The built `nx-helm` command, as package.json "bin" installs it. */
+const CLI = join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js');
+
+describe('the nx-helm CLI (built, real helm)', () => {
+  let workspace: TempWorkspace;
+  beforeEach(() => {
+    workspace = createTempWorkspace('nx-helm-cli-');
+    copyExampleCharts(workspace);
+  });
+  afterEach(() => workspace.dispose());
+
+  const run = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => {
+    const result = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? workspace.root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, HELM_BIN: mainHelm(), ...options.env },
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it('lints a chart in a plain folder, without Nx, with its ci values files', () => {
+    const result = run(['lint', 'charts/web']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('helm 4.');
+    expect(result.stdout).toContain('lint charts/web (ci/ha-values.yaml)');
+    expect(result.stdout).toContain('Chart "web" 0.1.0 passed helm lint with 3 value set(s).');
+  });
+
+  it('takes the chart folder from the current folder by default', () => {
+    const result = run(['lint'], { cwd: join(workspace.root, 'charts/common') });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Chart "common" 0.1.0 passed helm lint with 1 value set(s).');
+  });
+
+  it('exits with 1 and says what failed, where, and what to do', () => {
+    workspace.write('charts/web/templates/broken.yaml', '{{ .Release.Name \n');
+    const result = run(['lint', 'charts/web']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^nx-helm lint failed for charts\/web:\nhelm lint found problems in chart "web" \(charts\/web\) with 3 of 3 value sets:/);
+    expect(result.stderr).toContain('Fix the templates or values reported above.');
+  });
+
+  it('exits with 2 on wrong usage, and 0 with help for every command', () => {
+    expect(run([])).toMatchObject({ status: 2, stdout: expect.stringContaining('Usage: nx-helm <command>') });
+    expect(run(['deploy'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "deploy"') });
+    expect(run(['lint', '--bogus'])).toMatchObject({ status: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
+    expect(run(['lint', 'a', 'b'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unexpected argument(s) b') });
+    expect(run(['push', 'charts/web', '--retries=many'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--retries takes a whole number') });
+    for (const command of ['lint', 'package', 'push', 'verify', 'check-version', 'summary']) {
+      const help = run([command, '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain(`Usage: nx-helm ${command}`);
+    }
+    expect(run(['push', '--help']).stdout).toMatch(/--allow-overwrite\s+replace a version published with other content/);
+  });
+
+  it('accepts options the way Nx appends them: camelCase, --flag=value, booleans as =true/=false', () => {
+    const packaged = run(['package', 'charts/common', '--outputPath=out/common']);
+    expect(packaged.status).toBe(0);
+    expect(existsSync(join(workspace.root, 'out/common/common-0.1.0.tgz'))).toBe(true);
+    const dryRun = run(['push', 'charts/common', '--registry=oci://127.0.0.1:1/charts', '--packageOutputPath=out/common', '--dryRun=true']);
+    expect(dryRun.status).toBe(0);
+    expect(dryRun.stdout).toMatch(/^Dry run: would push out\/common\/common-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}\) to oci:\/\/127\.0\.0\.1:1\/charts\/common:0\.1\.0\.$/m);
+    workspace.write('charts/common/templates/warn.yaml', '');
+    expect(run(['lint', 'charts/common', '--strict=false']).status).toBe(0);
+  });
+
+  it('reads the plugin options from nx.json when no flag gives them, and the target’s options before nx.json', () => {
+    workspace.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: { outputPath: 'build/helm', registry: 'oci://127.0.0.1:1/from-nx-json' } }] }));
+    expect(run(['package', 'charts/common']).status).toBe(0);
+    expect(existsSync(join(workspace.root, 'build/helm/charts/common/common-0.1.0.tgz'))).toBe(true);
+    expect(run(['push', 'charts/common', '--dry-run']).stdout).toContain('to oci://127.0.0.1:1/from-nx-json/common:0.1.0.');
+    // From a sub-folder, the workspace is found by its nx.json.
+    expect(run(['push', '--dry-run'], { cwd: join(workspace.root, 'charts/common') }).stdout).toContain('build/helm/charts/common/common-0.1.0.tgz');
+    // An inferred target passes the options of its plugin entry; a flag still wins.
+    const passed = { NX_HELM_OPTIONS: JSON.stringify({ outputPath: 'build/helm', registry: 'oci://127.0.0.1:1/from-target' }) };
+    expect(run(['push', 'charts/common', '--dry-run'], { env: passed }).stdout).toContain('to oci://127.0.0.1:1/from-target/common:0.1.0.');
+    expect(run(['push', 'charts/common', '--dry-run', '--registry=oci://127.0.0.1:1/flag'], { env: passed }).stdout).toContain('to oci://127.0.0.1:1/flag/common:0.1.0.');
+  });
+
+  it('finds the workspace above the chart: the nearest nx.json, else the git repository, else the current folder', () => {
+    mkdirSync(join(workspace.root, 'tools'));
+    // No nx.json, no git: the current folder when it holds the chart (paths are shown from there), else the chart's own.
+    expect(run(['lint', 'charts/web']).stdout).toContain('lint charts/web (default values)');
+    expect(run(['lint', '../charts/web'], { cwd: join(workspace.root, 'tools') }).stdout).toContain('lint . (default values)');
+    spawnSync('git', ['init', '-q'], { cwd: workspace.root });
+    expect(run(['lint', 'web'], { cwd: join(workspace.root, 'charts') }).stdout).toContain('lint charts/web (default values)');
+    workspace.write('charts/nx.json', '{}');
+    expect(run(['lint', 'web'], { cwd: join(workspace.root, 'charts') }).stdout).toContain('lint web (default values)');
+  });
+
+  it('fails clearly for a folder without a chart', () => {
+    const result = run(['lint', 'docs']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('docs/Chart.yaml does not exist.');
+  });
+
+  it('summarises the push records and exits with 1 when one failed', () => {
+    workspace.write(
+      'dist/charts/charts/web/push.json',
+      JSON.stringify({ chart: 'web', version: '1.0.0', reference: 'oci://r/web:1.0.0', registry: 'oci://r', chartDigest: 'sha256:1', status: 'failed', time: 't', helmVersion: '4', error: 'denied' }),
+    );
+    const result = run(['summary', '--format=text']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('web 1.0.0 failed: denied');
+    expect(run(['summary', '--format=yaml'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--format must be text, markdown or json') });
+    run(['summary', '--format=markdown', '--output=summary.md']);
+    expect(readFileSync(join(workspace.root, 'summary.md'), 'utf8')).toContain('| Chart | Version | Status | Digest | Install | Verify |');
+  });
+
+  it('loads neither Nx nor other heavy modules to run a command', () => {
+    const probe = `
+      require(${JSON.stringify(join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/run-cli-command'))});
+      for (const command of ['lint', 'package', 'push', 'verify', 'check-version']) {
+        require(${JSON.stringify(join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/commands'))} + '/' + command);
+      }
+      console.log(Object.keys(require.cache).join('\\n'));`;
+    const loaded = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).stdout.split('\n');
+    expect(loaded.length).toBeGreaterThan(10);
+    expect(loaded.filter((file) => /node_modules\/(nx|@nx|execa|pako|tar-stream)\//.test(file))).toEqual([]);
+  });
+});
