@@ -44,7 +44,9 @@ describe('the nx-helm CLI (built, real helm)', () => {
     workspace.write('charts/web/templates/broken.yaml', '{{ .Release.Name \n');
     const result = run(['lint', 'charts/web']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^nx-helm lint failed for charts\/web:\nhelm lint found problems in chart "web" \(charts\/web\) with 3 of 3 value sets:/);
+    expect(result.stderr).toMatch(
+      /^nx-helm lint failed for charts\/web:\nhelm lint found problems in chart "web" \(charts\/web\) with 3 of 3 value sets:/,
+    );
     expect(result.stderr).toContain('Fix the templates or values reported above.');
   });
 
@@ -53,7 +55,10 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(run(['deploy'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "deploy"') });
     expect(run(['lint', '--bogus'])).toMatchObject({ status: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
     expect(run(['lint', 'a', 'b'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unexpected argument(s) b') });
-    expect(run(['push', 'charts/web', '--retries=many'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--retries takes a whole number') });
+    expect(run(['push', 'charts/web', '--retries=many'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--retries takes a whole number'),
+    });
     for (const command of ['lint', 'package', 'push', 'verify', 'check-version', 'summary']) {
       const help = run([command, '--help']);
       expect(help.status).toBe(0);
@@ -68,22 +73,33 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(existsSync(join(workspace.root, 'out/common/common-0.1.0.tgz'))).toBe(true);
     const dryRun = run(['push', 'charts/common', '--registry=oci://127.0.0.1:1/charts', '--packageOutputPath=out/common', '--dryRun=true']);
     expect(dryRun.status).toBe(0);
-    expect(dryRun.stdout).toMatch(/^Dry run: would push out\/common\/common-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}\) to oci:\/\/127\.0\.0\.1:1\/charts\/common:0\.1\.0\.$/m);
+    expect(dryRun.stdout).toMatch(
+      /^Dry run: would push out\/common\/common-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}\) to oci:\/\/127\.0\.0\.1:1\/charts\/common:0\.1\.0\.$/m,
+    );
     workspace.write('charts/common/templates/warn.yaml', '');
     expect(run(['lint', 'charts/common', '--strict=false']).status).toBe(0);
   });
 
   it('reads the plugin options from nx.json when no flag gives them, and the target’s options before nx.json', () => {
-    workspace.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: { outputPath: 'build/helm', registry: 'oci://127.0.0.1:1/from-nx-json' } }] }));
+    workspace.write(
+      'nx.json',
+      JSON.stringify({
+        plugins: [{ plugin: 'nx-helm', options: { outputPath: 'build/helm', registry: 'oci://127.0.0.1:1/from-nx-json' } }],
+      }),
+    );
     expect(run(['package', 'charts/common']).status).toBe(0);
     expect(existsSync(join(workspace.root, 'build/helm/charts/common/common-0.1.0.tgz'))).toBe(true);
     expect(run(['push', 'charts/common', '--dry-run']).stdout).toContain('to oci://127.0.0.1:1/from-nx-json/common:0.1.0.');
     // From a sub-folder, the workspace is found by its nx.json.
-    expect(run(['push', '--dry-run'], { cwd: join(workspace.root, 'charts/common') }).stdout).toContain('build/helm/charts/common/common-0.1.0.tgz');
+    expect(run(['push', '--dry-run'], { cwd: join(workspace.root, 'charts/common') }).stdout).toContain(
+      'build/helm/charts/common/common-0.1.0.tgz',
+    );
     // An inferred target passes the options of its plugin entry; a flag still wins.
     const passed = { NX_HELM_OPTIONS: JSON.stringify({ outputPath: 'build/helm', registry: 'oci://127.0.0.1:1/from-target' }) };
     expect(run(['push', 'charts/common', '--dry-run'], { env: passed }).stdout).toContain('to oci://127.0.0.1:1/from-target/common:0.1.0.');
-    expect(run(['push', 'charts/common', '--dry-run', '--registry=oci://127.0.0.1:1/flag'], { env: passed }).stdout).toContain('to oci://127.0.0.1:1/flag/common:0.1.0.');
+    expect(run(['push', 'charts/common', '--dry-run', '--registry=oci://127.0.0.1:1/flag'], { env: passed }).stdout).toContain(
+      'to oci://127.0.0.1:1/flag/common:0.1.0.',
+    );
   });
 
   it('finds the workspace above the chart: the nearest nx.json, else the git repository, else the current folder', () => {
@@ -106,12 +122,25 @@ describe('the nx-helm CLI (built, real helm)', () => {
   it('summarises the push records and exits with 1 when one failed', () => {
     workspace.write(
       'dist/charts/charts/web/push.json',
-      JSON.stringify({ chart: 'web', version: '1.0.0', reference: 'oci://r/web:1.0.0', registry: 'oci://r', chartDigest: 'sha256:1', status: 'failed', time: 't', helmVersion: '4', error: 'denied' }),
+      JSON.stringify({
+        chart: 'web',
+        version: '1.0.0',
+        reference: 'oci://r/web:1.0.0',
+        registry: 'oci://r',
+        chartDigest: 'sha256:1',
+        status: 'failed',
+        time: 't',
+        helmVersion: '4',
+        error: 'denied',
+      }),
     );
     const result = run(['summary', '--format=text']);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('web 1.0.0 failed: denied');
-    expect(run(['summary', '--format=yaml'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--format must be text, markdown or json') });
+    expect(run(['summary', '--format=yaml'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--format must be text, markdown or json'),
+    });
     run(['summary', '--format=markdown', '--output=summary.md']);
     expect(readFileSync(join(workspace.root, 'summary.md'), 'utf8')).toContain('| Chart | Version | Status | Digest | Install | Verify |');
   });

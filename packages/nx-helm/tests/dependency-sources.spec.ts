@@ -14,7 +14,12 @@ import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/test
 
 const OCI = { username: 'deps', password: 'oci-Pa55word' };
 const HTTP = { username: 'repo', password: 'http-Pa55word' };
-const CREDENTIALS = { DEPS_OCI_USER: OCI.username, DEPS_OCI_PASSWORD: OCI.password, DEPS_HTTP_USER: HTTP.username, DEPS_HTTP_PASSWORD: HTTP.password };
+const CREDENTIALS = {
+  DEPS_OCI_USER: OCI.username,
+  DEPS_OCI_PASSWORD: OCI.password,
+  DEPS_HTTP_USER: HTTP.username,
+  DEPS_HTTP_PASSWORD: HTTP.password,
+};
 
 /**
  * Charts depending on a private OCI registry (htpasswd) and a private HTTP chart repository (basic auth), with
@@ -39,7 +44,12 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     writeChart(sources, 'ext-oci-next', { name: 'ext-oci', version: '1.0.1' });
     mkdirSync(join(sources.root, 'repo'));
     const helm = (args: string[], input?: string) =>
-      execFileSync(mainHelm(), args, { cwd: sources.root, input, env: { ...process.env, HELM_REGISTRY_CONFIG: join(sources.root, 'registry.json') }, stdio: ['pipe', 'pipe', 'pipe'] });
+      execFileSync(mainHelm(), args, {
+        cwd: sources.root,
+        input,
+        env: { ...process.env, HELM_REGISTRY_CONFIG: join(sources.root, 'registry.json') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     helm(['package', 'ext-oci', '-d', sources.root]);
     helm(['registry', 'login', registry.host, '--username', OCI.username, '--password-stdin', '--plain-http'], OCI.password);
     helm(['push', join(sources.root, 'ext-oci-1.0.0.tgz'), `oci://${registry.host}/deps`, '--plain-http']);
@@ -74,7 +84,9 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
       ...CREDENTIALS,
     });
     expect({ status: result.status, output: result.status === 0 ? '' : result.output }).toEqual({ status: 0, output: '' });
-    const entries = execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/charts/consumer/consumer-0.1.0.tgz')], { encoding: 'utf8' });
+    const entries = execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/charts/consumer/consumer-0.1.0.tgz')], {
+      encoding: 'utf8',
+    });
     expect(entries).toContain('consumer/charts/ext-oci/Chart.yaml');
     expect(entries).toContain('consumer/charts/ext-http/Chart.yaml');
     expect(result.output).not.toContain(OCI.password);
@@ -100,7 +112,10 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     const log = { output: () => state.log.output() };
 
     const build = (executor: typeof lintExecutor | typeof packageExecutor, registries: object, chart = 'consumer') =>
-      executor({ helmPath: mainHelm(), registries, outputPath: `dist/charts/charts/${chart}` } as never, executorContextFor(workspace.root, chart, `charts/${chart}`));
+      executor(
+        { helmPath: mainHelm(), registries, outputPath: `dist/charts/charts/${chart}` } as never,
+        executorContextFor(workspace.root, chart, `charts/${chart}`),
+      );
 
     it('names the OCI dependency, its registry and "unauthorized" without credentials', async () => {
       await expect(build(packageExecutor, registriesOption(false, true))).resolves.toEqual({ success: false });
@@ -145,7 +160,10 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
         ].join('\n'),
       );
       workspace.write('charts/pinned/templates/configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pinned\n');
-      return lintExecutor({ helmPath: mainHelm(), registries: registriesOption() }, executorContextFor(workspace.root, 'pinned', 'charts/pinned'));
+      return lintExecutor(
+        { helmPath: mainHelm(), registries: registriesOption() },
+        executorContextFor(workspace.root, 'pinned', 'charts/pinned'),
+      );
     };
 
     it('accepts a dependency that is exactly the pinned manifest, and leaves no credentials behind', async () => {
@@ -174,9 +192,13 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     it('refuses a pin the registry does not have, and a malformed one', async () => {
       const unknown = `sha256:${'0'.repeat(64)}`;
       await expect(pinnedChart(unknown)).resolves.toEqual({ success: false });
-      expect(log.output()).toContain(`Chart "pinned" pins its dependency "ext-oci" to ${unknown}, but oci://${registry.host}/deps/ext-oci@${unknown} cannot be pulled.`);
+      expect(log.output()).toContain(
+        `Chart "pinned" pins its dependency "ext-oci" to ${unknown}, but oci://${registry.host}/deps/ext-oci@${unknown} cannot be pulled.`,
+      );
       await expect(pinnedChart('latest')).resolves.toEqual({ success: false });
-      expect(log.output()).toContain('charts/pinned/Chart.yaml (field annotations["nx-helm/digest.ext-oci"]) pins "ext-oci" to "latest", which is not a sha256 digest.');
+      expect(log.output()).toContain(
+        'charts/pinned/Chart.yaml (field annotations["nx-helm/digest.ext-oci"]) pins "ext-oci" to "latest", which is not a sha256 digest.',
+      );
     });
   });
 
@@ -189,8 +211,8 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     });
     expect(result.status).toBe(0);
     expect(result.output).toContain('Nx read the output from the cache instead of running the command for 2 out of 2 tasks.');
-    expect(execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/charts/consumer/consumer-0.1.0.tgz')], { encoding: 'utf8' })).toContain(
-      'consumer/charts/ext-oci/Chart.yaml',
-    );
+    expect(
+      execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/charts/consumer/consumer-0.1.0.tgz')], { encoding: 'utf8' }),
+    ).toContain('consumer/charts/ext-oci/Chart.yaml');
   });
 });

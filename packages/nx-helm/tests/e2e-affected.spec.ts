@@ -42,7 +42,11 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
   const commits: string[] = [];
 
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: workspace.root, encoding: 'utf8', stdio: 'pipe' }).trim();
+    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+      cwd: workspace.root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim();
   const commit = (message: string) => {
     git('add', '-A');
     git('commit', '-q', '-m', message);
@@ -84,8 +88,14 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
     workspace.write('.gitignore', 'node_modules\ndist\n.nx\n*.tgz\n');
     workspace.write('docs/notes.md', '# Notes\n');
     writeChart(workspace, 'charts/lib', { name: 'lib', type: 'library' });
-    writeChart(workspace, 'charts/app-a', { name: 'app-a', dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }] });
-    writeChart(workspace, 'charts/app-b', { name: 'app-b', dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }] });
+    writeChart(workspace, 'charts/app-a', {
+      name: 'app-a',
+      dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }],
+    });
+    writeChart(workspace, 'charts/app-b', {
+      name: 'app-b',
+      dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }],
+    });
     // The umbrella references its siblings by the registry they are published to, as real chart repositories do.
     writeChart(workspace, 'charts/stack', {
       name: 'stack',
@@ -108,8 +118,13 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
     expect(readdirSync(join(workspace.root, 'node_modules/nx-helm/dist')).length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(workspace.root, 'node_modules/nx/package.json'), 'utf8')).version).toBe(versions.nx);
     succeeded(nx('graph', '--file=graph.json'));
-    const graph = JSON.parse(readFileSync(join(workspace.root, 'graph.json'), 'utf8')).graph.dependencies as Record<string, Array<{ target: string }>>;
-    expect(Object.fromEntries(Object.entries(graph).map(([source, targets]) => [source, targets.map((edge) => edge.target).sort()]))).toEqual({
+    const graph = JSON.parse(readFileSync(join(workspace.root, 'graph.json'), 'utf8')).graph.dependencies as Record<
+      string,
+      Array<{ target: string }>
+    >;
+    expect(
+      Object.fromEntries(Object.entries(graph).map(([source, targets]) => [source, targets.map((edge) => edge.target).sort()])),
+    ).toEqual({
       lib: [],
       'app-a': ['lib'],
       'app-b': ['lib'],
@@ -154,7 +169,9 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
     // The umbrella was packaged with its siblings built from the changed sources, not downloaded.
     const stackArchive = join(workspace.root, 'dist/charts/charts/stack/stack-0.1.1.tgz');
     expect(execFileSync('tar', ['-xzOf', stackArchive, 'stack/charts/app-a/Chart.yaml'], { encoding: 'utf8' })).toContain('version: 0.1.1');
-    expect(execFileSync('tar', ['-tzf', stackArchive], { encoding: 'utf8' })).toContain('stack/charts/app-a/charts/lib/templates/_more.tpl');
+    expect(execFileSync('tar', ['-tzf', stackArchive], { encoding: 'utf8' })).toContain(
+      'stack/charts/app-a/charts/lib/templates/_more.tpl',
+    );
     for (const chart of ['lib', 'app-a', 'app-b', 'stack']) {
       const record = pushRecord(chart);
       expect(record).toMatchObject({ status: 'pushed', version: '0.1.1' });

@@ -85,7 +85,10 @@ describe('example chart workspace (nx + helm)', () => {
 
   it('treats the package timestamp as an input: another SOURCE_DATE_EPOCH misses the cache', () => {
     expect(cachedTasks(nx('run', 'common:package-chart', '--output-style=static').output)).toBe(1);
-    const other = runNx(workspace.root, ['run', 'common:package-chart', '--output-style=static'], { ...env(), SOURCE_DATE_EPOCH: '1700000000' });
+    const other = runNx(workspace.root, ['run', 'common:package-chart', '--output-style=static'], {
+      ...env(),
+      SOURCE_DATE_EPOCH: '1700000000',
+    });
     expect(other.status).toBe(0);
     expect(cachedTasks(other.output)).toBe(0);
     expect(other.output).toContain('timestamp 2023-11-14T22:13:20.000Z from SOURCE_DATE_EPOCH');
@@ -95,7 +98,13 @@ describe('example chart workspace (nx + helm)', () => {
     workspace.write('charts/broken/Chart.yaml', 'apiVersion: v2\nname: broken\nversion: "1.0"\n');
     const projects = nx('show', 'projects', '--json');
     expect(projects.status).toBe(0);
-    expect((JSON.parse(projects.output.trim().split('\n')[0]) as string[]).sort()).toEqual(['broken', 'common', 'platform', 'web', 'worker']);
+    expect((JSON.parse(projects.output.trim().split('\n')[0]) as string[]).sort()).toEqual([
+      'broken',
+      'common',
+      'platform',
+      'web',
+      'worker',
+    ]);
 
     const lint = nx('run', 'broken:lint-chart', '--output-style=static');
     expect(lint.status).not.toBe(0);

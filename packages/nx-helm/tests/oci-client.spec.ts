@@ -31,7 +31,14 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 /** An environment with an empty HOME: no login of the machine's user can leak into a test. */
 function isolatedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(workDir, 'home-'));
-  return { PATH: process.env.PATH, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data'), ...extra };
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+    ...extra,
+  };
 }
 
 function clientFor(host: string, options: Partial<OciClientOptions> = {}): OciClient {
@@ -56,7 +63,9 @@ function helm(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<strin
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout + stderr) : reject(new Error(`helm ${args.join(' ')} exited with ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout + stderr) : reject(new Error(`helm ${args.join(' ')} exited with ${code}: ${stderr}`)),
+    );
     child.stdin.end(input);
   });
 }
@@ -66,7 +75,10 @@ async function packageTinyChart(name: string, version: string, env: NodeJS.Proce
   const dir = mkdtempSync(join(workDir, 'chart-'));
   mkdirSync(join(dir, name, 'templates'), { recursive: true });
   writeFileSync(join(dir, name, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: ${version}\n`);
-  writeFileSync(join(dir, name, 'templates', 'configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n');
+  writeFileSync(
+    join(dir, name, 'templates', 'configmap.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n',
+  );
   await helm(['package', join(dir, name), '--destination', dir], env);
   return join(dir, `${name}-${version}.tgz`);
 }
@@ -81,7 +93,14 @@ async function pushChartArtifact(client: OciClient, repository: string, tag: str
     schemaVersion: 2,
     mediaType: OCI_MANIFEST_MEDIA_TYPE,
     config: { mediaType: CHART_CONFIG_MEDIA_TYPE, digest: sha256(config), size: config.length },
-    layers: [{ mediaType: CHART_LAYER_MEDIA_TYPE, digest: sha256(layer), size: layer.length, annotations: { 'org.opencontainers.image.title': 'chart.tgz' } }],
+    layers: [
+      {
+        mediaType: CHART_LAYER_MEDIA_TYPE,
+        digest: sha256(layer),
+        size: layer.length,
+        annotations: { 'org.opencontainers.image.title': 'chart.tgz' },
+      },
+    ],
     annotations: { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' },
   };
   const digest = await client.putManifest(repository, tag, manifest, OCI_MANIFEST_MEDIA_TYPE);
@@ -112,10 +131,13 @@ async function startTinyProxy(
       incoming.resume();
       return;
     }
-    const upstream = request({ host: '127.0.0.1', port: targetPort, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, rewrite(answer.headers));
-      answer.pipe(outgoing);
-    });
+    const upstream = request(
+      { host: '127.0.0.1', port: targetPort, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, rewrite(answer.headers));
+        answer.pipe(outgoing);
+      },
+    );
     upstream.on('error', () => outgoing.destroy());
     incoming.pipe(upstream);
   });
@@ -181,7 +203,9 @@ describe('OciClient against a real registry (plain http)', () => {
     expect(await client.listTags('acme/unknown')).toEqual([]);
     const missing = sha256(Buffer.from('missing'));
     const error = await failureOf(client.getBlob('acme/known', missing));
-    expect(error.message).toContain(`Downloading the blob ${registry.host}/acme/known@${missing} failed: the registry has no such blob (HTTP 404)`);
+    expect(error.message).toContain(
+      `Downloading the blob ${registry.host}/acme/known@${missing} failed: the registry has no such blob (HTTP 404)`,
+    );
   });
 
   it('sends the blob to a relative upload Location, keeping the upload state in its query', async () => {
@@ -213,7 +237,9 @@ describe('OciClient against a real registry (plain http)', () => {
     });
     try {
       const error = await failureOf(clientFor(proxy.host).deleteManifest('acme/kept', digest));
-      expect(error.message).toContain(`Deleting the manifest ${proxy.host}/acme/kept@${digest} failed: HTTP 405 (UNSUPPORTED: The operation is unsupported.)`);
+      expect(error.message).toContain(
+        `Deleting the manifest ${proxy.host}/acme/kept@${digest} failed: HTTP 405 (UNSUPPORTED: The operation is unsupported.)`,
+      );
       expect(error.message).toContain(`${proxy.host} does not allow deleting manifests`);
       expect(await registry.manifestDigest('acme/kept', '1.0.0')).toBe(digest);
     } finally {
@@ -298,9 +324,15 @@ describe('OciClient against a real registry (plain http)', () => {
       await client.uploadBlob('acme/redirected', other);
       expect(await client.getBlob('acme/redirected', sha256(content))).toEqual(content);
       const error = await failureOf(client.getBlob('acme/redirected', sha256(other)));
-      expect(error.message).toContain(`Downloading the blob ${proxy.host}/acme/redirected@${sha256(other)} failed: the content received hashes to ${sha256(Buffer.from('tampered'))}`);
+      expect(error.message).toContain(
+        `Downloading the blob ${proxy.host}/acme/redirected@${sha256(other)} failed: the content received hashes to ${sha256(Buffer.from('tampered'))}`,
+      );
       expect(storageHits).toEqual([undefined, undefined]);
-      expect(proxy.requests.filter((entry) => entry.method === 'GET' && entry.path.includes('/blobs/')).every((entry) => entry.authorization?.startsWith('Basic '))).toBe(true);
+      expect(
+        proxy.requests
+          .filter((entry) => entry.method === 'GET' && entry.path.includes('/blobs/'))
+          .every((entry) => entry.authorization?.startsWith('Basic ')),
+      ).toBe(true);
     } finally {
       await proxy.stop();
       await authRegistry.stop();
@@ -335,7 +367,9 @@ describe('OciClient against a real registry (htpasswd, basic challenge)', () => 
     const wrong = 'wr0ng-Pa55-do-not-print';
     const error = await failureOf(withVariables(wrong, (line) => lines.push(line)).getManifest('acme/private', '1.0.0'));
     expect(error.message).toContain(`Reading the manifest of ${registry.host}/acme/private:1.0.0 failed: HTTP 401`);
-    expect(error.message).toContain(`${registry.host} did not accept the user name and password from the environment variables OCI_TEST_USER and OCI_TEST_PASSWORD`);
+    expect(error.message).toContain(
+      `${registry.host} did not accept the user name and password from the environment variables OCI_TEST_USER and OCI_TEST_PASSWORD`,
+    );
     for (const secret of [wrong, Buffer.from(`pusher:${wrong}`).toString('base64')]) {
       expect(error.message).not.toContain(secret);
       expect(lines.join('\n')).not.toContain(secret);
@@ -346,7 +380,9 @@ describe('OciClient against a real registry (htpasswd, basic challenge)', () => 
   it('says how to log in when there are no credentials at all', async () => {
     const error = await failureOf(clientFor(registry.host).getManifest('acme/private', '1.0.0'));
     expect(error.message).toContain('HTTP 401');
-    expect(error.message).toContain(`no credentials for ${registry.host} were found (not logged in): log in with \`helm registry login ${registry.host}\``);
+    expect(error.message).toContain(
+      `no credentials for ${registry.host} were found (not logged in): log in with \`helm registry login ${registry.host}\``,
+    );
   });
 
   it('uses the login `helm registry login` saved, and reads a chart helm pushed with it', async () => {
@@ -388,7 +424,9 @@ describe('OciClient against a real registry (TLS with a self-signed CA)', () => 
     const lines: string[] = [];
     const client = clientFor(registry.host, { connection: { plainHttp: false }, log: (line) => lines.push(line) });
     const error = await failureOf(client.getManifest('acme/tls', '1.0.0'));
-    expect(error.message).toContain(`Reading the manifest of ${registry.host}/acme/tls:1.0.0 failed: TLS verification failed: self-signed certificate`);
+    expect(error.message).toContain(
+      `Reading the manifest of ${registry.host}/acme/tls:1.0.0 failed: TLS verification failed: self-signed certificate`,
+    );
     expect(error.message).toContain(`Set caFile for "${registry.host}" in the nx-helm "registries" option`);
     expect(lines).toEqual([]);
   });
@@ -420,7 +458,11 @@ describe('OciClient on failing connections', () => {
     await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
     const lines: string[] = [];
     try {
-      const client = clientFor(`127.0.0.1:${port}`, { timeoutMs: 300, retry: { retries: 1, initialDelayMs: 20, maxDelayMs: 20 }, log: (line) => lines.push(line) });
+      const client = clientFor(`127.0.0.1:${port}`, {
+        timeoutMs: 300,
+        retry: { retries: 1, initialDelayMs: 20, maxDelayMs: 20 },
+        log: (line) => lines.push(line),
+      });
       const started = Date.now();
       const error = await failureOf(client.getManifest('acme/web', '1.0.0'));
       expect(Date.now() - started).toBeLessThan(2000);
@@ -489,8 +531,12 @@ describe('OciClient on failing connections', () => {
       return true;
     });
     try {
-      const error = await failureOf(clientFor(proxy.host).putManifest('acme/denied', '1.0.0', { schemaVersion: 2 }, OCI_MANIFEST_MEDIA_TYPE));
-      expect(error.message).toContain(`Pushing the manifest to ${proxy.host}/acme/denied:1.0.0 failed: HTTP 403 (DENIED: requested access to the resource is denied)`);
+      const error = await failureOf(
+        clientFor(proxy.host).putManifest('acme/denied', '1.0.0', { schemaVersion: 2 }, OCI_MANIFEST_MEDIA_TYPE),
+      );
+      expect(error.message).toContain(
+        `Pushing the manifest to ${proxy.host}/acme/denied:1.0.0 failed: HTTP 403 (DENIED: requested access to the resource is denied)`,
+      );
       expect(error.message).toContain('write:packages for GHCR');
       expect(proxy.requests).toHaveLength(1);
     } finally {
@@ -506,7 +552,9 @@ describe('OciClient on failing connections', () => {
     });
     try {
       const error = await failureOf(clientFor(proxy.host).uploadBlob('acme/down', Buffer.from('x')));
-      expect(error.message).toContain(`Checking the blob ${proxy.host}/acme/down@${sha256(Buffer.from('x'))} failed after 3 attempts: HTTP 502.`);
+      expect(error.message).toContain(
+        `Checking the blob ${proxy.host}/acme/down@${sha256(Buffer.from('x'))} failed after 3 attempts: HTTP 502.`,
+      );
       expect(proxy.requests).toHaveLength(3);
     } finally {
       await proxy.stop();
@@ -554,7 +602,9 @@ describe('OciClient with docker token authentication (token proxy in front of a 
       { method: 'GET', path: '/token', grant: 'basic', scopes: ['repository:acme/web:pull,push'] },
       { method: 'GET', path: '/token', grant: 'basic', scopes: ['repository:acme/web:pull'] },
     ]);
-    const manifestReads = (await proxy.requests()).filter((entry) => entry.method === 'GET' && entry.path === '/v2/acme/web/manifests/1.0.0');
+    const manifestReads = (await proxy.requests()).filter(
+      (entry) => entry.method === 'GET' && entry.path === '/v2/acme/web/manifests/1.0.0',
+    );
     // The first read is turned away (anonymous), the next two carry the token.
     expect(manifestReads).toHaveLength(3);
 
@@ -570,16 +620,24 @@ describe('OciClient with docker token authentication (token proxy in front of a 
   it('reports credentials the token service refuses, without the password', async () => {
     const wrong = 'not-the-Pa55word';
     const error = await failureOf(withPassword(wrong).getManifest('acme/web', '1.0.0'));
-    expect(error.message).toContain(`Reading the manifest of ${proxy.host}/acme/web:1.0.0 failed: the token service ${proxy.host} answered HTTP 401 (UNAUTHORIZED: invalid credentials)`);
-    expect(error.message).toContain('did not accept the user name and password from the environment variables OCI_BOT and OCI_BOT_PASSWORD');
+    expect(error.message).toContain(
+      `Reading the manifest of ${proxy.host}/acme/web:1.0.0 failed: the token service ${proxy.host} answered HTTP 401 (UNAUTHORIZED: invalid credentials)`,
+    );
+    expect(error.message).toContain(
+      'did not accept the user name and password from the environment variables OCI_BOT and OCI_BOT_PASSWORD',
+    );
     expect(error.message).not.toContain(wrong);
     expect(await tokenRequests()).toEqual([{ method: 'GET', path: '/token', grant: 'basic', scopes: ['repository:acme/web:pull'] }]);
   });
 
   it('says the token lacks permission when a read-only user pushes (insufficient_scope)', async () => {
     const error = await failureOf(withPassword('reader-Pa55', 'reader').uploadBlob('acme/web', Buffer.from('read-only')));
-    expect(error.message).toContain(`Uploading the blob ${proxy.host}/acme/web@${sha256(Buffer.from('read-only'))} failed: HTTP 401 (UNAUTHORIZED: authentication required)`);
-    expect(error.message).toContain(`${proxy.host} refused access with these credentials. Check that the token may pull and push this repository`);
+    expect(error.message).toContain(
+      `Uploading the blob ${proxy.host}/acme/web@${sha256(Buffer.from('read-only'))} failed: HTTP 401 (UNAUTHORIZED: authentication required)`,
+    );
+    expect(error.message).toContain(
+      `${proxy.host} refused access with these credentials. Check that the token may pull and push this repository`,
+    );
     expect(error.message).toContain('write:packages for GHCR');
     expect(error.message).not.toContain('reader-Pa55');
   });
@@ -594,7 +652,10 @@ describe('OciClient with docker token authentication (token proxy in front of a 
   it('exchanges an identity token from the docker config with the refresh-token grant', async () => {
     const env = isolatedEnv();
     mkdirSync(join(env.HOME!, '.docker'));
-    writeFileSync(join(env.HOME!, '.docker', 'config.json'), JSON.stringify({ auths: { [proxy.host]: { identitytoken: IDENTITY_TOKEN } } }));
+    writeFileSync(
+      join(env.HOME!, '.docker', 'config.json'),
+      JSON.stringify({ auths: { [proxy.host]: { identitytoken: IDENTITY_TOKEN } } }),
+    );
     const client = new OciClient({ host: proxy.host, env, retry: FAST_RETRY });
     const { digest } = await pushChartArtifact(client, 'acme/identity', '1.0.0');
     expect(await client.headManifest('acme/identity', '1.0.0')).toBe(digest);
@@ -611,7 +672,13 @@ describe('OciClient with docker token authentication (token proxy in front of a 
     const archive = await packageTinyChart('proxied', '3.0.0', env);
     await helm(['push', archive, `oci://${proxy.host}/charts`, '--plain-http'], env);
     const helmRequests = await proxy.requests();
-    expect(helmRequests.some((entry) => entry.path === '/token' && entry.scopes?.some((scope) => scope.startsWith('repository:charts/proxied:') && scope.includes('push')))).toBe(true);
+    expect(
+      helmRequests.some(
+        (entry) =>
+          entry.path === '/token' &&
+          entry.scopes?.some((scope) => scope.startsWith('repository:charts/proxied:') && scope.includes('push')),
+      ),
+    ).toBe(true);
     expect(helmRequests.some((entry) => entry.method === 'PUT' && entry.path === '/v2/charts/proxied/manifests/3.0.0')).toBe(true);
 
     const client = new OciClient({ host: proxy.host, env, retry: FAST_RETRY });

@@ -78,7 +78,9 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     const file = `${workspace.root}/dist/charts/charts/web/push.json`;
     writeFileSync(file, JSON.stringify({ ...pushed, chartDigest: `sha256:${'0'.repeat(64)}` }));
     await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), plainHttp: true })).resolves.toEqual({ success: false });
-    expect(log.output()).toContain(`does not match what was pushed: chart archive ${pushed.chartDigest} instead of sha256:${'0'.repeat(64)} (push.json)`);
+    expect(log.output()).toContain(
+      `does not match what was pushed: chart archive ${pushed.chartDigest} instead of sha256:${'0'.repeat(64)} (push.json)`,
+    );
 
     // So does a digest the registry does not have.
     writeFileSync(file, JSON.stringify({ ...pushed, digest: `sha256:${'1'.repeat(64)}` }));
@@ -129,7 +131,10 @@ describe('push-chart guards (real registry, Helm 4)', () => {
   it('shows what would be pushed on a dry run, without contacting the registry', async () => {
     await expect(pushChart(workspace.root, 'web', options('dry', { dryRun: true }))).resolves.toEqual({ success: true });
     expect(log.output()).toMatch(
-      new RegExp(`^Dry run: would push dist/charts/charts/web/web-0\\.1\\.0\\.tgz \\(sha256:[0-9a-f]{64}\\) to oci://${registry.host}/dry/web:0\\.1\\.0\\.$`, 'm'),
+      new RegExp(
+        `^Dry run: would push dist/charts/charts/web/web-0\\.1\\.0\\.tgz \\(sha256:[0-9a-f]{64}\\) to oci://${registry.host}/dry/web:0\\.1\\.0\\.$`,
+        'm',
+      ),
     );
     expect(await registry.manifestDigest('dry/web', '0.1.0')).toBeUndefined();
     expect(existsSync(`${workspace.root}/dist/charts/charts/web/push.json`)).toBe(false);
@@ -137,13 +142,19 @@ describe('push-chart guards (real registry, Helm 4)', () => {
 
   it('explains a missing package, registry or credential variable', async () => {
     await expect(pushChart(workspace.root, 'worker', options('x'))).resolves.toEqual({ success: false });
-    expect(log.output()).toContain('There is no package to push for worker: dist/charts/charts/worker/worker-0.1.0.tgz does not exist. Run the package-chart target first');
+    expect(log.output()).toContain(
+      'There is no package to push for worker: dist/charts/charts/worker/worker-0.1.0.tgz does not exist. Run the package-chart target first',
+    );
 
     await expect(pushChart(workspace.root, 'web', { helmPath: mainHelm() })).resolves.toEqual({ success: false });
     expect(log.output()).toContain('There is no registry to push web to. Set "registry" in the nx-helm plugin options in nx.json');
 
     await expect(
-      pushChart(workspace.root, 'web', options('x', { registries: { [registry.host]: { usernameEnv: 'NO_SUCH_USER_VAR', passwordEnv: 'NO_SUCH_PASSWORD_VAR' } } })),
+      pushChart(
+        workspace.root,
+        'web',
+        options('x', { registries: { [registry.host]: { usernameEnv: 'NO_SUCH_USER_VAR', passwordEnv: 'NO_SUCH_PASSWORD_VAR' } } }),
+      ),
     ).resolves.toEqual({ success: false });
     expect(log.output()).toContain('the environment variable(s) NO_SUCH_USER_VAR, NO_SUCH_PASSWORD_VAR are not set');
   });
@@ -194,10 +205,18 @@ describe('push-chart guards (real registry, Helm 4)', () => {
   it('retries a refused connection a bounded number of times, then says what failed', async () => {
     const closedPort = registry.host.replace(/:\d+$/, ':1');
     await expect(
-      pushChart(workspace.root, 'web', { helmPath: mainHelm(), registry: `oci://${closedPort}/x`, plainHttp: true, retries: 2, retryDelayMs: 20 }),
+      pushChart(workspace.root, 'web', {
+        helmPath: mainHelm(),
+        registry: `oci://${closedPort}/x`,
+        plainHttp: true,
+        retries: 2,
+        retryDelayMs: 20,
+      }),
     ).resolves.toEqual({ success: false });
     expect(log.output().match(/retrying in/g)).toHaveLength(2);
-    expect(log.output()).toContain(`Reading the manifest of ${closedPort}/x/web:0.1.0 failed after 3 attempts: connect ECONNREFUSED ${closedPort}.`);
+    expect(log.output()).toContain(
+      `Reading the manifest of ${closedPort}/x/web:0.1.0 failed after 3 attempts: connect ECONNREFUSED ${closedPort}.`,
+    );
     expect(log.output()).toContain('or the network failed; try again later, or allow more retries');
   });
 });
@@ -259,7 +278,11 @@ describe('push-chart with registry credentials (real htpasswd registry, Helm 4)'
   });
 
   it('fails fast when no credentials are configured for a registry that needs them', async () => {
-    const result = await pushChart(workspace.root, 'web', { helmPath: mainHelm(), registry: `oci://${registry.host}/private`, plainHttp: true });
+    const result = await pushChart(workspace.root, 'web', {
+      helmPath: mainHelm(),
+      registry: `oci://${registry.host}/private`,
+      plainHttp: true,
+    });
     expect(result).toEqual({ success: false });
     expect(log.output()).not.toContain('retrying');
     expect(log.output()).toContain(

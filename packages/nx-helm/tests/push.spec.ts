@@ -86,12 +86,18 @@ describe.each(SETUPS)('push-chart against a real registry (%s)', (setup) => {
             sha256(archive),
           );
         }
-        expect(log.output()).toMatch(new RegExp(`web 0\\.1\\.0 pushed: oci://${registry.host.replace(/\./g, '\\.')}/${path}/web:0\\.1\\.0@sha256:[0-9a-f]{64}`));
+        expect(log.output()).toMatch(
+          new RegExp(`web 0\\.1\\.0 pushed: oci://${registry.host.replace(/\./g, '\\.')}/${path}/web:0\\.1\\.0@sha256:[0-9a-f]{64}`),
+        );
 
         for (const chart of EXAMPLE_CHART_NAMES) {
           const first = readPushRecord(workspace.root, chart);
           await expect(pushChart(workspace.root, chart, optionsFor(helm.path(), path))).resolves.toEqual({ success: true });
-          expect(readPushRecord(workspace.root, chart)).toMatchObject({ status: 'skipped', digest: first.digest, chartDigest: first.chartDigest });
+          expect(readPushRecord(workspace.root, chart)).toMatchObject({
+            status: 'skipped',
+            digest: first.digest,
+            chartDigest: first.chartDigest,
+          });
         }
       },
     );

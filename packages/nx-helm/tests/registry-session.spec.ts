@@ -32,7 +32,15 @@ describe('registry session cleanup on interrupt (real registry, built plugin)', 
     const childTmp = mkdtempSync(join(tmpdir(), 'nx-helm-interrupt-'));
     const configDirs = () => readdirSync(childTmp).filter((name) => name.startsWith('nx-helm-registry-'));
     const child = spawn(process.execPath, ['-e', script], {
-      env: { ...process.env, NODE_OPTIONS: '', TEST_HELM: mainHelm(), TEST_HOST: registry.host, TEST_USER: 'u', TEST_PASSWORD: 'interrupt-Pa55', TMPDIR: childTmp },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        TEST_HELM: mainHelm(),
+        TEST_HOST: registry.host,
+        TEST_USER: 'u',
+        TEST_PASSWORD: 'interrupt-Pa55',
+        TMPDIR: childTmp,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -46,7 +46,10 @@ describe('provenance signing (real gpg, helm and registry)', () => {
   });
 
   const packageSigned = (sign: object, helmPath = mainHelm()) =>
-    packageExecutor({ helmPath, outputPath: 'dist/charts/charts/web', sign: { key: signer.email, passphraseEnv: 'TEST_SIGNING_PASSPHRASE', ...sign } }, executorContextFor(workspace.root, 'web', 'charts/web'));
+    packageExecutor(
+      { helmPath, outputPath: 'dist/charts/charts/web', sign: { key: signer.email, passphraseEnv: 'TEST_SIGNING_PASSPHRASE', ...sign } },
+      executorContextFor(workspace.root, 'web', 'charts/web'),
+    );
   const archive = () => join(workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz');
 
   it('writes a provenance file that helm 4 and helm 3 verify, keeping the archive reproducible', async () => {
@@ -65,13 +68,17 @@ describe('provenance signing (real gpg, helm and registry)', () => {
   it('takes the secret key from an environment variable (ASCII-armored)', async () => {
     process.env.TEST_SIGNING_KEY = signer.armoredSecretKey;
     await expect(packageSigned({ keyringEnv: 'TEST_SIGNING_KEY' })).resolves.toEqual({ success: true });
-    expect(execFileSync(mainHelm(), ['verify', archive(), '--keyring', signer.publicKeyring], { encoding: 'utf8' })).toContain('Chart Hash Verified');
+    expect(execFileSync(mainHelm(), ['verify', archive(), '--keyring', signer.publicKeyring], { encoding: 'utf8' })).toContain(
+      'Chart Hash Verified',
+    );
   });
 
   it('explains a wrong passphrase, an unknown key and a missing variable', async () => {
     process.env.TEST_SIGNING_PASSPHRASE = 'not-the-passphrase';
     await expect(packageSigned({ keyring: signer.secretKeyring })).resolves.toEqual({ success: false });
-    expect(log.output()).toContain('Signing web-0.1.0.tgz with key "charts@example.com" failed: the passphrase in TEST_SIGNING_PASSPHRASE does not unlock it.');
+    expect(log.output()).toContain(
+      'Signing web-0.1.0.tgz with key "charts@example.com" failed: the passphrase in TEST_SIGNING_PASSPHRASE does not unlock it.',
+    );
     expect(log.output()).not.toContain('not-the-passphrase');
 
     process.env.TEST_SIGNING_PASSPHRASE = signer.passphrase;
@@ -84,7 +91,9 @@ describe('provenance signing (real gpg, helm and registry)', () => {
 
   it('pushes the provenance layer, and verify-chart checks the signature on the chart pulled by digest', async () => {
     await expect(packageSigned({ keyring: signer.secretKeyring })).resolves.toEqual({ success: true });
-    await expect(pushChart(workspace.root, 'web', { helmPath: mainHelm(), registry: `oci://${registry.host}/signed` })).resolves.toEqual({ success: true });
+    await expect(pushChart(workspace.root, 'web', { helmPath: mainHelm(), registry: `oci://${registry.host}/signed` })).resolves.toEqual({
+      success: true,
+    });
     const manifest = await registry.manifest('signed/web', '0.1.0');
     expect(manifest.layers.map((layer) => layer.mediaType)).toContain('application/vnd.cncf.helm.chart.provenance.v1.prov');
     expect(manifest.layers.find((layer) => layer.mediaType.endsWith('prov'))?.digest).toBe(`sha256:${sha256(`${archive()}.prov`)}`);
@@ -94,7 +103,11 @@ describe('provenance signing (real gpg, helm and registry)', () => {
     expect(log.output()).toContain(`Verified oci://${registry.host}/signed/web@${readPushRecord(workspace.root, 'web').digest}`);
     expect(log.output()).toContain('and its provenance signature is valid.');
 
-    await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), keyring: stranger.publicKeyring })).resolves.toEqual({ success: false });
-    expect(log.output()).toMatch(/The provenance signature of oci:\/\/.*\/signed\/web@sha256:[0-9a-f]{64} did not verify with the keyring .*someone@example\.com-pubring\.gpg\./);
+    await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), keyring: stranger.publicKeyring })).resolves.toEqual({
+      success: false,
+    });
+    expect(log.output()).toMatch(
+      /The provenance signature of oci:\/\/.*\/signed\/web@sha256:[0-9a-f]{64} did not verify with the keyring .*someone@example\.com-pubring\.gpg\./,
+    );
   });
 });

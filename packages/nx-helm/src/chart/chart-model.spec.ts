@@ -61,7 +61,9 @@ describe('parseChart', () => {
     expect(result.chart).toBeUndefined();
     expect(result.problems[0]).toMatchObject({ file: FILE, line: expect.any(Number) });
     expect(result.problems[0].message).toMatch(/^is not valid YAML: /);
-    expect(formatChartProblem(result.problems[0])).toMatch(/^charts\/app\/Chart\.yaml:\d+ is not valid YAML: .*\n {2}Fix: Correct the YAML syntax/);
+    expect(formatChartProblem(result.problems[0])).toMatch(
+      /^charts\/app\/Chart\.yaml:\d+ is not valid YAML: .*\n {2}Fix: Correct the YAML syntax/,
+    );
   });
 
   it('reports a missing name and a missing version as fields to add', () => {
@@ -101,9 +103,9 @@ describe('parseChart', () => {
     expect(parseChart('apiVersion: v2\nname: a\nversion: 0.1.0\ndependencies: common\n', FILE).problems).toEqual([
       expect.objectContaining({ field: 'dependencies', line: 4 }),
     ]);
-    expect(
-      parseChart('apiVersion: v2\nname: a\nversion: 0.1.0\ndependencies:\n  - version: 1.0.0\n', FILE).problems,
-    ).toEqual([expect.objectContaining({ field: 'dependencies[0].name', line: 5 })]);
+    expect(parseChart('apiVersion: v2\nname: a\nversion: 0.1.0\ndependencies:\n  - version: 1.0.0\n', FILE).problems).toEqual([
+      expect.objectContaining({ field: 'dependencies[0].name', line: 5 }),
+    ]);
   });
 
   it('reports a file that is not a mapping', () => {

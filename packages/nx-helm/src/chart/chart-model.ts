@@ -29,9 +29,7 @@ export interface Chart {
   dependencies: ChartDependency[];
 }
 
-export type ChartParseResult =
-  | { chart: Chart; problems: [] }
-  | { chart?: undefined; problems: ChartProblem[] };
+export type ChartParseResult = { chart: Chart; problems: [] } | { chart?: undefined; problems: ChartProblem[] };
 
 const CHART_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
 
@@ -43,8 +41,7 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ChartProblem[] = [];
-  const lineOf = (node: Node | null | undefined): number | undefined =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
 
   if (document.errors.length > 0) {
     return {
@@ -164,12 +161,7 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
   };
 }
 
-function parseDependencies(
-  root: YAMLMap,
-  chartFile: string,
-  lineCounter: LineCounter,
-  problems: ChartProblem[],
-): ChartDependency[] {
+function parseDependencies(root: YAMLMap, chartFile: string, lineCounter: LineCounter, problems: ChartProblem[]): ChartDependency[] {
   const node = root.get('dependencies', true) as Node | undefined;
   if (node === undefined || node === null || (node as { value?: unknown }).value === null) {
     return [];

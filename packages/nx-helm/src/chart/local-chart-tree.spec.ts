@@ -48,7 +48,9 @@ describe('loadLocalChartTree', () => {
   it('reports a file:// folder without a Chart.yaml', () => {
     writeChart(workspace, 'charts/app', { name: 'app', dependencies: [{ name: 'common', repository: 'file://../common' }] });
     workspace.write('charts/common/README.md', 'not a chart\n');
-    expect(problemOf('charts/app')).toMatch(/has the dependency "common" at file:\/\/\.\.\/common, but charts\/common contains no Chart\.yaml/);
+    expect(problemOf('charts/app')).toMatch(
+      /has the dependency "common" at file:\/\/\.\.\/common, but charts\/common contains no Chart\.yaml/,
+    );
   });
 
   it('reports a dependency cycle with every chart in it', () => {

@@ -12,7 +12,12 @@ export function scanWorkspaceCharts(workspaceRoot: string, projectNamePrefix = '
   for (const chartFile of findChartFiles(workspaceRoot)) {
     const { chart } = readChartFile(join(workspaceRoot, chartFile), chartFile);
     if (chart) {
-      charts.push({ root: posix.dirname(chartFile), projectName: `${projectNamePrefix}${chart.name}`, chartName: chart.name, chartVersion: chart.version });
+      charts.push({
+        root: posix.dirname(chartFile),
+        projectName: `${projectNamePrefix}${chart.name}`,
+        chartName: chart.name,
+        chartVersion: chart.version,
+      });
     }
   }
   return charts;

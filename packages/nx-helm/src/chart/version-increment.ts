@@ -1,6 +1,6 @@
 import gt from 'semver/functions/gt';
 import valid from 'semver/functions/valid';
-import { runProcess } from '../helm/process';
+import { runProcess } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { parseChart } from './chart-model';
 

@@ -33,7 +33,9 @@ describe('findWorkspaceDependencies', () => {
   });
 
   it('links dependencies fetched from a workspace repository when the local version satisfies the constraint', () => {
-    expect(targets('  - name: common\n    version: ^1.0.0\n    repository: oci://ghcr.io/acme/charts\n')).toEqual([['common', 'repository']]);
+    expect(targets('  - name: common\n    version: ^1.0.0\n    repository: oci://ghcr.io/acme/charts\n')).toEqual([
+      ['common', 'repository'],
+    ]);
     expect(targets('  - name: web\n    version: ">= 0.2, < 1"\n    repository: https://acme.github.io/charts/\n')).toEqual([
       ['web', 'repository'],
     ]);

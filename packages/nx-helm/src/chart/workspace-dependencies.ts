@@ -71,12 +71,18 @@ export function findWorkspaceDependencies(
  * The workspace chart a dependency on a repository of this workspace stands for: same name, a version that satisfies
  * the constraint. `published` holds normalized repository URLs (normalizeRepositoryUrl).
  */
-export function matchWorkspaceChart(dependency: ChartDependency, index: WorkspaceChartIndex, published: ReadonlySet<string>): WorkspaceChart | undefined {
+export function matchWorkspaceChart(
+  dependency: ChartDependency,
+  index: WorkspaceChartIndex,
+  published: ReadonlySet<string>,
+): WorkspaceChart | undefined {
   const { source } = dependency;
   if ((source.kind !== 'oci' && source.kind !== 'http') || !published.has(normalizeRepositoryUrl(source.url))) {
     return undefined;
   }
-  return (index.byChartName.get(dependency.name) ?? []).find((candidate) => satisfiesConstraint(candidate.chartVersion, dependency.version));
+  return (index.byChartName.get(dependency.name) ?? []).find((candidate) =>
+    satisfiesConstraint(candidate.chartVersion, dependency.version),
+  );
 }
 
 /**

@@ -17,7 +17,11 @@ const connection: Record<string, OptionSpec> = {
   'cert-file': { type: 'string', value: 'file', description: 'client certificate for mutual TLS' },
   'key-file': { type: 'string', value: 'file', description: 'client key for mutual TLS' },
 };
-const packageOutputPath: OptionSpec = { type: 'string', value: 'dir', description: 'folder of the package (default dist/charts/<chart folder>)' };
+const packageOutputPath: OptionSpec = {
+  type: 'string',
+  value: 'dir',
+  description: 'folder of the package (default dist/charts/<chart folder>)',
+};
 
 /** Every subcommand of the `nx-helm` CLI with its flags; `--help` of each is generated from this. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
@@ -26,7 +30,12 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     chart: true,
     options: {
       strict: { type: 'boolean', description: 'fail on warnings (default; --no-strict to allow them)' },
-      'values-file': { type: 'string', multiple: true, value: 'file', description: 'values file to lint with instead of ci/*-values.yaml (repeatable)' },
+      'values-file': {
+        type: 'string',
+        multiple: true,
+        value: 'file',
+        description: 'values file to lint with instead of ci/*-values.yaml (repeatable)',
+      },
       'helm-path': helmPath,
     },
   },
@@ -93,7 +102,9 @@ export function commandHelp(name: string): string {
     `Usage: nx-helm ${name}${command.chart ? ' [chart folder]' : ''} [flags]`,
     '',
     `${command.summary.charAt(0).toUpperCase()}${command.summary.slice(1)}.`,
-    ...(command.chart ? ['', 'The chart folder defaults to the current folder. Options not given as flags come from the nx-helm entry in nx.json.'] : []),
+    ...(command.chart
+      ? ['', 'The chart folder defaults to the current folder. Options not given as flags come from the nx-helm entry in nx.json.']
+      : []),
     '',
     'Flags:',
     ...flags,

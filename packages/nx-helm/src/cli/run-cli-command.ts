@@ -11,11 +11,21 @@ import { CLI_COMMANDS, commandHelp, normalizeArgs } from './cli-commands';
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** Exit codes: 0 success, 1 the command failed, 2 wrong usage. */
-export async function runCliCommand(name: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<number> {
+export async function runCliCommand(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Promise<number> {
   const command = CLI_COMMANDS[name];
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args: normalizeArgs(args, command), options: { ...command.options, help: { type: 'boolean' } }, allowPositionals: true, allowNegative: true });
+    parsed = parseArgs({
+      args: normalizeArgs(args, command),
+      options: { ...command.options, help: { type: 'boolean' } },
+      allowPositionals: true,
+      allowNegative: true,
+    });
   } catch (error) {
     process.stderr.write(`nx-helm ${name}: ${(error as Error).message}\n\n${commandHelp(name)}\n`);
     return 2;
@@ -26,10 +36,12 @@ export async function runCliCommand(name: string, args: string[], env: NodeJS.Pr
     return 0;
   }
   if (positionals.length > (command.chart ? 1 : 0)) {
-    process.stderr.write(`nx-helm ${name}: unexpected argument(s) ${positionals.slice(command.chart ? 1 : 0).join(' ')}\n\n${commandHelp(name)}\n`);
+    process.stderr.write(
+      `nx-helm ${name}: unexpected argument(s) ${positionals.slice(command.chart ? 1 : 0).join(' ')}\n\n${commandHelp(name)}\n`,
+    );
     return 2;
   }
-  let subject = name === 'summary' ? 'the pushed charts' : positionals[0] ?? '.';
+  let subject = name === 'summary' ? 'the pushed charts' : (positionals[0] ?? '.');
   try {
     if (name === 'summary') {
       return runSummary(values, cwd);
@@ -51,7 +63,12 @@ export async function runCliCommand(name: string, args: string[], env: NodeJS.Pr
 class UsageError extends Error {}
 
 /** Where the chart is and the plugin options that apply to it; flags win over those options. */
-function chartOptions(chartArgument: string, values: Values, env: NodeJS.ProcessEnv, cwd: string): ChartCommandOptions & { settings: CommandSettings } {
+function chartOptions(
+  chartArgument: string,
+  values: Values,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): ChartCommandOptions & { settings: CommandSettings } {
   const chartFolder = resolve(cwd, chartArgument);
   const workspaceRoot = findWorkspaceRoot(chartFolder, resolve(cwd));
   const chartRoot = relative(workspaceRoot, chartFolder).split(sep).join('/') || '.';
@@ -73,7 +90,8 @@ function chartOptions(chartArgument: string, values: Values, env: NodeJS.Process
 
 async function runChartCommand(name: string, base: ChartCommandOptions & { settings: CommandSettings }, values: Values): Promise<void> {
   const { settings, ...options } = base;
-  const packageOutputPath = string(values['package-output-path']) ?? (settings.outputPath ? `${settings.outputPath}/${options.chartRoot}` : undefined);
+  const packageOutputPath =
+    string(values['package-output-path']) ?? (settings.outputPath ? `${settings.outputPath}/${options.chartRoot}` : undefined);
   const connection = {
     plainHttp: boolean(values['plain-http']),
     insecureSkipTlsVerify: boolean(values['insecure-skip-tls-verify']),
@@ -155,4 +173,3 @@ function number(value: Values[string], flag: string): number | undefined {
   if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} takes a whole number, not "${value}".`);
   return Number(value);
 }
-

@@ -43,10 +43,19 @@ export function chartDir(options: ChartCommandOptions): string {
 /** The chart and every chart it is built with, each Chart.yaml validated. */
 export function loadChartTree(options: ChartCommandOptions): LocalChartTree {
   const charts = options.workspaceCharts ?? (() => scanWorkspaceCharts(options.workspaceRoot, options.projectNamePrefix));
-  return loadLocalChartTree(chartDir(options), options.workspaceRoot, workspaceDependencyResolver(options.workspaceRoot, options.publishRepositories ?? [], charts));
+  return loadLocalChartTree(
+    chartDir(options),
+    options.workspaceRoot,
+    workspaceDependencyResolver(options.workspaceRoot, options.publishRepositories ?? [], charts),
+  );
 }
 
 /** helm, found the documented way, with every secret variable of the options removed from its environment. */
 export function createHelm(options: ChartCommandOptions): Promise<HelmRunner> {
-  return HelmRunner.create({ helmPath: options.helmPath, cwd: options.workspaceRoot, env: options.env, hiddenVariables: secretVariables(options) });
+  return HelmRunner.create({
+    helmPath: options.helmPath,
+    cwd: options.workspaceRoot,
+    env: options.env,
+    hiddenVariables: secretVariables(options),
+  });
 }

@@ -50,7 +50,10 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
   try {
     const helm = await createHelm(options);
     const tree = loadChartTree(options);
-    staged = await stageChart(tree, options.workspaceRoot, helm, { registries: options.registries, secretVariables: secretVariables(options) });
+    staged = await stageChart(tree, options.workspaceRoot, helm, {
+      registries: options.registries,
+      secretVariables: secretVariables(options),
+    });
     const stagedDir = staged.chartDir;
     const runs = [
       { label: 'default values', extraArgs: [] as string[] },

@@ -96,7 +96,9 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
     });
     const record: PushRecord = { ...result, time: new Date().toISOString(), helmVersion };
     const file = writePushRecord(packageDir, record);
-    options.log.info(`${name} ${version} ${result.status}: ${result.reference}@${result.digest} (recorded in ${relative(options.workspaceRoot, file)})`);
+    options.log.info(
+      `${name} ${version} ${result.status}: ${result.reference}@${result.digest} (recorded in ${relative(options.workspaceRoot, file)})`,
+    );
     return record;
   } catch (error) {
     writePushRecord(packageDir, {

@@ -31,7 +31,10 @@ describe('push summary', () => {
   });
 
   it('prints a table with pinned references, counts and failures', () => {
-    const text = formatPushSummary([record('api', 'skipped'), record('web', 'pushed'), record('db', 'failed', { error: 'denied' })], 'text');
+    const text = formatPushSummary(
+      [record('api', 'skipped'), record('web', 'pushed'), record('db', 'failed', { error: 'denied' })],
+      'text',
+    );
     expect(text).toBe(
       [
         'CHART  VERSION  STATUS   REFERENCE',
@@ -53,8 +56,12 @@ describe('push summary', () => {
     expect(markdown).toContain(
       `| web | 1.0.0 | pushed | \`${digest}\` | \`helm install web oci://r.example/charts/web --version 1.0.0\` | \`helm pull oci://r.example/charts/web@${digest}\` |`,
     );
-    expect(formatPushSummary([record('web', 'pushed')], 'markdown', 'cosign')).toContain(`\`cosign verify r.example/charts/web@${digest} --certificate-identity-regexp`);
-    expect(formatPushSummary([record('web', 'pushed')], 'markdown', 'gpg')).toContain('`helm pull oci://r.example/charts/web --version 1.0.0 --verify`');
+    expect(formatPushSummary([record('web', 'pushed')], 'markdown', 'cosign')).toContain(
+      `\`cosign verify r.example/charts/web@${digest} --certificate-identity-regexp`,
+    );
+    expect(formatPushSummary([record('web', 'pushed')], 'markdown', 'gpg')).toContain(
+      '`helm pull oci://r.example/charts/web --version 1.0.0 --verify`',
+    );
     expect(JSON.parse(formatPushSummary([record('web', 'pushed')], 'json'))).toEqual([
       expect.objectContaining({ chart: 'web', status: 'pushed', digest: `sha256:${'w'.repeat(64)}` }),
     ]);

@@ -27,9 +27,24 @@ export function readPushRecords(dir: string): Array<PushRecord & { file: string 
 /** A summary of the last push of every chart: one row per chart with version, status and digest. */
 export function formatPushSummary(records: PushRecord[], format: SummaryFormat, signing: SummarySigning = 'none'): string {
   if (format === 'json') {
-    return `${JSON.stringify(records.map(({ chart, version, status, reference, digest, chartDigest, time, error }) => ({ chart, version, status, reference, digest, chartDigest, time, error })), null, 2)}\n`;
+    return `${JSON.stringify(
+      records.map(({ chart, version, status, reference, digest, chartDigest, time, error }) => ({
+        chart,
+        version,
+        status,
+        reference,
+        digest,
+        chartDigest,
+        time,
+        error,
+      })),
+      null,
+      2,
+    )}\n`;
   }
-  const counts = (['pushed', 'skipped', 'failed'] as const).map((status) => `${records.filter((r) => r.status === status).length} ${status}`).join(', ');
+  const counts = (['pushed', 'skipped', 'failed'] as const)
+    .map((status) => `${records.filter((r) => r.status === status).length} ${status}`)
+    .join(', ');
   if (records.length === 0) {
     return 'No push results found (no push.json files). Run `nx run-many -t push-chart` (or `nx affected -t push-chart`) first.\n';
   }
@@ -54,8 +69,15 @@ export function formatPushSummary(records: PushRecord[], format: SummaryFormat, 
   const header = ['CHART', 'VERSION', 'STATUS', 'REFERENCE'];
   const table = [header, ...records.map((r) => [r.chart, r.version, r.status, pinned(r)])];
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column].length)));
-  const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
-  const failures = records.filter((r) => r.status === 'failed').map((r) => `\n${r.chart} ${r.version} failed: ${r.error ?? 'unknown error'}`);
+  const lines = table.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd(),
+  );
+  const failures = records
+    .filter((r) => r.status === 'failed')
+    .map((r) => `\n${r.chart} ${r.version} failed: ${r.error ?? 'unknown error'}`);
   return `${lines.join('\n')}\n\n${counts}.${failures.join('')}\n`;
 }
 

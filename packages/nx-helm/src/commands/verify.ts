@@ -35,11 +35,16 @@ export async function verifyChart(options: VerifyOptions): Promise<VerifiedChart
   const location = parseRegistryLocation(record.registry, shownRecordFile);
   const localArchive = join(packageDir, `${record.chart}-${record.version}.tgz`);
   const helm = await createHelm(options);
-  const registry = new HelmChartRegistry(helm, location.host, hostConnection(location.host, options.registries, options, options.workspaceRoot), {
-    env: options.env,
-    secretVariables: secretVariables(options),
-    log: (line) => options.log.info(line),
-  });
+  const registry = new HelmChartRegistry(
+    helm,
+    location.host,
+    hostConnection(location.host, options.registries, options, options.workspaceRoot),
+    {
+      env: options.env,
+      secretVariables: secretVariables(options),
+      log: (line) => options.log.info(line),
+    },
+  );
   try {
     const verified = await verifyPublishedChart(registry, helm, record, {
       localArchiveDigest: existsSync(localArchive) ? fileDigest(localArchive) : undefined,

@@ -30,7 +30,9 @@ export function resolveSettings(workspaceRoot: string, chartRoot: string, env: N
     try {
       return JSON.parse(passed) as CommandSettings;
     } catch {
-      throw new NxHelmError(`The ${ENV.options} environment variable is not JSON: unset it, or set it to the nx-helm plugin options (as nx.json has them).`);
+      throw new NxHelmError(
+        `The ${ENV.options} environment variable is not JSON: unset it, or set it to the nx-helm plugin options (as nx.json has them).`,
+      );
     }
   }
   const nxJson = join(workspaceRoot, 'nx.json');
@@ -39,10 +41,14 @@ export function resolveSettings(workspaceRoot: string, chartRoot: string, env: N
   try {
     config = JSON.parse(readFileSync(nxJson, 'utf8')) as typeof config;
   } catch (error) {
-    throw new NxHelmError(`${nxJson} is not valid JSON (${(error as Error).message}); fix it, or pass every option as a flag.`, { file: 'nx.json' });
+    throw new NxHelmError(`${nxJson} is not valid JSON (${(error as Error).message}); fix it, or pass every option as a flag.`, {
+      file: 'nx.json',
+    });
   }
   const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
-  const entries = (config.plugins ?? []).map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry)).filter((entry) => entry.plugin === PLUGIN_NAME);
+  const entries = (config.plugins ?? [])
+    .map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry))
+    .filter((entry) => entry.plugin === PLUGIN_NAME);
   const applies = (entry: (typeof entries)[number]) =>
     (!entry.include || entry.include.some((pattern) => matchesGlob(chartFile, pattern))) &&
     !(entry.exclude ?? []).some((pattern) => matchesGlob(chartFile, pattern));

@@ -118,7 +118,10 @@ export function publishRepositories(options: Pick<NxHelmPluginOptions, 'registry
 }
 
 /** The plugin options the CLI's commands use (target names and the like only shape the graph). */
-export type CommandSettings = Pick<NxHelmPluginOptions, 'helmPath' | 'registry' | 'registries' | 'workspaceRepositories' | 'sign' | 'outputPath' | 'projectNamePrefix'>;
+export type CommandSettings = Pick<
+  NxHelmPluginOptions,
+  'helmPath' | 'registry' | 'registries' | 'workspaceRepositories' | 'sign' | 'outputPath' | 'projectNamePrefix'
+>;
 
 /** The options an inferred target hands to the CLI: only those that are set and not defaults, to keep them short. */
 export function commandSettings(options: NormalizedPluginOptions): CommandSettings {

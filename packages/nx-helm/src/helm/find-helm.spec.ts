@@ -25,7 +25,10 @@ describe('findHelm', () => {
   const PATH = () => `/nonexistent:${workspace.root}/bin`;
 
   it('prefers the helmPath option, then HELM_BIN, then PATH', () => {
-    expect(findHelm({ helmPath: fromOption, env: { HELM_BIN: fromEnv, PATH: PATH() } })).toEqual({ path: fromOption, source: 'helmPath option' });
+    expect(findHelm({ helmPath: fromOption, env: { HELM_BIN: fromEnv, PATH: PATH() } })).toEqual({
+      path: fromOption,
+      source: 'helmPath option',
+    });
     expect(findHelm({ env: { HELM_BIN: fromEnv, PATH: PATH() } })).toEqual({ path: fromEnv, source: 'HELM_BIN' });
     expect(findHelm({ env: { PATH: PATH() } })).toEqual({ path: onPath, source: 'PATH' });
   });
@@ -46,6 +49,8 @@ describe('findHelm', () => {
   });
 
   it('explains how to install helm when none is found', () => {
-    expect(() => findHelm({ env: { PATH: '/nonexistent' } })).toThrow(/^helm was not found: no helmPath option, no HELM_BIN, and no helm on PATH\. Install Helm/);
+    expect(() => findHelm({ env: { PATH: '/nonexistent' } })).toThrow(
+      /^helm was not found: no helmPath option, no HELM_BIN, and no helm on PATH\. Install Helm/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { findHelm, type HelmLocation } from './find-helm';
 import { cachedHelmVersion } from './helm-version-cache';
 import { isSupportedHelmVersion, MINIMUM_HELM_VERSION, parseHelmVersion } from './helm-version';
-import { runProcess, type ProcessOptions, type ProcessResult } from './process';
+import { runProcess, type ProcessOptions, type ProcessResult } from '../utils/process';
 
 /**
  * Runs the real helm CLI. Arguments are always an array; secrets only ever travel through `input` (stdin).
@@ -69,7 +69,10 @@ export class HelmRunner {
 
 /** One-line description of a failed helm call for error messages; never includes stdin. */
 export function describeHelmFailure(result: ProcessResult): string {
-  const output = [result.stderr, result.stdout].map((text) => text.trim()).filter(Boolean).join('\n');
+  const output = [result.stderr, result.stdout]
+    .map((text) => text.trim())
+    .filter(Boolean)
+    .join('\n');
   const status = result.timedOut
     ? 'timed out'
     : result.startError

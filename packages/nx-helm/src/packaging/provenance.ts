@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { runProcess } from '../helm/process';
+import { runProcess } from '../utils/process';
 import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { readArchiveFile } from './reproducible-archive';
@@ -52,16 +52,30 @@ export async function signChartArchive(
       });
     const imported = await gpg(['--import', keyringFile]);
     if (imported.startError) {
-      throw new NxHelmError(`Signing needs GnuPG, but gpg could not be run (${imported.startError}). Install it (e.g. apt-get install gnupg).`);
+      throw new NxHelmError(
+        `Signing needs GnuPG, but gpg could not be run (${imported.startError}). Install it (e.g. apt-get install gnupg).`,
+      );
     }
     if (imported.failed) {
-      throw new NxHelmError(`The signing keyring (${keyringOrigin(options)}) could not be imported:\n${imported.stderr.trim()}\nFix: export it with \`gpg --export-secret-keys\`.`);
+      throw new NxHelmError(
+        `The signing keyring (${keyringOrigin(options)}) could not be imported:\n${imported.stderr.trim()}\nFix: export it with \`gpg --export-secret-keys\`.`,
+      );
     }
     const digest = fileDigest(archivePath);
     const message = join(home, 'message');
     writeFileSync(message, `${chartYaml.toString('utf8')}\n...\nfiles:\n  ${basename(archivePath)}: ${digest}\n`);
     const provenance = `${archivePath}.prov`;
-    const signed = await gpg(['--local-user', options.key, '--digest-algo', 'SHA512', '--clearsign', '--yes', '--output', provenance, message]);
+    const signed = await gpg([
+      '--local-user',
+      options.key,
+      '--digest-algo',
+      'SHA512',
+      '--clearsign',
+      '--yes',
+      '--output',
+      provenance,
+      message,
+    ]);
     if (signed.failed) {
       const reason = /bad passphrase/i.test(signed.stderr)
         ? `the passphrase in ${options.passphraseEnv ?? '(none configured)'} does not unlock it`

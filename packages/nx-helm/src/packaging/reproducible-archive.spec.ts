@@ -23,7 +23,15 @@ describe('makeArchiveReproducible', () => {
     const target = join(workspace.root, `${name}.tgz`);
     // Entries in a different order per archive: the rewrite must not depend on it.
     const files = ['chart/Chart.yaml', `chart/templates/${'long-'.repeat(25)}name.yaml`];
-    execFileSync('tar', ['-czf', target, `--owner=${owner}`, '--group=staff', '-C', join(workspace.root, dir), ...(owner === 'bob' ? files.reverse() : files)]);
+    execFileSync('tar', [
+      '-czf',
+      target,
+      `--owner=${owner}`,
+      '--group=staff',
+      '-C',
+      join(workspace.root, dir),
+      ...(owner === 'bob' ? files.reverse() : files),
+    ]);
     return target;
   }
 
@@ -45,7 +53,9 @@ describe('makeArchiveReproducible', () => {
     expect(listing).toHaveLength(2);
     expect(listing[0]).toMatch(/^-rw-r--r-- 0\/0 +42 2024-05-01 10:00 chart\/Chart\.yaml$/);
     expect(listing[1]).toMatch(/chart\/templates\/(long-){25}name\.yaml$/);
-    expect(execFileSync('tar', ['-xzOf', a, 'chart/Chart.yaml'], { encoding: 'utf8' })).toBe('apiVersion: v2\nname: chart\nversion: 1.0.0\n');
+    expect(execFileSync('tar', ['-xzOf', a, 'chart/Chart.yaml'], { encoding: 'utf8' })).toBe(
+      'apiVersion: v2\nname: chart\nversion: 1.0.0\n',
+    );
     // The gzip header carries no time and "unknown" as its operating system.
     expect([...readFileSync(a).subarray(4, 10)]).toEqual([0, 0, 0, 0, 2, 255]);
   });

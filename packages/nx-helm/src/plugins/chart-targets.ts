@@ -4,16 +4,8 @@ import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
 import { CLI_NAME, ENV, METADATA_KEY } from '../config/constants';
 import { commandSettings, type NormalizedPluginOptions } from '../config/plugin-options';
+import type { ChartProjectMetadata } from '../config/project-metadata';
 import { secretVariables } from '../config/secret-variables';
-
-/** What the project graph keeps about a chart (in project metadata, read back by createDependencies). */
-export interface ChartProjectMetadata {
-  chartName?: string;
-  chartVersion?: string;
-  chartType?: string;
-  /** Set when Chart.yaml is invalid: the problems lint-chart will report. */
-  problems?: string[];
-}
 
 /**
  * The project inferred from one Chart.yaml. An invalid chart still becomes a project, named after its folder, so the
@@ -66,10 +58,18 @@ function buildChartTargets(projectRoot: string, options: NormalizedPluginOptions
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const run = (command: string, example: Record<string, unknown>) => ({
     executor: 'nx:run-commands',
-    options: { command: `${CLI_NAME} ${command} ${shellWord(projectRoot)}`, env: { [ENV.options]: JSON.stringify(commandSettings(options)) } },
+    options: {
+      command: `${CLI_NAME} ${command} ${shellWord(projectRoot)}`,
+      env: { [ENV.options]: JSON.stringify(commandSettings(options)) },
+    },
     help: { command: `npx ${CLI_NAME} ${command} --help`, example: { options: example } },
   });
-  const target = (command: string, description: string, example: Record<string, unknown>, config: Omit<TargetConfiguration, 'executor' | 'options'>) => {
+  const target = (
+    command: string,
+    description: string,
+    example: Record<string, unknown>,
+    config: Omit<TargetConfiguration, 'executor' | 'options'>,
+  ) => {
     const { executor, options: targetOptions, help } = run(command, example);
     return { executor, options: targetOptions, ...config, metadata: { technologies: ['helm'], description, help } };
   };
@@ -84,10 +84,15 @@ function buildChartTargets(projectRoot: string, options: NormalizedPluginOptions
       // Depends on git history (the base commit), which is not a cache input.
       { cache: false },
     ),
-    [options.lintTargetName]: target('lint', 'Run helm lint --strict with the default values and with each ci/*-values.yaml', { strict: false }, {
-      cache: true,
-      inputs,
-    }),
+    [options.lintTargetName]: target(
+      'lint',
+      'Run helm lint --strict with the default values and with each ci/*-values.yaml',
+      { strict: false },
+      {
+        cache: true,
+        inputs,
+      },
+    ),
     [options.packageTargetName]: target(
       'package',
       `Build dependencies and run helm package into ${packageOutputPath}`,

@@ -1,9 +1,4 @@
-import {
-  AggregateCreateNodesError,
-  type CreateDependenciesContext,
-  type CreateNodesResult,
-  type ProjectConfiguration,
-} from '@nx/devkit';
+import { AggregateCreateNodesError, type CreateDependenciesContext, type CreateNodesResult, type ProjectConfiguration } from '@nx/devkit';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../testing/temp-workspace';
@@ -53,12 +48,20 @@ describe('nx-helm plugin', () => {
       filesToProcess: { projectFileMap: toProcess, nonProjectFiles: [] },
     };
     const dependencies = await createDependencies(options, dependencyContext);
-    return dependencies.map((dependency) => `${dependency.source} -> ${dependency.target} (${dependency.type}, ${'sourceFile' in dependency ? dependency.sourceFile : ''})`).sort();
+    return dependencies
+      .map(
+        (dependency) =>
+          `${dependency.source} -> ${dependency.target} (${dependency.type}, ${'sourceFile' in dependency ? dependency.sourceFile : ''})`,
+      )
+      .sort();
   }
 
   function writeExampleCharts() {
     writeChart(workspace, 'charts/common', { name: 'common', type: 'library' });
-    writeChart(workspace, 'charts/web', { name: 'web', dependencies: [{ name: 'common', version: '0.1.0', repository: 'file://../common' }] });
+    writeChart(workspace, 'charts/web', {
+      name: 'web',
+      dependencies: [{ name: 'common', version: '0.1.0', repository: 'file://../common' }],
+    });
     writeChart(workspace, 'charts/worker', { name: 'worker', dependencies: [{ name: 'common', repository: 'file://../common' }] });
     writeChart(workspace, 'charts/platform', {
       name: 'platform',
@@ -111,7 +114,10 @@ describe('nx-helm plugin', () => {
       // No process per chart to hash: the timestamp is SOURCE_DATE_EPOCH (an environment input) or a fixed date.
       inputs: ['default', '^default', helmVersionInput, { env: 'SOURCE_DATE_EPOCH' }],
       outputs: ['{workspaceRoot}/dist/charts/charts/web'],
-      metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx-helm package --help' }) }),
+      metadata: expect.objectContaining({
+        technologies: ['helm'],
+        help: expect.objectContaining({ command: 'npx nx-helm package --help' }),
+      }),
     });
     expect(web.targets!['push-chart']).toEqual({
       executor: 'nx:run-commands',
@@ -122,7 +128,12 @@ describe('nx-helm plugin', () => {
     });
     expect(projects.common).toMatchObject({ projectType: 'library', tags: ['helm', 'helm:library'] });
     // Library charts are published too.
-    expect(web.targets!['verify-chart']).toMatchObject({ executor: 'nx:run-commands', options: command('verify'), cache: false, dependsOn: ['push-chart'] });
+    expect(web.targets!['verify-chart']).toMatchObject({
+      executor: 'nx:run-commands',
+      options: command('verify'),
+      cache: false,
+      dependsOn: ['push-chart'],
+    });
     expect(web.targets!['check-version']).toMatchObject({ executor: 'nx:run-commands', options: command('check-version'), cache: false });
     expect(Object.keys(projects.common.targets!)).toEqual(['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
   });
@@ -196,7 +207,13 @@ describe('nx-helm plugin', () => {
       tags: ['helm'],
       metadata: { 'nx-helm': { problems: [expect.stringMatching(/^charts\/bad-chart\/Chart\.yaml/)] } },
     });
-    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
+    expect(Object.keys(projects['bad-chart'].targets!)).toEqual([
+      'check-version',
+      'lint-chart',
+      'package-chart',
+      'push-chart',
+      'verify-chart',
+    ]);
     expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);
   });
 
@@ -236,7 +253,11 @@ describe('nx-helm plugin', () => {
     const cacheFiles = readdirSync(dataDir).filter((file) => file.startsWith('nx-helm-'));
     expect(cacheFiles).toHaveLength(1);
     const cached = JSON.parse(readFileSync(join(dataDir, cacheFiles[0]), 'utf8')) as Record<string, ProjectConfiguration>;
-    expect(Object.values(cached).map((project) => project.name).sort()).toEqual(['common', 'platform', 'web', 'worker']);
+    expect(
+      Object.values(cached)
+        .map((project) => project.name)
+        .sort(),
+    ).toEqual(['common', 'platform', 'web', 'worker']);
 
     // A changed Chart.yaml is re-read; an unchanged one is served from the cache.
     writeChart(workspace, 'charts/web', { name: 'web', version: '0.2.0' });
@@ -260,7 +281,9 @@ describe('nx-helm plugin', () => {
     });
 
     it('uses the prefixed project names', async () => {
-      expect(await edgesFor(writeExampleCharts(), { projectNamePrefix: 'c-' })).toContain('c-web -> c-common (static, charts/web/Chart.yaml)');
+      expect(await edgesFor(writeExampleCharts(), { projectNamePrefix: 'c-' })).toContain(
+        'c-web -> c-common (static, charts/web/Chart.yaml)',
+      );
     });
 
     it('links dependencies on the publish registry or a workspace repository only when the local version satisfies them', async () => {
@@ -283,12 +306,11 @@ describe('nx-helm plugin', () => {
       });
       writeChart(workspace, 'charts/external', {
         name: 'external',
-        dependencies: [
-          { name: 'common', version: '^1.0.0', repository: 'oci://ghcr.io/somebody-else/charts' },
-          { name: 'common' },
-        ],
+        dependencies: [{ name: 'common', version: '^1.0.0', repository: 'oci://ghcr.io/somebody-else/charts' }, { name: 'common' }],
       });
-      const files = ['common', 'web', 'uses-registry', 'uses-old-repo', 'pinned-old', 'external'].map((name) => `charts/${name}/Chart.yaml`);
+      const files = ['common', 'web', 'uses-registry', 'uses-old-repo', 'pinned-old', 'external'].map(
+        (name) => `charts/${name}/Chart.yaml`,
+      );
       const options = { registry: 'oci://registry.example.com/acme/charts', workspaceRepositories: ['https://acme.github.io/charts/'] };
       expect(await edgesFor(files, options)).toEqual([
         'uses-old-repo -> web (static, charts/uses-old-repo/Chart.yaml)',

@@ -16,7 +16,8 @@ import { METADATA_KEY, PLUGIN_NAME } from '../config/constants';
 import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
-import { buildChartProject, type ChartProjectMetadata } from './chart-targets';
+import type { ChartProjectMetadata } from '../config/project-metadata';
+import { buildChartProject } from './chart-targets';
 import { hashOf, TargetsCache, workspaceDataDirectory } from './targets-cache';
 
 export const name = PLUGIN_NAME;
@@ -44,7 +45,9 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
       const text = readFileSync(join(context.workspaceRoot, chartFile), 'utf8');
       projects.set(
         chartFile,
-        cache.get(hashOf(pluginVersion, chartFile, text), () => buildChartProject(projectRoot, parseChart(text, chartFile), options, context.workspaceRoot)),
+        cache.get(hashOf(pluginVersion, chartFile, text), () =>
+          buildChartProject(projectRoot, parseChart(text, chartFile), options, context.workspaceRoot),
+        ),
       );
     }
     cache.save();
@@ -80,7 +83,6 @@ export const createNodesV2 = createNodes;
 
 /** Nx's error for a batch with failures: it shows each failure and keeps the other results in the graph. */
 function aggregateError(errors: Array<[string, Error]>, results: Array<readonly [string, CreateNodesResult]>): Error {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AggregateCreateNodesError } = require('@nx/devkit') as typeof import('@nx/devkit');
   return new AggregateCreateNodesError(errors, results);
 }

@@ -52,7 +52,7 @@ function readCacheFile<T>(file: string): Record<string, T> {
 export function hashOf(...parts: unknown[]): string {
   const hash = createHash('sha256');
   for (const part of parts) {
-    hash.update(typeof part === 'string' ? part : JSON.stringify(part) ?? 'undefined');
+    hash.update(typeof part === 'string' ? part : (JSON.stringify(part) ?? 'undefined'));
     hash.update('\0');
   }
   return hash.digest('hex');
@@ -61,8 +61,6 @@ export function hashOf(...parts: unknown[]): string {
 /** Nx's workspace data folder (where Nx keeps the project graph cache), honouring its environment overrides. */
 export function workspaceDataDirectory(workspaceRoot: string): string {
   return (
-    process.env.NX_WORKSPACE_DATA_DIRECTORY ??
-    process.env.NX_PROJECT_GRAPH_CACHE_DIRECTORY ??
-    join(workspaceRoot, '.nx', 'workspace-data')
+    process.env.NX_WORKSPACE_DATA_DIRECTORY ?? process.env.NX_PROJECT_GRAPH_CACHE_DIRECTORY ?? join(workspaceRoot, '.nx', 'workspace-data')
   );
 }

@@ -79,7 +79,15 @@ describe('publishChart', () => {
  * later versions on stdout. Both are read.
  */
 describe('reportedDigest', () => {
-  const result = (stdout: string, stderr: string) => ({ command: 'helm', args: [], exitCode: 0, stdout, stderr, failed: false, timedOut: false });
+  const result = (stdout: string, stderr: string) => ({
+    command: 'helm',
+    args: [],
+    exitCode: 0,
+    stdout,
+    stderr,
+    failed: false,
+    timedOut: false,
+  });
   it('reads the digest from stdout or stderr', () => {
     expect(reportedDigest(result(`Pushed: r/web:1.0.0\nDigest: ${digestOf(7)}`, ''))).toBe(digestOf(7));
     expect(reportedDigest(result('', `Digest: ${digestOf(8)}`))).toBe(digestOf(8));

@@ -28,9 +28,12 @@ export async function verifyPublishedChart(
   options: { localArchiveDigest?: string; keyring?: string },
 ): Promise<VerifiedChart> {
   if (!record.digest || record.status === 'failed') {
-    throw new NxHelmError(`${record.reference} has no successful push recorded (status ${record.status}); push it first with the push-chart target.`, {
-      reference: record.reference,
-    });
+    throw new NxHelmError(
+      `${record.reference} has no successful push recorded (status ${record.status}); push it first with the push-chart target.`,
+      {
+        reference: record.reference,
+      },
+    );
   }
   const pinnedReference = `${repositoryOf(record.reference)}@${record.digest}`;
   const dir = mkdtempSync(join(tmpdir(), 'nx-helm-verify-'));
@@ -56,7 +59,14 @@ export async function verifyPublishedChart(
           { reference: pinnedReference },
         );
       }
-      await verifyProvenance(helm, pulled.archivePath, pulled.provenancePath, `${record.chart}-${record.version}.tgz`, options.keyring, pinnedReference);
+      await verifyProvenance(
+        helm,
+        pulled.archivePath,
+        pulled.provenancePath,
+        `${record.chart}-${record.version}.tgz`,
+        options.keyring,
+        pinnedReference,
+      );
     }
     return { pinnedReference, digest: record.digest, chartDigest, provenanceVerified: Boolean(options.keyring) };
   } finally {

@@ -70,9 +70,12 @@ export class HelmChartRegistry implements ChartRegistry {
     });
     const digest = reportedDigest(result);
     if (!digest) {
-      throw new NxHelmError(`helm push reported success for ${reference.reference} but printed no digest:\n${describeHelmFailure(result)}`, {
-        reference: reference.reference,
-      });
+      throw new NxHelmError(
+        `helm push reported success for ${reference.reference} but printed no digest:\n${describeHelmFailure(result)}`,
+        {
+          reference: reference.reference,
+        },
+      );
     }
     return digest;
   }

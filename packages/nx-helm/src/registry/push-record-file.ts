@@ -4,7 +4,6 @@ import { PUSH_RECORD_FILE } from '../config/constants';
 import type { PushRecord } from './chart-publisher';
 import { NxHelmError } from '../utils/nx-helm-error';
 
-
 export function writePushRecord(packageDir: string, record: PushRecord): string {
   const file = join(packageDir, PUSH_RECORD_FILE);
   mkdirSync(dirname(file), { recursive: true });
@@ -18,9 +17,13 @@ export function readPushRecordFile(file: string, displayPath: string = file): Pu
   try {
     record = JSON.parse(readFileSync(file, 'utf8')) as Partial<PushRecord>;
   } catch (error) {
-    throw new NxHelmError(`${displayPath} is not valid JSON (${(error as Error).message}). Re-run the push-chart target to write it again.`);
+    throw new NxHelmError(
+      `${displayPath} is not valid JSON (${(error as Error).message}). Re-run the push-chart target to write it again.`,
+    );
   }
-  const invalid: string[] = (['chart', 'version', 'reference', 'registry', 'chartDigest'] as const).filter((key) => typeof record[key] !== 'string');
+  const invalid: string[] = (['chart', 'version', 'reference', 'registry', 'chartDigest'] as const).filter(
+    (key) => typeof record[key] !== 'string',
+  );
   if (!['pushed', 'skipped', 'failed'].includes(record.status as string)) {
     invalid.push('status');
   }

@@ -1,5 +1,5 @@
 import { describeHelmFailure } from '../helm/helm-runner';
-import type { ProcessResult } from '../helm/process';
+import type { ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
 import type { RegistryCommand } from './registry-options';
@@ -38,7 +38,9 @@ export async function runRegistryCommand(session: RegistrySession, request: Regi
       return { ok: !attempt.failed, retryable: failure?.retryable ?? false, value: attempt };
     },
     (attemptNumber, delayMs, last) =>
-      request.log(`Attempt ${attemptNumber} of ${request.what} failed (${firstErrorLine(last)}); retrying in ${(delayMs / 1000).toFixed(1)} s.`),
+      request.log(
+        `Attempt ${attemptNumber} of ${request.what} failed (${firstErrorLine(last)}); retrying in ${(delayMs / 1000).toFixed(1)} s.`,
+      ),
   );
   if (result.failed && failure && !request.accept?.(failure)) {
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
@@ -48,7 +50,12 @@ export async function runRegistryCommand(session: RegistrySession, request: Regi
 }
 
 function firstErrorLine(result: ProcessResult): string {
-  return (result.stderr || result.stdout).split('\n').find((line) => line.trim() !== '')?.trim() ?? `exit code ${result.exitCode}`;
+  return (
+    (result.stderr || result.stdout)
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? `exit code ${result.exitCode}`
+  );
 }
 
 function capitalize(text: string): string {

@@ -1,15 +1,31 @@
-import type { ProcessResult } from '../helm/process';
+import type { ProcessResult } from '../utils/process';
 import { classifyRegistryFailure } from './registry-errors';
 
-const failed = (stderr: string): ProcessResult => ({ command: 'helm', args: [], exitCode: 1, stdout: '', stderr, failed: true, timedOut: false });
+const failed = (stderr: string): ProcessResult => ({
+  command: 'helm',
+  args: [],
+  exitCode: 1,
+  stdout: '',
+  stderr,
+  failed: true,
+  timedOut: false,
+});
 
 describe('classifyRegistryFailure', () => {
   it.each([
     ['Error: failed to perform "FetchReference" on source: r:5000/charts/web:9.9.9: not found', 'not-found', false],
     ['Error: GET "http://r/v2/x/manifests/1": response status code 401: unauthorized: authentication required', 'unauthorized', false],
     ['Error: GET "http://r/v2/x/manifests/1": basic credential not found', 'unauthorized', false],
-    ['Error: push access denied, repository does not exist or may require authorization: denied: requested access to the resource is denied', 'denied', false],
-    ['Error: POST "https://ghcr.io/v2/x/blobs/uploads/": response status code 403: denied: installation not allowed to Write organization package', 'denied', false],
+    [
+      'Error: push access denied, repository does not exist or may require authorization: denied: requested access to the resource is denied',
+      'denied',
+      false,
+    ],
+    [
+      'Error: POST "https://ghcr.io/v2/x/blobs/uploads/": response status code 403: denied: installation not allowed to Write organization package',
+      'denied',
+      false,
+    ],
     ['Error: Head "https://r/v2/": tls: failed to verify certificate: x509: certificate signed by unknown authority', 'tls', false],
     ['Error: Get "https://r/v2/": http: server gave HTTP response to HTTPS client', 'plain-http', false],
     ['Error: name invalid: invalid repository name', 'name-invalid', false],
@@ -25,7 +41,9 @@ describe('classifyRegistryFailure', () => {
   });
 
   it('names the registry and the likely fix', () => {
-    expect(classifyRegistryFailure(failed('unauthorized'), 'ghcr.io').hint).toMatch(/^ghcr\.io did not accept the credentials .*`helm registry login ghcr\.io`/);
+    expect(classifyRegistryFailure(failed('unauthorized'), 'ghcr.io').hint).toMatch(
+      /^ghcr\.io did not accept the credentials .*`helm registry login ghcr\.io`/,
+    );
     expect(classifyRegistryFailure(failed('denied'), 'ghcr.io').hint).toMatch(/write:packages/);
     expect(classifyRegistryFailure(failed('x509: unknown authority'), 'r').hint).toMatch(/caFile/);
     expect(classifyRegistryFailure(failed('server gave HTTP response to HTTPS client'), 'r').hint).toMatch(/plainHttp: true/);

@@ -1,4 +1,4 @@
-import type { ProcessResult } from '../helm/process';
+import type { ProcessResult } from '../utils/process';
 
 export type RegistryFailureKind = 'not-found' | 'unauthorized' | 'denied' | 'tls' | 'plain-http' | 'name-invalid' | 'transient' | 'other';
 

@@ -43,7 +43,11 @@ export function connectionFlags(options: RegistryHostOptions, command: RegistryC
  * with no TLS setting gets plain http, as Helm 3 does by itself (Helm 4 needs to be told); set plainHttp: false to
  * use TLS there.
  */
-export function hostOptionsFor(host: string, registries: RegistriesOptions | undefined, overrides: RegistryHostOptions): RegistryHostOptions {
+export function hostOptionsFor(
+  host: string,
+  registries: RegistriesOptions | undefined,
+  overrides: RegistryHostOptions,
+): RegistryHostOptions {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   const options: RegistryHostOptions = { ...(registries?.[host] ?? {}), ...defined };
   if (options.plainHttp === undefined && isLoopback(host) && !options.caFile && !options.certFile && !options.insecureSkipTlsVerify) {
@@ -72,6 +76,11 @@ export function resolveCertificatePaths(options: RegistryHostOptions, root: stri
 /**
  * How to reach `host`: its `registries` entry, the target's own settings over it, certificate paths made absolute.
  */
-export function hostConnection(host: string, registries: RegistriesOptions | undefined, target: RegistryHostOptions, root: string): RegistryHostOptions {
+export function hostConnection(
+  host: string,
+  registries: RegistriesOptions | undefined,
+  target: RegistryHostOptions,
+  root: string,
+): RegistryHostOptions {
   return resolveCertificatePaths(hostOptionsFor(host, registries, connectionOverrides(target)), root);
 }

@@ -3,8 +3,16 @@ import { connectionFlags, hostOptionsFor } from './registry-options';
 
 describe('registry references', () => {
   it('parses oci:// locations into host and path', () => {
-    expect(parseRegistryLocation('oci://ghcr.io/acme/charts/', 'test')).toEqual({ url: 'oci://ghcr.io/acme/charts', host: 'ghcr.io', path: 'acme/charts' });
-    expect(parseRegistryLocation('oci://127.0.0.1:5000', 'test')).toEqual({ url: 'oci://127.0.0.1:5000', host: '127.0.0.1:5000', path: '' });
+    expect(parseRegistryLocation('oci://ghcr.io/acme/charts/', 'test')).toEqual({
+      url: 'oci://ghcr.io/acme/charts',
+      host: 'ghcr.io',
+      path: 'acme/charts',
+    });
+    expect(parseRegistryLocation('oci://127.0.0.1:5000', 'test')).toEqual({
+      url: 'oci://127.0.0.1:5000',
+      host: '127.0.0.1:5000',
+      path: '',
+    });
   });
 
   it('rejects what is not an OCI location, or has upper case in its path, saying where it came from', () => {
@@ -28,8 +36,26 @@ describe('registry connection options', () => {
   const all = { plainHttp: true, insecureSkipTlsVerify: true, caFile: '/ca.pem', certFile: '/c.pem', keyFile: '/k.pem' };
 
   it('maps options to the flags each helm command takes', () => {
-    expect(connectionFlags(all, 'push', 4)).toEqual(['--plain-http', '--insecure-skip-tls-verify', '--ca-file', '/ca.pem', '--cert-file', '/c.pem', '--key-file', '/k.pem']);
-    expect(connectionFlags(all, 'login', 4)).toEqual(['--plain-http', '--insecure', '--ca-file', '/ca.pem', '--cert-file', '/c.pem', '--key-file', '/k.pem']);
+    expect(connectionFlags(all, 'push', 4)).toEqual([
+      '--plain-http',
+      '--insecure-skip-tls-verify',
+      '--ca-file',
+      '/ca.pem',
+      '--cert-file',
+      '/c.pem',
+      '--key-file',
+      '/k.pem',
+    ]);
+    expect(connectionFlags(all, 'login', 4)).toEqual([
+      '--plain-http',
+      '--insecure',
+      '--ca-file',
+      '/ca.pem',
+      '--cert-file',
+      '/c.pem',
+      '--key-file',
+      '/k.pem',
+    ]);
     // Helm 3's registry login has no --plain-http.
     expect(connectionFlags(all, 'login', 3)[0]).toBe('--insecure');
     expect(connectionFlags({}, 'pull', 4)).toEqual([]);
@@ -37,7 +63,11 @@ describe('registry connection options', () => {
 
   it('layers target settings over the host entry', () => {
     expect(
-      hostOptionsFor('r:5000', { 'r:5000': { usernameEnv: 'U', passwordEnv: 'P', plainHttp: false, caFile: 'ca.pem' } }, { plainHttp: true, caFile: undefined }),
+      hostOptionsFor(
+        'r:5000',
+        { 'r:5000': { usernameEnv: 'U', passwordEnv: 'P', plainHttp: false, caFile: 'ca.pem' } },
+        { plainHttp: true, caFile: undefined },
+      ),
     ).toEqual({ usernameEnv: 'U', passwordEnv: 'P', plainHttp: true, caFile: 'ca.pem' });
     expect(hostOptionsFor('other', { 'r:5000': { plainHttp: true } }, {})).toEqual({});
   });

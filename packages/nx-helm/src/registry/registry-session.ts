@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
-import type { ProcessOptions, ProcessResult } from '../helm/process';
+import type { ProcessOptions, ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
 import { connectionFlags, type RegistryCommand, type RegistryHostOptions } from './registry-options';
@@ -43,7 +43,12 @@ export class RegistrySession {
     private readonly loggedIn: boolean,
   ) {}
 
-  static async open(helm: HelmRunner, host: string, options: RegistryHostOptions, settings: RegistrySessionOptions = {}): Promise<RegistrySession> {
+  static async open(
+    helm: HelmRunner,
+    host: string,
+    options: RegistryHostOptions,
+    settings: RegistrySessionOptions = {},
+  ): Promise<RegistrySession> {
     const env = settings.env ?? process.env;
     const { usernameEnv, passwordEnv } = options;
     const childEnv = withoutVariables(env, [usernameEnv, passwordEnv, ...(settings.secretVariables ?? [])]);
@@ -74,13 +79,22 @@ export class RegistrySession {
       settings.retry ?? DEFAULT_RETRY_POLICY,
       async () => {
         const attempt = await helm.run(
-          ['registry', 'login', host, '--username', env[usernameEnv]!, '--password-stdin', ...connectionFlags(options, 'login', helm.majorVersion)],
+          [
+            'registry',
+            'login',
+            host,
+            '--username',
+            env[usernameEnv]!,
+            '--password-stdin',
+            ...connectionFlags(options, 'login', helm.majorVersion),
+          ],
           { env: sessionEnv, input: env[passwordEnv]!, timeoutMs: timeout },
         );
         failure = attempt.failed ? classifyRegistryFailure(attempt, host) : undefined;
         return { ok: !attempt.failed, retryable: failure?.retryable ?? false, value: attempt };
       },
-      (attemptNumber, delayMs) => settings.log?.(`Attempt ${attemptNumber} of logging in to ${host} failed; retrying in ${(delayMs / 1000).toFixed(1)} s.`),
+      (attemptNumber, delayMs) =>
+        settings.log?.(`Attempt ${attemptNumber} of logging in to ${host} failed; retrying in ${(delayMs / 1000).toFixed(1)} s.`),
     );
     if (result.failed) {
       await session.close();

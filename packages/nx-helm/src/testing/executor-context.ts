@@ -8,7 +8,10 @@ export function executorContextFor(
   otherCharts: Array<{ name: string; root: string; version: string }> = [],
 ): ExecutorContext {
   const others = Object.fromEntries(
-    otherCharts.map((chart) => [chart.name, { root: chart.root, metadata: { 'nx-helm': { chartName: chart.name, chartVersion: chart.version } } }]),
+    otherCharts.map((chart) => [
+      chart.name,
+      { root: chart.root, metadata: { 'nx-helm': { chartName: chart.name, chartVersion: chart.version } } },
+    ]),
   );
   return {
     root: workspaceRoot,

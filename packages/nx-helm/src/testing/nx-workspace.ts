@@ -47,7 +47,9 @@ export function runNx(workspaceRoot: string, args: string[], env: NodeJS.Process
 
 /** The nx CLI of a workspace, wherever its version keeps it (package.json "bin"). */
 function nxBinary(workspaceRoot: string): string {
-  const manifest = JSON.parse(readFileSync(join(workspaceRoot, 'node_modules/nx/package.json'), 'utf8')) as { bin: string | Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(workspaceRoot, 'node_modules/nx/package.json'), 'utf8')) as {
+    bin: string | Record<string, string>;
+  };
   const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin.nx;
   return join(workspaceRoot, 'node_modules/nx', bin);
 }

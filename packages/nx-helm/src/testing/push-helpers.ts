@@ -21,11 +21,17 @@ export async function packageCharts(workspaceRoot: string, helmPath: string, cha
 }
 
 export function pushChart(workspaceRoot: string, chart: string, options: PushExecutorSchema): Promise<{ success: boolean }> {
-  return pushExecutor({ packageOutputPath: `dist/charts/charts/${chart}`, ...options }, executorContextFor(workspaceRoot, chart, `charts/${chart}`));
+  return pushExecutor(
+    { packageOutputPath: `dist/charts/charts/${chart}`, ...options },
+    executorContextFor(workspaceRoot, chart, `charts/${chart}`),
+  );
 }
 
 export function verifyChart(workspaceRoot: string, chart: string, options: VerifyExecutorSchema): Promise<{ success: boolean }> {
-  return verifyExecutor({ packageOutputPath: `dist/charts/charts/${chart}`, ...options }, executorContextFor(workspaceRoot, chart, `charts/${chart}`));
+  return verifyExecutor(
+    { packageOutputPath: `dist/charts/charts/${chart}`, ...options },
+    executorContextFor(workspaceRoot, chart, `charts/${chart}`),
+  );
 }
 
 export function readPushRecord(workspaceRoot: string, chart: string): PushRecord {

@@ -22,7 +22,10 @@ export interface RegistryServer {
   /** The manifest digest of `<repository>:<tag>`, or undefined when it does not exist. */
   manifestDigest(repository: string, tag: string): Promise<string | undefined>;
   /** The manifest document of `<repository>:<tag>`. */
-  manifest(repository: string, tag: string): Promise<{ layers: Array<{ mediaType: string; digest: string }>; annotations?: Record<string, string> }>;
+  manifest(
+    repository: string,
+    tag: string,
+  ): Promise<{ layers: Array<{ mediaType: string; digest: string }>; annotations?: Record<string, string> }>;
   stop(): Promise<void>;
 }
 
@@ -67,13 +70,29 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
   if (options.tls) {
     caFile = join(dir, 'registry.crt');
     const keyFile = join(dir, 'registry.key');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-      '-keyout', keyFile, '-out', caFile,
-      '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-keyout',
+        keyFile,
+        '-out',
+        caFile,
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+      ],
+      { stdio: 'ignore' },
+    );
     config.push('  tls:', `    certificate: ${caFile}`, `    key: ${keyFile}`);
   }
   if (options.auth) {
@@ -99,7 +118,9 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
           path,
           headers: {
             ...(accept ? { Accept: accept } : {}),
-            ...(options.auth ? { Authorization: `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}` } : {}),
+            ...(options.auth
+              ? { Authorization: `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}` }
+              : {}),
           },
           ...(options.tls ? { ca: readFileSync(caFile!) } : {}),
         },
@@ -113,7 +134,11 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
       req.end();
     });
 
-  await waitUntilReady(child, () => call('GET', '/v2/'), () => stderr);
+  await waitUntilReady(
+    child,
+    () => call('GET', '/v2/'),
+    () => stderr,
+  );
   return {
     host,
     tls: options.tls ?? false,

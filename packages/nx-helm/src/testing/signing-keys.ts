@@ -16,8 +16,23 @@ export function generateSigningKey(dir: string, email: string, passphrase: strin
   const home = join(dir, `gnupg-${email}`);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const gpg = (args: string[], input?: string) =>
-    execFileSync('gpg', ['--batch', '--homedir', home, '--pinentry-mode', 'loopback', '--passphrase', passphrase, ...args], { input, stdio: ['pipe', 'pipe', 'ignore'] });
-  gpg(['--gen-key'], ['Key-Type: RSA', 'Key-Length: 2048', 'Name-Real: Chart Signer', `Name-Email: ${email}`, 'Expire-Date: 0', `Passphrase: ${passphrase}`, '%commit', ''].join('\n'));
+    execFileSync('gpg', ['--batch', '--homedir', home, '--pinentry-mode', 'loopback', '--passphrase', passphrase, ...args], {
+      input,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+  gpg(
+    ['--gen-key'],
+    [
+      'Key-Type: RSA',
+      'Key-Length: 2048',
+      'Name-Real: Chart Signer',
+      `Name-Email: ${email}`,
+      'Expire-Date: 0',
+      `Passphrase: ${passphrase}`,
+      '%commit',
+      '',
+    ].join('\n'),
+  );
   const secretKeyring = join(dir, `${email}-secring.gpg`);
   const publicKeyring = join(dir, `${email}-pubring.gpg`);
   writeFileSync(secretKeyring, gpg(['--export-secret-keys', email]));

@@ -32,12 +32,7 @@ export interface TestChart {
 
 /** Chart.yaml text for a minimal chart. */
 export function chartYaml(chart: TestChart): string {
-  const lines = [
-    'apiVersion: v2',
-    `name: ${chart.name}`,
-    `version: ${chart.version ?? '0.1.0'}`,
-    `type: ${chart.type ?? 'application'}`,
-  ];
+  const lines = ['apiVersion: v2', `name: ${chart.name}`, `version: ${chart.version ?? '0.1.0'}`, `type: ${chart.type ?? 'application'}`];
   if (chart.dependencies?.length) {
     lines.push('dependencies:');
     for (const dependency of chart.dependencies) {

@@ -1,12 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PLUGIN_NAME } from '../config/constants';
 
 function readPluginVersion(): string {
   // Compiled files live in dist/src/utils, sources in src/utils: the package.json is two or three levels up.
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {
       const manifest = JSON.parse(readFileSync(join(__dirname, relative), 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === 'nx-helm' && manifest.version) {
+      if (manifest.name === PLUGIN_NAME && manifest.version) {
         return manifest.version;
       }
     } catch {

@@ -12,12 +12,17 @@ describe('check-version executor (real git)', () => {
   let base: string;
 
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: workspace.root, encoding: 'utf8', stdio: 'pipe' }).trim();
+    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+      cwd: workspace.root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim();
   const commit = (message: string) => {
     git('add', '-A');
     git('commit', '-q', '-m', message);
   };
-  const check = (chart: string, options = {}) => checkVersionExecutor({ base, ...options }, executorContextFor(workspace.root, chart, `charts/${chart}`));
+  const check = (chart: string, options = {}) =>
+    checkVersionExecutor({ base, ...options }, executorContextFor(workspace.root, chart, `charts/${chart}`));
   const bump = (chart: string, version: string) => {
     const file = join(workspace.root, `charts/${chart}/Chart.yaml`);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
@@ -81,12 +86,18 @@ describe('check-version executor (real git)', () => {
   it('takes the base from NX_BASE, and says what to do without one', async () => {
     process.env.NX_BASE = base;
     try {
-      await expect(checkVersionExecutor({}, executorContextFor(workspace.root, 'other', 'charts/other'))).resolves.toEqual({ success: true });
+      await expect(checkVersionExecutor({}, executorContextFor(workspace.root, 'other', 'charts/other'))).resolves.toEqual({
+        success: true,
+      });
     } finally {
       delete process.env.NX_BASE;
     }
-    await expect(checkVersionExecutor({}, executorContextFor(workspace.root, 'other', 'charts/other'))).resolves.toEqual({ success: false });
-    expect(log.output()).toContain('check-version needs a base commit to compare with: set NX_BASE (nrwl/nx-set-shas does in GitHub Actions), or pass --base=');
+    await expect(checkVersionExecutor({}, executorContextFor(workspace.root, 'other', 'charts/other'))).resolves.toEqual({
+      success: false,
+    });
+    expect(log.output()).toContain(
+      'check-version needs a base commit to compare with: set NX_BASE (nrwl/nx-set-shas does in GitHub Actions), or pass --base=',
+    );
   });
 
   it('explains a missing base in a shallow clone instead of printing a git error', async () => {

@@ -31,13 +31,18 @@ describe('lint executor (real helm)', () => {
     // A value that renders into invalid YAML: only this value set breaks the chart.
     example.workspace.write('charts/web/ci/broken-values.yaml', 'service:\n  type: "ClusterIP\\n  selector: ["\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(example.output()).toMatch(/helm lint found problems in chart "web" \(charts\/web\) with 1 of 4 value sets:\n {2}- ci\/broken-values\.yaml: /);
+    expect(example.output()).toMatch(
+      /helm lint found problems in chart "web" \(charts\/web\) with 1 of 4 value sets:\n {2}- ci\/broken-values\.yaml: /,
+    );
     expect(example.output()).toContain('templates/service.yaml: unable to parse YAML');
   });
 
   it('honours strict: a warning fails the default strict lint, and passes with strict false', async () => {
     writeChart(example.workspace, 'charts/nodeps', { name: 'nodeps' });
-    example.workspace.write('charts/nodeps/Chart.yaml', 'apiVersion: v2\nname: nodeps\nversion: 0.1.0\ndependencies:\n  - name: vendored\n    version: 0.1.0\n');
+    example.workspace.write(
+      'charts/nodeps/Chart.yaml',
+      'apiVersion: v2\nname: nodeps\nversion: 0.1.0\ndependencies:\n  - name: vendored\n    version: 0.1.0\n',
+    );
     await expect(lint('nodeps', 'charts/nodeps')).resolves.toEqual({ success: false });
     expect(example.output()).toMatch(/missing these dependencies: vendored/);
     await expect(lint('nodeps', 'charts/nodeps', { strict: false })).resolves.toEqual({ success: true });
@@ -55,11 +60,16 @@ describe('lint executor (real helm)', () => {
   it('reports YAML that does not parse with its line', async () => {
     example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\n  version: 0.1.0\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(example.output()).toMatch(/^lint-chart failed for web:\ncharts\/web\/Chart\.yaml:\d+ is not valid YAML: .*\n {2}Fix: Correct the YAML syntax/);
+    expect(example.output()).toMatch(
+      /^lint-chart failed for web:\ncharts\/web\/Chart\.yaml:\d+ is not valid YAML: .*\n {2}Fix: Correct the YAML syntax/,
+    );
   });
 
   it('reports a file:// dependency whose folder is missing', async () => {
-    example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: common\n    version: 0.1.0\n    repository: file://../shared\n');
+    example.workspace.write(
+      'charts/web/Chart.yaml',
+      'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: common\n    version: 0.1.0\n    repository: file://../shared\n',
+    );
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
     expect(example.output()).toContain(
       'charts/web/Chart.yaml:5 (field dependencies[0].repository) has the dependency "common" at file://../shared, but the folder charts/shared does not exist.',

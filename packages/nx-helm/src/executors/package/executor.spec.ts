@@ -21,7 +21,10 @@ describe('package executor (real helm)', () => {
   const example = useExampleChartsWorkspace();
 
   const packageChart = (project: string, root: string, options = {}) =>
-    packageExecutor({ helmPath: mainHelm(), outputPath: `dist/charts/${root}`, ...options }, executorContextFor(example.workspace.root, project, root));
+    packageExecutor(
+      { helmPath: mainHelm(), outputPath: `dist/charts/${root}`, ...options },
+      executorContextFor(example.workspace.root, project, root),
+    );
 
   it('packages the umbrella chart with its dependencies inside, leaving the sources untouched', async () => {
     const sourcesBefore = listFiles(join(example.workspace.root, 'charts'));
@@ -38,7 +41,9 @@ describe('package executor (real helm)', () => {
       ]),
     );
     expect(listFiles(join(example.workspace.root, 'charts'))).toEqual(sourcesBefore);
-    expect(example.output()).toMatch(/Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}, timestamp 1980-01-01T00:00:00\.000Z\)/);
+    expect(example.output()).toMatch(
+      /Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}, timestamp 1980-01-01T00:00:00\.000Z\)/,
+    );
   });
 
   it('renders: the packaged chart templates with helm template', async () => {
@@ -65,17 +70,29 @@ describe('package executor (real helm)', () => {
   it('refuses an output folder that is the workspace or holds the chart sources', async () => {
     for (const outputPath of ['.', 'charts', 'charts/web/out']) {
       await expect(packageChart('web', 'charts/web', { outputPath })).resolves.toEqual({ success: false });
-      expect(example.output()).toContain(`The outputPath of web:package-chart is ${outputPath}, which contains or lies inside the workspace root or the chart's sources.`);
+      expect(example.output()).toContain(
+        `The outputPath of web:package-chart is ${outputPath}, which contains or lies inside the workspace root or the chart's sources.`,
+      );
     }
     expect(existsSync(join(example.workspace.root, 'charts/web/Chart.yaml'))).toBe(true);
   });
 
   it('fails naming the file, line and fix when a file:// dependency is not the chart it asks for', async () => {
-    const dependency = (fields: string) => `apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: ${fields}\n    repository: file://../common\n`;
+    const dependency = (fields: string) =>
+      `apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: ${fields}\n    repository: file://../common\n`;
     const cases: Array<[string, string]> = [
-      [dependency('common\n    version: 9.9.9'), 'charts/web/Chart.yaml:5: the dependency "common" asks for version "9.9.9", but the chart at file://../common (charts/common) is 0.1.0. Fix: change the constraint to accept 0.1.0 (e.g. "^0.1.0").'],
-      [dependency('common'), 'charts/web/Chart.yaml:5: the dependency "common" has no version, which helm refuses. Fix: add `version: "^0.1.0"`'],
-      [dependency('commons\n    version: 0.1.0'), 'charts/web/Chart.yaml:5: the dependency "commons" points at file://../common, but the chart there is named "common" (charts/common/Chart.yaml).'],
+      [
+        dependency('common\n    version: 9.9.9'),
+        'charts/web/Chart.yaml:5: the dependency "common" asks for version "9.9.9", but the chart at file://../common (charts/common) is 0.1.0. Fix: change the constraint to accept 0.1.0 (e.g. "^0.1.0").',
+      ],
+      [
+        dependency('common'),
+        'charts/web/Chart.yaml:5: the dependency "common" has no version, which helm refuses. Fix: add `version: "^0.1.0"`',
+      ],
+      [
+        dependency('commons\n    version: 0.1.0'),
+        'charts/web/Chart.yaml:5: the dependency "commons" points at file://../common, but the chart there is named "common" (charts/common/Chart.yaml).',
+      ],
     ];
     for (const [chartYaml, message] of cases) {
       example.workspace.write('charts/web/Chart.yaml', chartYaml);
@@ -91,7 +108,9 @@ describe('package executor (real helm)', () => {
       'apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: oci://127.0.0.1:1/charts\n',
     );
     await expect(packageChart('web', 'charts/web')).resolves.toEqual({ success: false });
-    expect(example.output()).toMatch(/^package-chart failed for web:\nBuilding the dependencies of chart "web" \(charts\/web\/Chart\.yaml\) failed\..*\n`helm dependency build .*` exited with code 1:\n.*127\.0\.0\.1:1/s);
+    expect(example.output()).toMatch(
+      /^package-chart failed for web:\nBuilding the dependencies of chart "web" \(charts\/web\/Chart\.yaml\) failed\..*\n`helm dependency build .*` exited with code 1:\n.*127\.0\.0\.1:1/s,
+    );
     expect(existsSync(join(example.workspace.root, 'dist/charts/charts/web'))).toBe(false);
   });
 
@@ -143,9 +162,14 @@ describe('package executor (real helm)', () => {
     const registry = 'oci://registry.example.invalid/acme/charts';
     writeChart(example.workspace, 'charts/stack', {
       name: 'stack',
-      dependencies: [{ name: 'web', version: '^0.1.0', repository: registry }, { name: 'worker', version: '~0.1.0', repository: 'file://../worker' }],
+      dependencies: [
+        { name: 'web', version: '^0.1.0', repository: registry },
+        { name: 'worker', version: '~0.1.0', repository: 'file://../worker' },
+      ],
     });
-    const context = executorContextFor(example.workspace.root, 'stack', 'charts/stack', [{ name: 'web', root: 'charts/web', version: '0.1.0' }]);
+    const context = executorContextFor(example.workspace.root, 'stack', 'charts/stack', [
+      { name: 'web', root: 'charts/web', version: '0.1.0' },
+    ]);
     const options = { helmPath: mainHelm(), outputPath: 'dist/charts/charts/stack' };
 
     // Without knowing the registry is this workspace's, helm must download web from it, which does not exist.
@@ -155,7 +179,13 @@ describe('package executor (real helm)', () => {
     await expect(packageExecutor({ ...options, publishRepositories: [registry] }, context)).resolves.toEqual({ success: true });
     const archive = join(example.workspace.root, 'dist/charts/charts/stack/stack-0.1.0.tgz');
     const entries = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
-    expect(entries).toEqual(expect.arrayContaining(['stack/charts/web/Chart.yaml', 'stack/charts/web/charts/common/Chart.yaml', 'stack/charts/worker/Chart.yaml']));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'stack/charts/web/Chart.yaml',
+        'stack/charts/web/charts/common/Chart.yaml',
+        'stack/charts/worker/Chart.yaml',
+      ]),
+    );
     // The packaged Chart.yaml still names the registry: the dependency is only built from source.
     const packagedChart = execFileSync('tar', ['-xzOf', archive, 'stack/Chart.yaml'], { encoding: 'utf8' });
     expect(packagedChart).toContain(`repository: ${registry}`);

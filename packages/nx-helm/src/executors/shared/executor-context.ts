@@ -2,14 +2,16 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 import type { WorkspaceChart } from '../../chart/workspace-dependencies';
 import type { ChartCommandOptions } from '../../commands/chart-command';
 import { METADATA_KEY } from '../../config/constants';
-import type { ChartProjectMetadata } from '../../plugins/chart-targets';
+import type { ChartProjectMetadata } from '../../config/project-metadata';
 import { formatFailure } from '../../utils/nx-helm-error';
 
 /**
  * What every command gets from an Nx executor context: the workspace, the project's chart folder, Nx's logger, and the
  * workspace's charts from the project graph (so dependencies on the workspace's own registry resolve as in the graph).
  */
-export function commandContext(context: ExecutorContext): Pick<ChartCommandOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'workspaceCharts'> {
+export function commandContext(
+  context: ExecutorContext,
+): Pick<ChartCommandOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'workspaceCharts'> {
   const name = context.projectName;
   const config = name ? context.projectsConfigurations?.projects[name] : undefined;
   if (!name || !config) {
@@ -36,7 +38,11 @@ function workspaceChartsOf(context: ExecutorContext): WorkspaceChart[] {
 }
 
 /** Runs a command for an executor: success, or the failure reported the way the CLI reports it. */
-export async function runForExecutor(target: string, context: ExecutorContext, command: () => Promise<unknown>): Promise<{ success: boolean }> {
+export async function runForExecutor(
+  target: string,
+  context: ExecutorContext,
+  command: () => Promise<unknown>,
+): Promise<{ success: boolean }> {
   try {
     await command();
     return { success: true };

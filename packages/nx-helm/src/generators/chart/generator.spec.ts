@@ -12,7 +12,12 @@ describe('chart generator', () => {
   let tree: Tree;
   beforeEach(() => (tree = createTreeWithEmptyWorkspace()));
 
-  const files = (root: string) => tree.listChanges().map((change) => change.path).filter((path) => path.startsWith(`${root}/`)).sort();
+  const files = (root: string) =>
+    tree
+      .listChanges()
+      .map((change) => change.path)
+      .filter((path) => path.startsWith(`${root}/`))
+      .sort();
 
   it('writes an application chart with schema, ci values, README and .helmignore', async () => {
     await chartGenerator(tree, { name: 'payments' });
@@ -62,13 +67,17 @@ describe('chart generator', () => {
   });
 
   it('rejects bad names, unknown dependencies, bad types and existing folders with clear errors', async () => {
-    await expect(chartGenerator(tree, { name: 'My_Chart' })).rejects.toThrow('"My_Chart" is not a valid chart name: use lower case letters, digits and dashes');
+    await expect(chartGenerator(tree, { name: 'My_Chart' })).rejects.toThrow(
+      '"My_Chart" is not a valid chart name: use lower case letters, digits and dashes',
+    );
     await expect(chartGenerator(tree, { name: 'api', dependsOn: ['nope'] })).rejects.toThrow(
       '--dependsOn names "nope", which is not a chart of this workspace. There are no charts yet: create the dependency first.',
     );
     await chartGenerator(tree, { name: 'api' });
     await expect(chartGenerator(tree, { name: 'web', dependsOn: ['nope'] })).rejects.toThrow('Charts: api.');
-    await expect(chartGenerator(tree, { name: 'web', type: 'service' as never })).rejects.toThrow('--type must be application or library, not "service".');
+    await expect(chartGenerator(tree, { name: 'web', type: 'service' as never })).rejects.toThrow(
+      '--type must be application or library, not "service".',
+    );
     await expect(chartGenerator(tree, { name: 'api' })).rejects.toThrow('charts/api already exists and is not empty.');
   });
 
@@ -85,7 +94,9 @@ describe('chart generator', () => {
       execFileSync(mainHelm(), ['dependency', 'build', api], { stdio: 'pipe' });
       for (const helm of [mainHelm(), helm3()]) {
         for (const chart of [api, join(workspace.root, 'charts/base')]) {
-          const output = execFileSync(helm, ['lint', '--strict', chart, '--values', join(chart, 'ci/default-values.yaml')], { encoding: 'utf8' });
+          const output = execFileSync(helm, ['lint', '--strict', chart, '--values', join(chart, 'ci/default-values.yaml')], {
+            encoding: 'utf8',
+          });
           expect(output).toContain('1 chart(s) linted, 0 chart(s) failed');
         }
       }
@@ -93,7 +104,9 @@ describe('chart generator', () => {
       expect(rendered).toContain('kind: Deployment');
       expect(rendered).toContain('image: "nginx:1.0.0"');
       // The schema is enforced: a value of the wrong type is rejected.
-      expect(() => execFileSync(mainHelm(), ['template', 'demo', api, '--set', 'replicaCount=many'], { stdio: 'pipe' })).toThrow(/replicaCount/);
+      expect(() => execFileSync(mainHelm(), ['template', 'demo', api, '--set', 'replicaCount=many'], { stdio: 'pipe' })).toThrow(
+        /replicaCount/,
+      );
     });
   });
 });

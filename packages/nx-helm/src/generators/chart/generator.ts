@@ -37,7 +37,8 @@ export async function chartGenerator(tree: Tree, options: ChartGeneratorSchema):
     name,
     type,
     projectName: name,
-    description: options.description ?? (type === 'library' ? `Shared templates for the charts of this workspace.` : `A Helm chart for ${name}.`),
+    description:
+      options.description ?? (type === 'library' ? `Shared templates for the charts of this workspace.` : `A Helm chart for ${name}.`),
     dependencies,
     tmpl: '',
   };
@@ -68,7 +69,10 @@ function fileDependency(tree: Tree, chartRoot: string, chartName: string): FileD
     throw new NxHelmError(
       `--dependsOn names "${chartName}", which is not a chart of this workspace. ` +
         (charts.length > 0
-          ? `Charts: ${charts.map(({ chart }) => chart.name).sort().join(', ')}.`
+          ? `Charts: ${charts
+              .map(({ chart }) => chart.name)
+              .sort()
+              .join(', ')}.`
           : 'There are no charts yet: create the dependency first.'),
     );
   }

@@ -26,8 +26,15 @@ describe('init generator', () => {
     await initGenerator(tree, { registry: 'oci://ghcr.io/other', skipInstall: true });
     const once = { nx: tree.read('nx.json', 'utf-8'), ignore: tree.read('.gitignore', 'utf-8'), pkg: tree.read('package.json', 'utf-8') };
     await initGenerator(tree, { registry: 'oci://ghcr.io/other', skipInstall: true });
-    expect({ nx: tree.read('nx.json', 'utf-8'), ignore: tree.read('.gitignore', 'utf-8'), pkg: tree.read('package.json', 'utf-8') }).toEqual(once);
-    expect(readNxJson(tree)!.plugins).toEqual(['@nx/js', { plugin: 'nx-helm', options: { projectNamePrefix: 'chart-', registry: 'oci://r.example/mine' } }]);
+    expect({
+      nx: tree.read('nx.json', 'utf-8'),
+      ignore: tree.read('.gitignore', 'utf-8'),
+      pkg: tree.read('package.json', 'utf-8'),
+    }).toEqual(once);
+    expect(readNxJson(tree)!.plugins).toEqual([
+      '@nx/js',
+      { plugin: 'nx-helm', options: { projectNamePrefix: 'chart-', registry: 'oci://r.example/mine' } },
+    ]);
   });
 
   it('adds a registry to an existing registration without one', async () => {

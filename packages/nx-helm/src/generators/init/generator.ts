@@ -10,8 +10,7 @@ import {
 import { pluginVersion } from '../../utils/plugin-version';
 import type { NxHelmPluginOptions } from '../../config/plugin-options';
 import type { InitGeneratorSchema } from './schema';
-
-export const PLUGIN_NAME = 'nx-helm';
+import { PLUGIN_NAME } from '../../config/constants';
 
 /** Folders nx-helm writes that do not belong in git: packages and the pinned helm binaries of tools/install-helm.sh. */
 const IGNORED = ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data'];
@@ -61,7 +60,10 @@ function registerPlugin(tree: Tree, options: InitGeneratorSchema): void {
     const existing = plugins[index];
     const current = typeof existing === 'string' ? {} : ((existing.options ?? {}) as NxHelmPluginOptions);
     if (!current.registry) {
-      plugins[index] = { ...(typeof existing === 'string' ? { plugin: existing } : existing), options: { ...current, registry: options.registry } };
+      plugins[index] = {
+        ...(typeof existing === 'string' ? { plugin: existing } : existing),
+        options: { ...current, registry: options.registry },
+      };
     }
   }
   nxJson.plugins = plugins;
@@ -69,7 +71,7 @@ function registerPlugin(tree: Tree, options: InitGeneratorSchema): void {
 }
 
 function addIgnoreEntries(tree: Tree): void {
-  const current = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8') ?? '' : '';
+  const current = tree.exists('.gitignore') ? (tree.read('.gitignore', 'utf-8') ?? '') : '';
   const lines = current.split('\n').map((line) => line.trim());
   const missing = IGNORED.filter((entry) => !lines.includes(entry) && !lines.includes(entry.replace(/^\//, '')));
   if (missing.length > 0) {

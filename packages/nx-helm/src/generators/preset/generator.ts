@@ -11,8 +11,17 @@ import type { PresetGeneratorSchema } from './schema';
  */
 export async function presetGenerator(tree: Tree, options: PresetGeneratorSchema = {}): Promise<GeneratorCallback> {
   const install = await initGenerator(tree, { registry: options.registry, skipInstall: options.skipInstall });
-  await chartGenerator(tree, { name: 'common', type: 'library', description: 'Shared templates (names, labels) for the charts of this workspace.' });
-  await chartGenerator(tree, { name: 'app', type: 'application', dependsOn: ['common'], description: 'An example application chart built on common.' });
+  await chartGenerator(tree, {
+    name: 'common',
+    type: 'library',
+    description: 'Shared templates (names, labels) for the charts of this workspace.',
+  });
+  await chartGenerator(tree, {
+    name: 'app',
+    type: 'application',
+    dependsOn: ['common'],
+    description: 'An example application chart built on common.',
+  });
   if ((options.ci ?? 'github') !== 'none') {
     await workflowGenerator(tree, { ci: options.ci === 'gitlab' ? 'gitlab' : 'github' });
   }

@@ -15,7 +15,9 @@ export function writeGeneratedYaml(tree: Tree, path: string, content: string, fo
     const existing = tree.read(path, 'utf-8') ?? '';
     const recorded = HEADER.exec(existing)?.[1];
     if (!recorded) {
-      throw new NxHelmError(`${path} already exists and was not written by nx-helm:workflow. Move it away, or re-run with --force to replace it.`);
+      throw new NxHelmError(
+        `${path} already exists and was not written by nx-helm:workflow. Move it away, or re-run with --force to replace it.`,
+      );
     }
     if (recorded !== contentHash(existing.replace(HEADER, ''))) {
       throw new NxHelmError(
@@ -30,5 +32,7 @@ export function writeGeneratedYaml(tree: Tree, path: string, content: string, fo
 }
 
 function contentHash(yamlText: string): string {
-  return createHash('sha256').update(JSON.stringify(parse(yamlText) ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(parse(yamlText) ?? null))
+    .digest('hex');
 }

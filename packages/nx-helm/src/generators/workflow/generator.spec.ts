@@ -16,7 +16,14 @@ interface Workflow {
   permissions: Record<string, string>;
   concurrency: { group: string };
   env?: Record<string, string>;
-  jobs: Record<string, { if: string; permissions: Record<string, string>; steps: Array<{ name: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string>; if?: string }> }>;
+  jobs: Record<
+    string,
+    {
+      if: string;
+      permissions: Record<string, string>;
+      steps: Array<{ name: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string>; if?: string }>;
+    }
+  >;
 }
 
 describe('workflow generator', () => {
@@ -32,7 +39,9 @@ describe('workflow generator', () => {
   };
 
   describe('every GitHub variant passes actionlint', () => {
-    const variants = REGISTRY_PRESETS.flatMap((registry) => SIGNS.flatMap((sign) => TRIGGERS.map((trigger) => ({ registry, sign, trigger }))));
+    const variants = REGISTRY_PRESETS.flatMap((registry) =>
+      SIGNS.flatMap((sign) => TRIGGERS.map((trigger) => ({ registry, sign, trigger }))),
+    );
 
     it.each(variants)('$registry, sign $sign, trigger $trigger', async (variant) => {
       for (const pinActions of ['version', 'sha'] as const) {
@@ -74,10 +83,15 @@ describe('workflow generator', () => {
     expect(publish.permissions).toEqual({ contents: 'read', actions: 'read', packages: 'write' });
     const login = publish.steps.find((step) => step.name.startsWith('Log in'))!;
     expect(login.env).toEqual({ REGISTRY_USERNAME: '${{ github.actor }}', REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}' });
-    expect(login.run).toBe('printf \'%s\' "$REGISTRY_PASSWORD" | helm registry login "$REGISTRY_HOST" --username "$REGISTRY_USERNAME" --password-stdin');
+    expect(login.run).toBe(
+      'printf \'%s\' "$REGISTRY_PASSWORD" | helm registry login "$REGISTRY_HOST" --username "$REGISTRY_USERNAME" --password-stdin',
+    );
     expect(publish.steps.find((step) => step.run === 'npx nx affected -t push-chart')).toBeDefined();
     const [summary, logout] = publish.steps.slice(-2);
-    expect(summary).toMatchObject({ if: 'always()', run: 'npx --no-install nx-helm summary --format markdown --sign none --output "$GITHUB_STEP_SUMMARY"' });
+    expect(summary).toMatchObject({
+      if: 'always()',
+      run: 'npx --no-install nx-helm summary --format markdown --sign none --output "$GITHUB_STEP_SUMMARY"',
+    });
     expect(logout).toMatchObject({ if: 'always()' });
     expect(logout.run).toContain('helm registry logout "$REGISTRY_HOST"');
     expect(text).toContain('${GITHUB_REPOSITORY_OWNER,,}');
@@ -101,7 +115,10 @@ describe('workflow generator', () => {
   it('signs with cosign by digest (id-token: write) and with GPG from secrets (NX_HELM_SIGN=false in pull requests)', async () => {
     const cosign = parse(await generate({ sign: 'cosign' })) as Workflow;
     expect(cosign.jobs.publish.permissions['id-token']).toBe('write');
-    const sign = cosign.jobs.publish.steps.find((step) => step.name.startsWith('Sign the published charts'))! as { run: string; shell?: string };
+    const sign = cosign.jobs.publish.steps.find((step) => step.name.startsWith('Sign the published charts'))! as {
+      run: string;
+      shell?: string;
+    };
     expect(sign.shell).toBe('bash');
     expect(sign.run).toContain('select(.status == "pushed" or .status == "skipped")');
     expect(sign.run).toContain('+ "@" + .digest');
@@ -109,10 +126,16 @@ describe('workflow generator', () => {
 
     const gpg = parse(await generate({ sign: 'gpg', gpgKey: 'charts@acme.example' })) as Workflow;
     const push = gpg.jobs.publish.steps.find((step) => step.name === 'Push the affected charts')!;
-    expect(push.env).toEqual({ HELM_SIGNING_KEY: '${{ secrets.HELM_SIGNING_KEY }}', HELM_SIGNING_PASSPHRASE: '${{ secrets.HELM_SIGNING_PASSPHRASE }}' });
+    expect(push.env).toEqual({
+      HELM_SIGNING_KEY: '${{ secrets.HELM_SIGNING_KEY }}',
+      HELM_SIGNING_PASSPHRASE: '${{ secrets.HELM_SIGNING_PASSPHRASE }}',
+    });
     expect(gpg.jobs.check.steps.at(-1)!.env).toEqual({ NX_HELM_SIGN: 'false' });
     expect(readNxJson(tree)!.plugins).toEqual([
-      { plugin: 'nx-helm', options: { sign: { key: 'charts@acme.example', keyringEnv: 'HELM_SIGNING_KEY', passphraseEnv: 'HELM_SIGNING_PASSPHRASE' } } },
+      {
+        plugin: 'nx-helm',
+        options: { sign: { key: 'charts@acme.example', keyringEnv: 'HELM_SIGNING_KEY', passphraseEnv: 'HELM_SIGNING_PASSPHRASE' } },
+      },
     ]);
   });
 
@@ -124,7 +147,9 @@ describe('workflow generator', () => {
     const gar = parse(await generate({ registry: 'gar' })) as Workflow;
     expect(gar.jobs.publish.steps.find((step) => step.name.startsWith('Log in'))!.run).toContain('--username "oauth2accesstoken"');
     const dockerhub = parse(await generate({ registry: 'dockerhub' })) as Workflow;
-    expect(dockerhub.jobs.publish.steps.find((step) => step.name.startsWith('Log in'))!.env!.REGISTRY_PASSWORD).toBe('${{ secrets.DOCKERHUB_TOKEN }}');
+    expect(dockerhub.jobs.publish.steps.find((step) => step.name.startsWith('Log in'))!.env!.REGISTRY_PASSWORD).toBe(
+      '${{ secrets.DOCKERHUB_TOKEN }}',
+    );
   });
 
   it('publishes on tags <chart>-v<version>, checking the version, or on a release branch', async () => {
@@ -147,7 +172,9 @@ describe('workflow generator', () => {
       NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
       NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN }}',
     });
-    expect(workflow.jobs.publish.env).toMatchObject({ NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}' });
+    expect(workflow.jobs.publish.env).toMatchObject({
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
+    });
     const cloud = parse(await generate({ remoteCache: 'nx-cloud' })) as typeof workflow;
     expect(cloud.jobs.check.env).toEqual({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_READ_TOKEN }}' });
     expect(cloud.jobs.publish.env).toMatchObject({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_ACCESS_TOKEN }}' });
@@ -164,9 +191,13 @@ describe('workflow generator', () => {
     ]);
     expect(pipeline.publish.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == "main"' }]);
     expect(pipeline.publish.resource_group).toBe('helm-charts');
-    expect(pipeline.publish.before_script.at(-1)).toBe('printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin');
+    expect(pipeline.publish.before_script.at(-1)).toBe(
+      'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin',
+    );
     expect(pipeline.publish.script).toContain('npx --no-install nx-helm summary');
-    expect(parse(await generate({ ci: 'gitlab', trigger: 'tags' })).publish.script.join('\n')).toContain('is at version $ACTUAL in Chart.yaml');
+    expect(parse(await generate({ ci: 'gitlab', trigger: 'tags' })).publish.script.join('\n')).toContain(
+      'is at version $ACTUAL in Chart.yaml',
+    );
     expect(pipeline.publish.after_script[0]).toBe('helm registry logout "$CI_REGISTRY" || true');
     expect(parse(await generate({ ci: 'gitlab', trigger: 'tags' })).publish.rules).toEqual([{ if: '$CI_COMMIT_TAG =~ /^.+-v.+$/' }]);
   });
@@ -179,7 +210,13 @@ describe('workflow generator', () => {
     expect(second).not.toBe(first);
     expect(second).toContain('version: v3.17.3');
 
-    tree.write(FILE, second.replace('npx nx affected -t check-version lint-chart package-chart', 'npx nx affected -t check-version lint-chart package-chart test'));
+    tree.write(
+      FILE,
+      second.replace(
+        'npx nx affected -t check-version lint-chart package-chart',
+        'npx nx affected -t check-version lint-chart package-chart test',
+      ),
+    );
     await expect(workflowGenerator(tree, {})).rejects.toThrow(
       `${FILE} was edited since nx-helm:workflow wrote it, so it is not overwritten. Re-run with --force to replace it`,
     );
@@ -196,13 +233,15 @@ describe('workflow generator', () => {
     await workflowGenerator(tree, {});
     const text = tree.read(FILE, 'utf-8')!;
     // Another quoting style and blank lines, as a formatter might write them: the same workflow.
-    tree.write(FILE, text.replace(/fetch-depth: "0"/g, "fetch-depth: '0'").replace(/\n  publish:/, '\n\n  publish:'));
+    tree.write(FILE, text.replace(/fetch-depth: "0"/g, "fetch-depth: '0'").replace(/\n {2}publish:/, '\n\n  publish:'));
     expect(tree.read(FILE, 'utf-8')).not.toBe(text);
     await expect(workflowGenerator(tree, {})).resolves.toBeUndefined();
   });
 
   it('validates its options', async () => {
-    await expect(workflowGenerator(tree, { registry: 'quay' as never })).rejects.toThrow('--registry must be one of ghcr, dockerhub, ecr, acr, gar, harbor, generic, not "quay".');
+    await expect(workflowGenerator(tree, { registry: 'quay' as never })).rejects.toThrow(
+      '--registry must be one of ghcr, dockerhub, ecr, acr, gar, harbor, generic, not "quay".',
+    );
     await expect(workflowGenerator(tree, { helmVersion: '4.1' })).rejects.toThrow('--helmVersion must be a Helm release such as v4.1.4');
     await expect(workflowGenerator(tree, { name: '../evil.yml' })).rejects.toThrow('--name must be a file name ending in .yml or .yaml');
     await expect(workflowGenerator(tree, { registryUrl: 'ghcr.io/acme' })).rejects.toThrow('--registryUrl must be an OCI location');

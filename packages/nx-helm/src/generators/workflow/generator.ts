@@ -1,7 +1,8 @@
 import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import type { NxHelmPluginOptions } from '../../config/plugin-options';
 import { NxHelmError } from '../../utils/nx-helm-error';
-import { findPluginIndex, PLUGIN_NAME } from '../init/generator';
+import { PLUGIN_NAME } from '../../config/constants';
+import { findPluginIndex } from '../init/generator';
 import { writeGeneratedYaml } from './generated-file';
 import { renderGithubWorkflow } from './github-workflow';
 import { renderGitlabCi } from './gitlab-ci';
@@ -17,13 +18,19 @@ export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSch
     throw new NxHelmError(`--name must be a file name ending in .yml or .yaml (it goes in .github/workflows/), not "${name}".`);
   }
   const path = options.ci === 'gitlab' ? '.gitlab-ci.yml' : `.github/workflows/${name}`;
-  const content = writeGeneratedYaml(tree, path, options.ci === 'gitlab' ? renderGitlabCi(options) : renderGithubWorkflow(options), schema.force ?? false);
+  const content = writeGeneratedYaml(
+    tree,
+    path,
+    options.ci === 'gitlab' ? renderGitlabCi(options) : renderGithubWorkflow(options),
+    schema.force ?? false,
+  );
   // Shown in full (also with --dry-run) so the workflow can be reviewed before it is committed.
   logger.info(`${path}:\n${content}`);
   if (options.sign === 'gpg') {
     configureGpgSigning(tree, schema.gpgKey ?? 'Helm charts');
   }
-  const settings = options.ci === 'gitlab' ? ['nothing for the project registry (CI_REGISTRY credentials)'] : PRESETS[options.registry].settings;
+  const settings =
+    options.ci === 'gitlab' ? ['nothing for the project registry (CI_REGISTRY credentials)'] : PRESETS[options.registry].settings;
   logger.info(`Repository settings the workflow expects: ${settings.join('; ')}.`);
 }
 
@@ -63,7 +70,9 @@ function configureGpgSigning(tree: Tree, key: string): void {
   const plugins = nxJson.plugins ?? [];
   const index = findPluginIndex(plugins);
   if (index === -1) {
-    throw new NxHelmError('--sign gpg configures signing in the nx-helm plugin entry of nx.json, but there is none. Run `nx add nx-helm` (or nx g nx-helm:init) first.');
+    throw new NxHelmError(
+      '--sign gpg configures signing in the nx-helm plugin entry of nx.json, but there is none. Run `nx add nx-helm` (or nx g nx-helm:init) first.',
+    );
   }
   const entry = plugins[index];
   const options = (typeof entry === 'string' ? {} : (entry.options ?? {})) as NxHelmPluginOptions;

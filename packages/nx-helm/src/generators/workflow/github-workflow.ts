@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { ENV } from '../../config/constants';
 import { actionRef, SHA_COMMENT } from './action-pins';
 import { PRESETS, type StepTemplate } from './registry-presets';
 import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
@@ -48,7 +49,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
         'mkdir -p "$RUNNER_TEMP/registry"',
         'echo "DOCKER_CONFIG=$RUNNER_TEMP/registry" >> "$GITHUB_ENV"',
         'echo "HELM_REGISTRY_CONFIG=$RUNNER_TEMP/registry/config.json" >> "$GITHUB_ENV"',
-        `echo "NX_HELM_REGISTRY=${location}" >> "$GITHUB_ENV"`,
+        `echo "${ENV.registry}=${location}" >> "$GITHUB_ENV"`,
       ].join('\n'),
     }),
     ...preset.setup.map(step),
@@ -65,7 +66,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
         : {}),
       run: publishForTags
         ? [
-            '# Tags are <chart>-v<version>; the version must be the one in the chart\'s Chart.yaml.',
+            "# Tags are <chart>-v<version>; the version must be the one in the chart's Chart.yaml.",
             'CHART="${GITHUB_REF_NAME%-v*}"',
             'VERSION="${GITHUB_REF_NAME##*-v}"',
             'ACTUAL="$(npx nx show project "$CHART" --json | jq -r \'.metadata["nx-helm"].chartVersion\')"',
@@ -131,7 +132,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
           ...setupSteps(false),
           {
             name: 'Lint and package',
-            ...(options.sign === 'gpg' ? { env: { NX_HELM_SIGN: 'false' } } : {}),
+            ...(options.sign === 'gpg' ? { env: { [ENV.sign]: 'false' } } : {}),
             run: 'npx nx affected -t check-version lint-chart package-chart',
           },
         ],
@@ -166,7 +167,9 @@ function remoteCacheEnv(options: WorkflowOptions, access: 'read' | 'write'): Rec
       return {
         NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
         NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN:
-          access === 'read' ? '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN }}' : '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
+          access === 'read'
+            ? '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN }}'
+            : '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
       };
     default:
       return undefined;

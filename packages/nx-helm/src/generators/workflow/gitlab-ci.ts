@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { ENV } from '../../config/constants';
 import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
 
 /**
@@ -26,7 +27,7 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     check: {
       stage: 'check',
       rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
-      ...(options.sign === 'gpg' ? { variables: { NX_HELM_SIGN: 'false' } } : {}),
+      ...(options.sign === 'gpg' ? { variables: { [ENV.sign]: 'false' } } : {}),
       before_script: installHelm,
       // nx affected and check-version both read NX_BASE / NX_HEAD.
       script: [
@@ -40,7 +41,7 @@ export function renderGitlabCi(options: WorkflowOptions): string {
       // One publishing job at a time: the version check and the push must not interleave.
       resource_group: 'helm-charts',
       variables: {
-        NX_HELM_REGISTRY: options.registryUrl ?? 'oci://$CI_REGISTRY_IMAGE/charts',
+        [ENV.registry]: options.registryUrl ?? 'oci://$CI_REGISTRY_IMAGE/charts',
         HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
         ...(options.sign === 'gpg' ? { [GPG_KEY_ENV]: `$${GPG_KEY_ENV}`, [GPG_PASSPHRASE_ENV]: `$${GPG_PASSPHRASE_ENV}` } : {}),
       },

@@ -66,7 +66,11 @@ describe('resolveCredentials', () => {
     });
 
     it('must both be set: an error names the missing variables, never a value', async () => {
-      const attempt = resolveCredentials('r.example', { usernameEnv: 'REG_USER', passwordEnv: 'REG_PASS' }, { ...env, REG_USER: 'ci-user', REG_PASS: '' });
+      const attempt = resolveCredentials(
+        'r.example',
+        { usernameEnv: 'REG_USER', passwordEnv: 'REG_PASS' },
+        { ...env, REG_USER: 'ci-user', REG_PASS: '' },
+      );
       await expect(attempt).rejects.toThrow(NxHelmError);
       await expect(attempt).rejects.toThrow(/r\.example.*REG_PASS are not set or empty/);
       await expect(attempt).rejects.not.toThrow(/ci-user/);
@@ -91,7 +95,10 @@ describe('resolveCredentials', () => {
     it('is read from $XDG_CONFIG_HOME/helm, else from $HOME/.config/helm', async () => {
       writeJson(join(root, 'xdg/helm/registry/config.json'), { auths: { 'r.example': { auth: basic('xdg-user', 'x') } } });
       writeJson(join(home, '.config/helm/registry/config.json'), { auths: { 'r.example': { auth: basic('home-user', 'h') } } });
-      expect(await resolveCredentials('r.example', undefined, { ...env, XDG_CONFIG_HOME: join(root, 'xdg') })).toEqual({ username: 'xdg-user', password: 'x' });
+      expect(await resolveCredentials('r.example', undefined, { ...env, XDG_CONFIG_HOME: join(root, 'xdg') })).toEqual({
+        username: 'xdg-user',
+        password: 'x',
+      });
       expect(await resolveCredentials('r.example', undefined, env)).toEqual({ username: 'home-user', password: 'h' });
     });
 
@@ -124,14 +131,16 @@ describe('resolveCredentials', () => {
       expect(await resolveCredentials('r.example', undefined, env)).toBeUndefined();
     });
 
-    it("finds Docker Hub logins under https://index.docker.io/v1/ for registry-1.docker.io and docker.io", async () => {
+    it('finds Docker Hub logins under https://index.docker.io/v1/ for registry-1.docker.io and docker.io', async () => {
       writeJson(join(home, '.docker/config.json'), { auths: { 'https://index.docker.io/v1/': { auth: basic('hub', 'hub-pass') } } });
       expect(await resolveCredentials('registry-1.docker.io', undefined, env)).toEqual({ username: 'hub', password: 'hub-pass' });
       expect(await resolveCredentials('docker.io', undefined, env)).toEqual({ username: 'hub', password: 'hub-pass' });
     });
 
     it('gives an identity token as one', async () => {
-      writeJson(join(home, '.docker/config.json'), { auths: { 'acr.example': { auth: basic('00000000-0000-0000-0000-000000000000', ''), identitytoken: 'refresh-me' } } });
+      writeJson(join(home, '.docker/config.json'), {
+        auths: { 'acr.example': { auth: basic('00000000-0000-0000-0000-000000000000', ''), identitytoken: 'refresh-me' } },
+      });
       expect(await resolveCredentials('acr.example', undefined, env)).toEqual({ identityToken: 'refresh-me' });
     });
   });
@@ -142,7 +151,10 @@ describe('resolveCredentials', () => {
         credHelpers: { 'helper.example:5000': 'nxtest' },
         auths: { 'helper.example:5000': { auth: basic('stale', 's') } },
       });
-      expect(await resolveCredentials('helper.example:5000', undefined, env)).toEqual({ username: 'helper-user', password: 'helper-secret' });
+      expect(await resolveCredentials('helper.example:5000', undefined, env)).toEqual({
+        username: 'helper-user',
+        password: 'helper-secret',
+      });
       expect(helperWasAskedFor()).toEqual(['helper.example:5000']);
     });
 
@@ -178,7 +190,9 @@ describe('resolveCredentials', () => {
 
     it('that are not installed give an error saying so', async () => {
       writeJson(join(home, '.docker/config.json'), { credHelpers: { 'r.example': 'not-installed' } });
-      await expect(resolveCredentials('r.example', undefined, env)).rejects.toThrow(/docker-credential-not-installed .*installed and on PATH/);
+      await expect(resolveCredentials('r.example', undefined, env)).rejects.toThrow(
+        /docker-credential-not-installed .*installed and on PATH/,
+      );
     });
   });
 
@@ -191,7 +205,9 @@ describe('resolveCredentials', () => {
     // Root reads any file, so the unreadable one is only skipped for other users; the others are skipped for all.
     const readable = process.getuid?.() === 0;
     expect(await resolveCredentials('r.example', undefined, { ...env, HELM_REGISTRY_CONFIG: join(root, 'missing.json') })).toBeUndefined();
-    expect(await resolveCredentials('r.example', undefined, { ...env, HELM_REGISTRY_CONFIG: join(root, 'malformed.json') })).toBeUndefined();
+    expect(
+      await resolveCredentials('r.example', undefined, { ...env, HELM_REGISTRY_CONFIG: join(root, 'malformed.json') }),
+    ).toBeUndefined();
     expect(await resolveCredentials('r.example', undefined, { ...env, HELM_REGISTRY_CONFIG: unreadable })).toEqual(
       readable ? { username: 'u', password: 'p' } : undefined,
     );

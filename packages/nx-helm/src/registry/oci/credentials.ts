@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runProcess } from '../../helm/process';
+import { runProcess } from '../../utils/process';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import type { RegistryHostOptions } from '../registry-options';
 
@@ -51,7 +51,11 @@ export async function resolveCredentials(
   return undefined;
 }
 
-function credentialsFromVariables(host: string, connection: RegistryHostOptions | undefined, env: NodeJS.ProcessEnv): Credentials | undefined {
+function credentialsFromVariables(
+  host: string,
+  connection: RegistryHostOptions | undefined,
+  env: NodeJS.ProcessEnv,
+): Credentials | undefined {
   const usernameEnv = connection?.usernameEnv;
   const passwordEnv = connection?.passwordEnv;
   if (!usernameEnv && !passwordEnv) return undefined;
@@ -156,7 +160,9 @@ async function askHelper(helper: string, serverAddress: string, host: string, en
   try {
     answer = JSON.parse(result.stdout) as { Username?: unknown; Secret?: unknown };
   } catch {
-    throw new NxHelmError(`The docker credential helper ${program} gave an answer for ${host} that is not JSON. Check the helper's installation.`);
+    throw new NxHelmError(
+      `The docker credential helper ${program} gave an answer for ${host} that is not JSON. Check the helper's installation.`,
+    );
   }
   const username = stringValue(answer.Username);
   const secret = stringValue(answer.Secret);

@@ -19,7 +19,9 @@ export const DOCKER_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.m
 export const DOCKER_MANIFEST_LIST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.list.v2+json';
 
 /** Indexes are accepted too: a registry answers "manifest unknown" for a type the client did not accept. */
-const MANIFEST_ACCEPT = [OCI_MANIFEST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_LIST_MEDIA_TYPE].join(', ');
+const MANIFEST_ACCEPT = [OCI_MANIFEST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_LIST_MEDIA_TYPE].join(
+  ', ',
+);
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
 const MAX_TAG_PAGES = 1000;
@@ -137,7 +139,9 @@ export class OciClient {
 
   constructor(options: OciClientOptions) {
     if (!/^[^/\s@]+$/.test(options.host)) {
-      throw new NxHelmError(`"${options.host}" is not a registry host: give host and port only, e.g. "ghcr.io" or "127.0.0.1:5000" (no oci:// and no path).`);
+      throw new NxHelmError(
+        `"${options.host}" is not a registry host: give host and port only, e.g. "ghcr.io" or "127.0.0.1:5000" (no oci:// and no path).`,
+      );
     }
     this.host = options.host;
     this.connection = options.connection ?? {};
@@ -186,7 +190,11 @@ export class OciClient {
     checkRepository(repository);
     checkDigest(digest);
     return this.perform('Downloading the blob', this.describe(repository, digest), async () => {
-      const response = await this.send({ method: 'GET', url: this.url(`/v2/${repository}/blobs/${digest}`), scope: scopeFor(repository, 'pull') });
+      const response = await this.send({
+        method: 'GET',
+        url: this.url(`/v2/${repository}/blobs/${digest}`),
+        scope: scopeFor(repository, 'pull'),
+      });
       if (response.status === 404) throw new RegistryProblem('not-found', 'the registry has no such blob (HTTP 404)');
       this.expectStatus(response, [200]);
       if (!matchesDigest(digest, response.body)) {
@@ -219,7 +227,13 @@ export class OciClient {
       const target = new URL(location, this.baseUrl);
       // Location may carry upload state in its query, which has to be kept as it is.
       target.search = `${target.search ? `${target.search}&` : '?'}digest=${encodeURIComponent(digest)}`;
-      const finished = await this.send({ method: 'PUT', url: target, scope, headers: { 'Content-Type': 'application/octet-stream' }, body: data });
+      const finished = await this.send({
+        method: 'PUT',
+        url: target,
+        scope,
+        headers: { 'Content-Type': 'application/octet-stream' },
+        body: data,
+      });
       this.expectStatus(finished, [201]);
     });
     return { digest, uploaded: true };
@@ -232,7 +246,9 @@ export class OciClient {
     const body = Buffer.isBuffer(manifest) ? manifest : Buffer.from(JSON.stringify(manifest));
     const digest = digestOf(body);
     if (isDigest(reference) && !matchesDigest(reference, body)) {
-      throw new NxHelmError(`Pushing a manifest to ${this.describe(repository, reference)} failed: its content has the digest ${digest}, not the one in the reference.`);
+      throw new NxHelmError(
+        `Pushing a manifest to ${this.describe(repository, reference)} failed: its content has the digest ${digest}, not the one in the reference.`,
+      );
     }
     return this.perform('Pushing the manifest to', this.describe(repository, reference), async () => {
       const response = await this.send({
@@ -261,7 +277,9 @@ export class OciClient {
     let url: URL | undefined = this.url(`/v2/${repository}/tags/list${pageSize ? `?n=${pageSize}` : ''}`);
     for (let page = 1; url; page++) {
       if (page > MAX_TAG_PAGES) {
-        throw new NxHelmError(`Listing the tags of ${this.host}/${repository} stopped after ${MAX_TAG_PAGES} pages: the registry keeps sending a next page.`);
+        throw new NxHelmError(
+          `Listing the tags of ${this.host}/${repository} stopped after ${MAX_TAG_PAGES} pages: the registry keeps sending a next page.`,
+        );
       }
       const pageUrl: URL = url;
       const result = await this.perform('Listing the tags of', `${this.host}/${repository}`, async () => {
@@ -283,7 +301,11 @@ export class OciClient {
     checkRepository(repository);
     checkDigest(digest);
     await this.perform('Deleting the manifest', this.describe(repository, digest), async () => {
-      const response = await this.send({ method: 'DELETE', url: this.url(`/v2/${repository}/manifests/${digest}`), scope: scopeFor(repository, 'delete') });
+      const response = await this.send({
+        method: 'DELETE',
+        url: this.url(`/v2/${repository}/manifests/${digest}`),
+        scope: scopeFor(repository, 'delete'),
+      });
       if (isNotFound(response)) return;
       if (response.status === 405 || registryErrors(response.body).some((error) => error.code === 'UNSUPPORTED')) {
         throw new RegistryProblem('delete-unsupported', describeStatus(response));
@@ -294,7 +316,11 @@ export class OciClient {
 
   private async blobExists(repository: string, digest: string, action: Action): Promise<boolean> {
     return this.perform('Checking the blob', this.describe(repository, digest), async () => {
-      const response = await this.send({ method: 'HEAD', url: this.url(`/v2/${repository}/blobs/${digest}`), scope: scopeFor(repository, action) });
+      const response = await this.send({
+        method: 'HEAD',
+        url: this.url(`/v2/${repository}/blobs/${digest}`),
+        scope: scopeFor(repository, action),
+      });
       if (response.status === 404) return false;
       this.expectStatus(response, [200]);
       return true;
@@ -329,7 +355,9 @@ export class OciClient {
         const retryAfter = last.kind === 'failed' ? last.problem.retryAfterMs : undefined;
         delayMs = retryAfter === undefined ? computedDelayMs : Math.min(retryAfter, this.retry.maxDelayMs);
         const detail = last.kind === 'failed' ? last.problem.detail : 'failed';
-        this.log(this.redact(`${action} ${target}: attempt ${attemptNumber} failed (${detail}); retrying in ${(delayMs / 1000).toFixed(1)} s.`));
+        this.log(
+          this.redact(`${action} ${target}: attempt ${attemptNumber} failed (${detail}); retrying in ${(delayMs / 1000).toFixed(1)} s.`),
+        );
       },
       () => new Promise((resolve) => setTimeout(resolve, delayMs)),
     );
@@ -462,7 +490,12 @@ export class OciClient {
       if (service) form.set('service', service);
       if (scope) form.set('scope', scope);
       form.set('client_id', CLIENT_ID);
-      response = await this.transmit('POST', realmUrl, { 'Content-Type': 'application/x-www-form-urlencoded' }, Buffer.from(form.toString()));
+      response = await this.transmit(
+        'POST',
+        realmUrl,
+        { 'Content-Type': 'application/x-www-form-urlencoded' },
+        Buffer.from(form.toString()),
+      );
     } else {
       const url = new URL(realmUrl);
       if (service) url.searchParams.set('service', service);
@@ -474,11 +507,13 @@ export class OciClient {
     }
     const detail = `the token service ${realmUrl.host} answered ${describeStatus(response)}`;
     if (response.status === 401 || response.status === 403) throw new RegistryProblem('unauthorized', detail);
-    if (isTransientStatus(response.status)) throw new RegistryProblem('transient', detail, retryAfterMs(headerValue(response.headers['retry-after'])));
+    if (isTransientStatus(response.status))
+      throw new RegistryProblem('transient', detail, retryAfterMs(headerValue(response.headers['retry-after'])));
     if (response.status !== 200) throw new RegistryProblem('other', detail);
     const body = parseJson(response.body) as { token?: unknown; access_token?: unknown } | undefined;
     const token = typeof body?.access_token === 'string' && body.access_token ? body.access_token : body?.token;
-    if (typeof token !== 'string' || !token) throw new RegistryProblem('other', `the token service ${realmUrl.host} answered without a token`);
+    if (typeof token !== 'string' || !token)
+      throw new RegistryProblem('other', `the token service ${realmUrl.host} answered without a token`);
     this.secrets.add(token);
     return token;
   }
@@ -526,7 +561,9 @@ export class OciClient {
       const request = send(url, { method, headers: allHeaders, ...tls }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) })));
+        response.on('end', () =>
+          settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) })),
+        );
         response.on('error', (error) => settle(() => reject(error)));
       });
       const timer = setTimeout(() => {
@@ -560,7 +597,9 @@ export class OciClient {
         try {
           return readFileSync(path);
         } catch (error) {
-          throw new NxHelmError(`The ${name} for ${this.host} (${path}) cannot be read: ${(error as Error).message}. Fix the path in the nx-helm "registries" option.`);
+          throw new NxHelmError(
+            `The ${name} for ${this.host} (${path}) cannot be read: ${(error as Error).message}. Fix the path in the nx-helm "registries" option.`,
+          );
         }
       };
       this.tlsFiles = { ca: read('caFile', caFile)?.toString('utf8'), cert: read('certFile', certFile), key: read('keyFile', keyFile) };
@@ -606,7 +645,9 @@ function checkRepository(repository: string): void {
 
 function checkReference(reference: string): void {
   if (!TAG.test(reference) && !DIGEST.test(reference)) {
-    throw new NxHelmError(`"${reference}" is neither an OCI tag (letters, digits, ".", "_", "-"; at most 128) nor a digest (sha256:<hex>).`);
+    throw new NxHelmError(
+      `"${reference}" is neither an OCI tag (letters, digits, ".", "_", "-"; at most 128) nor a digest (sha256:<hex>).`,
+    );
   }
 }
 
@@ -634,7 +675,11 @@ function mergeScopes(scopes: Array<string | undefined>): string {
     }
     const resource = scope.slice(0, last);
     const granted = actions.get(resource) ?? new Set<string>();
-    for (const action of scope.slice(last + 1).split(',').filter(Boolean)) granted.add(action);
+    for (const action of scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean))
+      granted.add(action);
     actions.set(resource, granted);
   }
   const merged = [...actions].map(([resource, granted]) => `${resource}:${granted.has('*') ? '*' : [...granted].sort().join(',')}`);
@@ -645,14 +690,19 @@ function readManifest(response: RegistryResponse, reference: string): FetchedMan
   const bytes = response.body;
   const stated = headerValue(response.headers['docker-content-digest']);
   if (stated && !matchesDigest(stated, bytes)) {
-    throw new RegistryProblem('integrity', `the registry says the manifest is ${stated}, but its content hashes to ${digestOf(bytes, algorithmOf(stated))}`);
+    throw new RegistryProblem(
+      'integrity',
+      `the registry says the manifest is ${stated}, but its content hashes to ${digestOf(bytes, algorithmOf(stated))}`,
+    );
   }
   if (isDigest(reference) && !matchesDigest(reference, bytes)) {
     throw new RegistryProblem('integrity', `the manifest received hashes to ${digestOf(bytes, algorithmOf(reference))}`);
   }
-  const document = parseJson(bytes) as Partial<OciManifest> & { manifests?: unknown } | undefined;
+  const document = parseJson(bytes) as (Partial<OciManifest> & { manifests?: unknown }) | undefined;
   const mediaType =
-    (typeof document?.mediaType === 'string' && document.mediaType) || headerValue(response.headers['content-type'])?.split(';')[0].trim() || OCI_MANIFEST_MEDIA_TYPE;
+    (typeof document?.mediaType === 'string' && document.mediaType) ||
+    headerValue(response.headers['content-type'])?.split(';')[0].trim() ||
+    OCI_MANIFEST_MEDIA_TYPE;
   if (!document || typeof document.config !== 'object' || document.config === null || !Array.isArray(document.layers)) {
     throw new RegistryProblem('unexpected', `it is not an image manifest (media type ${mediaType})`);
   }
@@ -684,7 +734,10 @@ function isTransientStatus(status: number): boolean {
 }
 
 function isNotFound(response: RegistryResponse): boolean {
-  return response.status === 404 || registryErrors(response.body).some((error) => error.code === 'MANIFEST_UNKNOWN' || error.code === 'NAME_UNKNOWN');
+  return (
+    response.status === 404 ||
+    registryErrors(response.body).some((error) => error.code === 'MANIFEST_UNKNOWN' || error.code === 'NAME_UNKNOWN')
+  );
 }
 
 /** `HTTP 503 (UNAVAILABLE: ...)`, with the registry's error codes and messages, shortened. */
@@ -707,7 +760,16 @@ function registryErrors(body: Buffer): Array<{ code?: string; message?: string }
     }));
 }
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+]);
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',

@@ -13,7 +13,8 @@ describe('parseWwwAuthenticate', () => {
   });
 
   it('reads unquoted values, spaces around "=" and ",", and backslash escapes in quoted values', () => {
-    const header = 'Bearer realm = "https://auth.example/token" , service=registry.example, error="insufficient_scope", note="a \\"quoted\\" word"';
+    const header =
+      'Bearer realm = "https://auth.example/token" , service=registry.example, error="insufficient_scope", note="a \\"quoted\\" word"';
     expect(parseWwwAuthenticate(header)).toEqual([
       {
         scheme: 'bearer',

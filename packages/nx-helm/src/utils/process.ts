@@ -44,8 +44,12 @@ export function runProcess(command: string, args: readonly string[], options: Pr
         command,
         args,
         exitCode,
-        stdout: Buffer.concat(stdout).toString('utf8').replace(/\r?\n$/, ''),
-        stderr: Buffer.concat(stderr).toString('utf8').replace(/\r?\n$/, ''),
+        stdout: Buffer.concat(stdout)
+          .toString('utf8')
+          .replace(/\r?\n$/, ''),
+        stderr: Buffer.concat(stderr)
+          .toString('utf8')
+          .replace(/\r?\n$/, ''),
         failed: startError !== undefined || timedOut || exitCode !== 0,
         timedOut,
         startError,
