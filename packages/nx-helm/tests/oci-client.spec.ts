@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   type OciManifest,
 } from '../src/registry/oci/oci-client';
 import { mainHelm } from '../src/testing/helm-binaries';
+import { startHttpProxy } from '../src/testing/http-proxy';
 import { freePort, startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { startTokenAuthProxy, type TokenAuthProxy } from '../src/testing/token-auth-proxy';
 import { NxHelmError } from '../src/utils/nx-helm-error';
@@ -107,52 +108,6 @@ async function pushChartArtifact(client: OciClient, repository: string, tag: str
   return { manifest, digest, config, layer };
 }
 
-interface TinyProxy {
-  host: string;
-  requests: Array<{ method: string; path: string; query: string; authorization?: string }>;
-  stop(): Promise<void>;
-}
-
-/**
- * An in-process http proxy to a registry on 127.0.0.1; `intercept` may answer a request itself (return true), and
- * `rewrite` may change the headers of the registry's answers.
- */
-async function startTinyProxy(
-  targetPort: number,
-  intercept: (incoming: IncomingMessage, outgoing: ServerResponse, index: number) => boolean = () => false,
-  rewrite: (headers: IncomingHttpHeaders) => IncomingHttpHeaders = (headers) => headers,
-): Promise<TinyProxy> {
-  const port = await freePort();
-  const requests: TinyProxy['requests'] = [];
-  const server: Server = createServer((incoming, outgoing) => {
-    const url = new URL(incoming.url ?? '/', 'http://proxy');
-    requests.push({ method: incoming.method ?? '', path: url.pathname, query: url.search, authorization: incoming.headers.authorization });
-    if (intercept(incoming, outgoing, requests.length)) {
-      incoming.resume();
-      return;
-    }
-    const upstream = request(
-      { host: '127.0.0.1', port: targetPort, method: incoming.method, path: incoming.url, headers: incoming.headers },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, rewrite(answer.headers));
-        answer.pipe(outgoing);
-      },
-    );
-    upstream.on('error', () => outgoing.destroy());
-    incoming.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 const portOf = (host: string) => Number(host.split(':')[1]);
 
 describe('OciClient against a real registry (plain http)', () => {
@@ -209,11 +164,9 @@ describe('OciClient against a real registry (plain http)', () => {
   });
 
   it('sends the blob to a relative upload Location, keeping the upload state in its query', async () => {
-    const proxy = await startTinyProxy(
-      portOf(registry.host),
-      () => false,
-      (headers) => ({ ...headers, ...(headers.location ? { location: headers.location.replace(/^https?:\/\/[^/]+/, '') } : {}) }),
-    );
+    const proxy = await startHttpProxy(portOf(registry.host), {
+      rewrite: (headers) => ({ ...headers, ...(headers.location ? { location: headers.location.replace(/^https?:\/\/[^/]+/, '') } : {}) }),
+    });
     try {
       const data = randomBytes(256);
       expect(await clientFor(proxy.host).uploadBlob('acme/relative', data)).toEqual({ digest: sha256(data), uploaded: true });
@@ -229,11 +182,13 @@ describe('OciClient against a real registry (plain http)', () => {
   it('says when the registry does not allow deletion', async () => {
     const client = clientFor(registry.host);
     const { digest } = await pushChartArtifact(client, 'acme/kept', '1.0.0');
-    const proxy = await startTinyProxy(portOf(registry.host), (incoming, outgoing) => {
-      if (incoming.method !== 'DELETE') return false;
-      outgoing.writeHead(405, { 'Content-Type': 'application/json' });
-      outgoing.end('{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}');
-      return true;
+    const proxy = await startHttpProxy(portOf(registry.host), {
+      intercept: (incoming, outgoing) => {
+        if (incoming.method !== 'DELETE') return false;
+        outgoing.writeHead(405, { 'Content-Type': 'application/json' });
+        outgoing.end('{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}');
+        return true;
+      },
     });
     try {
       const error = await failureOf(clientFor(proxy.host).deleteManifest('acme/kept', digest));
@@ -262,13 +217,15 @@ describe('OciClient against a real registry (plain http)', () => {
       '?last=t3&n=2': { tags: ['t4'] },
     };
     let proxyHost = '';
-    const proxy = await startTinyProxy(portOf(registry.host), (incoming, outgoing) => {
-      const url = new URL(incoming.url ?? '/', 'http://proxy');
-      const page = url.pathname === '/v2/acme/paged/tags/list' ? pages[url.search] : undefined;
-      if (!page) return false;
-      outgoing.writeHead(200, { 'Content-Type': 'application/json', ...(page.link ? { Link: page.link(proxyHost) } : {}) });
-      outgoing.end(JSON.stringify({ name: 'acme/paged', tags: page.tags }));
-      return true;
+    const proxy = await startHttpProxy(portOf(registry.host), {
+      intercept: (incoming, outgoing) => {
+        const url = new URL(incoming.url ?? '/', 'http://proxy');
+        const page = url.pathname === '/v2/acme/paged/tags/list' ? pages[url.search] : undefined;
+        if (!page) return false;
+        outgoing.writeHead(200, { 'Content-Type': 'application/json', ...(page.link ? { Link: page.link(proxyHost) } : {}) });
+        outgoing.end(JSON.stringify({ name: 'acme/paged', tags: page.tags }));
+        return true;
+      },
     });
     proxyHost = proxy.host;
     try {
@@ -309,12 +266,14 @@ describe('OciClient against a real registry (plain http)', () => {
     });
     await new Promise<void>((resolve) => storage.listen(storagePort, '127.0.0.1', resolve));
     const authRegistry = await startRegistry({ auth: { username: 'u', password: PASSWORD } });
-    const proxy = await startTinyProxy(portOf(authRegistry.host), (incoming, outgoing) => {
-      const blob = /\/blobs\/(sha256:[0-9a-f]+)$/.exec(incoming.url ?? '');
-      if (incoming.method !== 'GET' || !blob || !incoming.headers.authorization) return false;
-      outgoing.writeHead(307, { Location: `http://127.0.0.1:${storagePort}/${blob[1] === sha256(content) ? 'good' : 'bad'}` });
-      outgoing.end();
-      return true;
+    const proxy = await startHttpProxy(portOf(authRegistry.host), {
+      intercept: (incoming, outgoing) => {
+        const blob = /\/blobs\/(sha256:[0-9a-f]+)$/.exec(incoming.url ?? '');
+        if (incoming.method !== 'GET' || !blob || !incoming.headers.authorization) return false;
+        outgoing.writeHead(307, { Location: `http://127.0.0.1:${storagePort}/${blob[1] === sha256(content) ? 'good' : 'bad'}` });
+        outgoing.end();
+        return true;
+      },
     });
     try {
       const env = isolatedEnv({ OCI_USER: 'u', OCI_PASSWORD: PASSWORD });
@@ -481,11 +440,13 @@ describe('OciClient on failing connections', () => {
   it('retries 503 answers, waiting as Retry-After says but no longer than maxDelayMs, then succeeds', async () => {
     const seeded = clientFor(registry.host);
     const { digest } = await pushChartArtifact(seeded, 'acme/flaky', '1.0.0');
-    const proxy = await startTinyProxy(portOf(registry.host), (_incoming, outgoing, index) => {
-      if (index > 2) return false;
-      outgoing.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '30' });
-      outgoing.end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}');
-      return true;
+    const proxy = await startHttpProxy(portOf(registry.host), {
+      intercept: (_incoming, outgoing, index) => {
+        if (index > 2) return false;
+        outgoing.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '30' });
+        outgoing.end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}');
+        return true;
+      },
     });
     const lines: string[] = [];
     try {
@@ -507,10 +468,12 @@ describe('OciClient on failing connections', () => {
   it('retries a connection dropped without an answer', async () => {
     const seeded = clientFor(registry.host);
     const { digest } = await pushChartArtifact(seeded, 'acme/dropped', '1.0.0');
-    const proxy = await startTinyProxy(portOf(registry.host), (incoming, _outgoing, index) => {
-      if (index > 1) return false;
-      incoming.socket.destroy();
-      return true;
+    const proxy = await startHttpProxy(portOf(registry.host), {
+      intercept: (incoming, _outgoing, index) => {
+        if (index > 1) return false;
+        incoming.socket.destroy();
+        return true;
+      },
     });
     const lines: string[] = [];
     try {
@@ -525,10 +488,12 @@ describe('OciClient on failing connections', () => {
   });
 
   it('says the credentials lack permission on 403 DENIED, without retrying', async () => {
-    const proxy = await startTinyProxy(portOf(registry.host), (_incoming, outgoing) => {
-      outgoing.writeHead(403, { 'Content-Type': 'application/json' });
-      outgoing.end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
-      return true;
+    const proxy = await startHttpProxy(portOf(registry.host), {
+      intercept: (_incoming, outgoing) => {
+        outgoing.writeHead(403, { 'Content-Type': 'application/json' });
+        outgoing.end('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
+        return true;
+      },
     });
     try {
       const error = await failureOf(
@@ -545,10 +510,12 @@ describe('OciClient on failing connections', () => {
   });
 
   it('says how many attempts it made when the registry keeps failing', async () => {
-    const proxy = await startTinyProxy(portOf(registry.host), (_incoming, outgoing) => {
-      outgoing.writeHead(502);
-      outgoing.end('bad gateway');
-      return true;
+    const proxy = await startHttpProxy(portOf(registry.host), {
+      intercept: (_incoming, outgoing) => {
+        outgoing.writeHead(502);
+        outgoing.end('bad gateway');
+        return true;
+      },
     });
     try {
       const error = await failureOf(clientFor(proxy.host).uploadBlob('acme/down', Buffer.from('x')));

@@ -1,5 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
-import { freePort } from './registry-server';
+import { startHttpProxy } from './http-proxy';
 
 export interface FaultProxy {
   /** `127.0.0.1:<port>`: use it as the registry host. */
@@ -9,50 +8,32 @@ export interface FaultProxy {
 }
 
 /**
- * A plain-http reverse proxy in front of a test registry that fails a share of requests (`faultRate`): half of the
- * failures are 503 answers, half are connections dropped without an answer. The choice comes from a seeded
- * pseudo-random sequence, so runs are repeatable; only requests to 127.0.0.1 are made.
+ * A proxy in front of a test registry that fails a share of requests (`faultRate`): half of the failures are 503
+ * answers, half are connections dropped without an answer. The choice comes from a seeded pseudo-random sequence, so
+ * runs are repeatable; only requests to 127.0.0.1 are made.
  */
 export async function startFaultProxy(targetPort: number, faultRate = 0.1, seed = 42): Promise<FaultProxy> {
   const random = mulberry32(seed);
-  const port = await freePort();
   const stats = { requests: 0, failedWith503: 0, dropped: 0 };
-  const server: Server = createServer((incoming, outgoing) => {
-    stats.requests++;
-    const draw = random();
-    if (draw < faultRate / 2) {
-      stats.failedWith503++;
-      incoming.resume();
-      outgoing.writeHead(503, { 'Content-Type': 'application/json' });
-      outgoing.end('{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}');
-      return;
-    }
-    if (draw < faultRate) {
-      stats.dropped++;
-      incoming.resume();
-      incoming.socket.destroy();
-      return;
-    }
-    const upstream = request(
-      { host: '127.0.0.1', port: targetPort, method: incoming.method, path: incoming.url, headers: incoming.headers },
-      (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      },
-    );
-    upstream.on('error', () => outgoing.destroy());
-    incoming.pipe(upstream);
+  const proxy = await startHttpProxy(targetPort, {
+    intercept: (incoming, outgoing) => {
+      stats.requests++;
+      const draw = random();
+      if (draw < faultRate / 2) {
+        stats.failedWith503++;
+        outgoing.writeHead(503, { 'Content-Type': 'application/json' });
+        outgoing.end('{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}');
+        return true;
+      }
+      if (draw < faultRate) {
+        stats.dropped++;
+        incoming.socket.destroy();
+        return true;
+      }
+      return false;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${port}`,
-    stats,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { host: proxy.host, stats, stop: proxy.stop };
 }
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same sequence of numbers in [0, 1). */
