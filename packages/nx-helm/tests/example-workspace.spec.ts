@@ -30,6 +30,23 @@ describe('example chart workspace (nx + helm)', () => {
     expect((JSON.parse(result.output.trim().split('\n')[0]) as string[]).sort()).toEqual(['common', 'platform', 'web', 'worker']);
   });
 
+  it('infers nx:run-commands targets that run the nx-helm command, which Nx runs in its own process', () => {
+    const result = nx('show', 'project', 'web', '--json');
+    expect(result.status).toBe(0);
+    const targets = (
+      JSON.parse(result.output.trim().split('\n')[0]) as { targets: Record<string, { executor: string; options: { command: string } }> }
+    ).targets;
+    for (const [target, command] of Object.entries({
+      'lint-chart': 'lint',
+      'package-chart': 'package',
+      'push-chart': 'push',
+      'verify-chart': 'verify',
+      'check-version': 'check-version',
+    })) {
+      expect(targets[target]).toMatchObject({ executor: 'nx:run-commands', options: { command: `nx-helm ${command} charts/web` } });
+    }
+  });
+
   it('writes a project graph with the edges common <- web, worker <- platform', () => {
     expect(nx('graph', '--file=graph.json').status).toBe(0);
     const graph = JSON.parse(readFileSync(join(workspace.root, 'graph.json'), 'utf8')).graph as {
@@ -92,6 +109,21 @@ describe('example chart workspace (nx + helm)', () => {
     expect(other.status).toBe(0);
     expect(cachedTasks(other.output)).toBe(0);
     expect(other.output).toContain('timestamp 2023-11-14T22:13:20.000Z from SOURCE_DATE_EPOCH');
+  });
+
+  it('treats the plugin options as an input: changing them in nx.json misses the cache', () => {
+    expect(cachedTasks(nx('run', 'common:lint-chart', '--output-style=static').output)).toBe(1);
+    const nxJson = readFileSync(join(workspace.root, 'nx.json'), 'utf8');
+    try {
+      const config = JSON.parse(nxJson) as { plugins: Array<{ options: Record<string, unknown> }> };
+      config.plugins[0].options = { workspaceRepositories: ['https://charts.example.com'] };
+      workspace.write('nx.json', JSON.stringify(config));
+      const changed = nx('run', 'common:lint-chart', '--output-style=static');
+      expect(changed.status).toBe(0);
+      expect(cachedTasks(changed.output)).toBe(0);
+    } finally {
+      workspace.write('nx.json', nxJson);
+    }
   });
 
   it('keeps the graph working with a broken chart, whose lint-chart explains the problem', () => {
