@@ -157,3 +157,33 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(loaded.filter((file) => /node_modules\/(nx|@nx|execa|pako|tar-stream)\//.test(file))).toEqual([]);
   });
 });
+
+describe('the nx-helm CLI with a project graph', () => {
+  it('reads the charts the graph has parsed from its cache, without loading a YAML parser', () => {
+    const workspace = createTempWorkspace('nx-helm-cli-graph-');
+    try {
+      copyExampleCharts(workspace);
+      const dist = join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src');
+      const node = (script: string) => spawnSync(process.execPath, ['-e', script], { cwd: workspace.root, encoding: 'utf8' });
+      const files = ['common', 'web', 'worker', 'platform'].map((chart) => `charts/${chart}/Chart.yaml`);
+      // What createNodes does while Nx builds the graph.
+      const filled = node(`
+        const { ChartModelCache } = require(${JSON.stringify(`${dist}/chart/chart-model-cache`)});
+        const cache = new ChartModelCache(process.cwd());
+        for (const file of ${JSON.stringify(files)}) cache.parse(require('fs').readFileSync(file, 'utf8'), file);
+        cache.save();`);
+      expect(filled.status).toBe(0);
+      const loaded = (charts: string) =>
+        node(`
+          const { loadLocalChartTree } = require(${JSON.stringify(`${dist}/chart/local-chart-tree`)});
+          const tree = loadLocalChartTree(require('path').resolve(${JSON.stringify(charts)}), process.cwd());
+          console.log(tree.buildOrder.map((chart) => chart.chart.name).join(',') + ' ' + Object.keys(require.cache).some((file) => file.includes('node_modules/yaml/')));`).stdout.trim();
+      expect(loaded('charts/platform')).toBe('common,web,worker,platform false');
+      // A chart changed since the graph was built is parsed again, with the YAML parser.
+      workspace.write('charts/common/Chart.yaml', readFileSync(join(workspace.root, 'charts/common/Chart.yaml'), 'utf8') + '# changed\n');
+      expect(loaded('charts/platform')).toBe('common,web,worker,platform true');
+    } finally {
+      workspace.dispose();
+    }
+  });
+});

@@ -1,5 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
-import parseSemver from 'semver/functions/parse';
+import type { LineCounter, Node, YAMLMap } from 'yaml';
 import type { ChartProblem } from './chart-problem';
 import { classifyRepository, type DependencySource } from './dependency-source';
 
@@ -38,6 +37,8 @@ const CHART_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
  * the file, the line or field, and the fix, so one broken chart cannot take the rest of the workspace down.
  */
 export function parseChart(text: string, chartFile: string): ChartParseResult {
+  // Loaded on first use: tasks usually get their charts from the graph's cache and never need a YAML parser.
+  const { LineCounter, parseDocument, isMap } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ChartProblem[] = [];
@@ -162,6 +163,7 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
 }
 
 function parseDependencies(root: YAMLMap, chartFile: string, lineCounter: LineCounter, problems: ChartProblem[]): ChartDependency[] {
+  const { isMap, isSeq } = require('yaml') as typeof import('yaml');
   const node = root.get('dependencies', true) as Node | undefined;
   if (node === undefined || node === null || (node as { value?: unknown }).value === null) {
     return [];
@@ -228,6 +230,7 @@ function lineOfKey(map: YAMLMap, key: string, lineCounter: LineCounter): number 
 
 /** SemVer 2 exactly as written: no leading "v", no missing parts, build metadata allowed. */
 function isStrictSemver(version: string): boolean {
+  const parseSemver = require('semver/functions/parse') as typeof import('semver/functions/parse');
   const parsed = parseSemver(version);
   return parsed !== null && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}` === version;
 }

@@ -48,7 +48,7 @@ export function loadLocalChartTree(
     }
     const relativeDir = toDisplayPath(workspaceRoot, dir);
     const chartFile = joinDisplay(relativeDir, 'Chart.yaml');
-    const result = readChartFile(join(dir, 'Chart.yaml'), chartFile);
+    const result = readChartFile(join(dir, 'Chart.yaml'), chartFile, workspaceRoot);
     if (!result.chart) {
       throw chartProblemError(result.problems);
     }

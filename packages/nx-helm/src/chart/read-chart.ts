@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseChart, type ChartParseResult } from './chart-model';
+import { parseChartInWorkspace } from './chart-model-cache';
 
 /**
  * Reads and validates a Chart.yaml from disk. `displayPath` is the path used in messages (workspace-relative).
- * A missing or unreadable file is reported as a problem, not thrown.
+ * A missing or unreadable file is reported as a problem, not thrown. With the workspace root (and `displayPath`
+ * relative to it), a chart the project graph has parsed comes from its cache.
  */
-export function readChartFile(chartFile: string, displayPath: string = chartFile): ChartParseResult {
+export function readChartFile(chartFile: string, displayPath: string = chartFile, workspaceRoot?: string): ChartParseResult {
   let text: string;
   try {
     text = readFileSync(chartFile, 'utf8');
@@ -21,5 +23,5 @@ export function readChartFile(chartFile: string, displayPath: string = chartFile
       ],
     };
   }
-  return parseChart(text, displayPath);
+  return workspaceRoot === undefined ? parseChart(text, displayPath) : parseChartInWorkspace(text, displayPath, workspaceRoot);
 }

@@ -10,7 +10,7 @@ import type { WorkspaceChart } from './workspace-dependencies';
 export function scanWorkspaceCharts(workspaceRoot: string, projectNamePrefix = ''): WorkspaceChart[] {
   const charts: WorkspaceChart[] = [];
   for (const chartFile of findChartFiles(workspaceRoot)) {
-    const { chart } = readChartFile(join(workspaceRoot, chartFile), chartFile);
+    const { chart } = readChartFile(join(workspaceRoot, chartFile), chartFile, workspaceRoot);
     if (chart) {
       charts.push({
         root: posix.dirname(chartFile),

@@ -1,6 +1,3 @@
-import satisfies from 'semver/functions/satisfies';
-import validRange from 'semver/ranges/valid';
-
 /**
  * Whether `version` satisfies a Helm dependency constraint. Helm uses Masterminds/semver, whose syntax is close to
  * npm's except that it also accepts commas between AND-ed comparators (">= 1.2, < 2.0"); those are translated.
@@ -8,10 +5,17 @@ import validRange from 'semver/ranges/valid';
  * is the one used.
  */
 export function satisfiesConstraint(version: string, constraint: string | undefined): boolean {
-  if (constraint === undefined || constraint.trim() === '' || constraint.trim() === '*') {
+  const trimmed = constraint?.trim() ?? '';
+  if (trimmed === '' || trimmed === '*') {
     return true;
   }
-  const range = constraint.replace(/\s*,\s*/g, ' ').trim();
+  // The common pin needs no range parser (which tasks would otherwise load for every chart with dependencies).
+  if (trimmed === version || trimmed === `=${version}`) {
+    return true;
+  }
+  const satisfies = require('semver/functions/satisfies') as typeof import('semver/functions/satisfies');
+  const validRange = require('semver/ranges/valid') as typeof import('semver/ranges/valid');
+  const range = trimmed.replace(/\s*,\s*/g, ' ');
   if (validRange(range) === null) {
     return false;
   }

@@ -45,7 +45,7 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
   const project = projectLabel(options);
   const packageDir = resolve(options.workspaceRoot, options.packageOutputPath ?? defaultPackageOutputPath(options.chartRoot));
   const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
-  const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile);
+  const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile, options.workspaceRoot);
   if (!parsed.chart) {
     throw chartProblemError(parsed.problems);
   }

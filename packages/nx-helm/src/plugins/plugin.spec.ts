@@ -250,7 +250,9 @@ describe('nx-helm plugin', () => {
     const files = writeExampleCharts();
     await projectsFor(files);
     const dataDir = join(workspace.root, '.nx/workspace-data');
-    const cacheFiles = readdirSync(dataDir).filter((file) => file.startsWith('nx-helm-'));
+    // One file for the projects (per plugin options), one for the parsed charts the tasks read.
+    expect(readdirSync(dataDir).filter((file) => file.startsWith('nx-helm-charts-'))).toHaveLength(1);
+    const cacheFiles = readdirSync(dataDir).filter((file) => file.startsWith('nx-helm-') && !file.startsWith('nx-helm-charts-'));
     expect(cacheFiles).toHaveLength(1);
     const cached = JSON.parse(readFileSync(join(dataDir, cacheFiles[0]), 'utf8')) as Record<string, ProjectConfiguration>;
     expect(

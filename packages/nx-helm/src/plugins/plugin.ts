@@ -9,7 +9,7 @@ import type {
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { selectChartFiles } from '../chart/chart-files';
-import { parseChart } from '../chart/chart-model';
+import { ChartModelCache } from '../chart/chart-model-cache';
 import { readChartFile } from '../chart/read-chart';
 import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
 import { METADATA_KEY, PLUGIN_NAME } from '../config/constants';
@@ -18,7 +18,8 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { buildChartProject } from './chart-targets';
-import { hashOf, TargetsCache, workspaceDataDirectory } from './targets-cache';
+import { workspaceDataDirectory } from '../config/workspace-data';
+import { FileCache, hashOf } from '../utils/file-cache';
 
 export const name = PLUGIN_NAME;
 
@@ -35,7 +36,8 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
   chartGlob,
   async (chartFiles, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
-    const cache = new TargetsCache<ChartProject>(
+    const models = new ChartModelCache(context.workspaceRoot);
+    const cache = new FileCache<ChartProject>(
       join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion).slice(0, 16)}.json`),
     );
     const selected = selectChartFiles(chartFiles);
@@ -43,14 +45,15 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     for (const chartFile of selected) {
       const projectRoot = posix.dirname(chartFile);
       const text = readFileSync(join(context.workspaceRoot, chartFile), 'utf8');
+      // Every chart goes through the model cache, even when its project is cached: the tasks read the models there.
+      const parsed = models.parse(text, chartFile);
       projects.set(
         chartFile,
-        cache.get(hashOf(pluginVersion, chartFile, text), () =>
-          buildChartProject(projectRoot, parseChart(text, chartFile), options, context.workspaceRoot),
-        ),
+        cache.get(hashOf(pluginVersion, chartFile, text), () => buildChartProject(projectRoot, parsed, options, context.workspaceRoot)),
       );
     }
     cache.save();
+    models.save();
     const filesByName = groupBy(selected, (file) => projects.get(file)!.name);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const errors: Array<[string, Error]> = [];

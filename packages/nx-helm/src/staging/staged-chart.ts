@@ -1,7 +1,20 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lutimesSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, parse, relative, sep } from 'node:path';
-import { parseDocument, type YAMLSeq } from 'yaml';
+import { dirname, join, parse, relative, resolve, sep } from 'node:path';
+import type { YAMLSeq } from 'yaml';
 import type { ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
 import { satisfiesConstraint } from '../chart/version-constraint';
@@ -62,10 +75,7 @@ export async function stageChart(
   let sources: DependencySources | undefined;
   try {
     for (const chart of tree.buildOrder) {
-      cpSync(chart.dir, stagedDirOf(chart), {
-        recursive: true,
-        filter: (source) => basename(source) !== '.git' && basename(source) !== 'node_modules',
-      });
+      copyTree(chart.dir, stagedDirOf(chart));
     }
     const remoteDependencies = tree.buildOrder.flatMap((chart) =>
       downloadsOf(chart)
@@ -231,6 +241,7 @@ function hideDependencies(stagedDir: string, hiddenIndexes: ReadonlySet<number>)
   const lockFile = join(stagedDir, 'Chart.lock');
   const original = readFileSync(chartFile, 'utf8');
   const lock = existsSync(lockFile) ? readFileSync(lockFile) : undefined;
+  const { parseDocument } = require('yaml') as typeof import('yaml');
   const document = parseDocument(original);
   const list = document.get('dependencies', true) as YAMLSeq;
   // Items are in Chart.yaml order, the order of the chart model's dependencies.
@@ -264,7 +275,29 @@ function setModificationTimes(dir: string, date: Date): void {
     if (entry.isDirectory()) {
       setModificationTimes(path, date);
     }
-    utimesSync(path, date, date);
+    // A link's own time: following it would change the time of a file in the sources.
+    (entry.isSymbolicLink() ? lutimesSync : utimesSync)(path, date, date);
+  }
+}
+
+/**
+ * Copies a chart folder (links as links, without .git and node_modules): a plain walk, because fs.cpSync's checks cost
+ * more than the copy itself for the small files of a chart, in a task that runs once per chart.
+ */
+function copyTree(source: string, destination: string): void {
+  mkdirSync(destination, { recursive: true });
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    if (entry.name === '.git' || entry.name === 'node_modules') continue;
+    const from = join(source, entry.name);
+    const to = join(destination, entry.name);
+    if (entry.isDirectory()) {
+      copyTree(from, to);
+    } else if (entry.isSymbolicLink()) {
+      // Pointing where the source's link points: a relative link would otherwise resolve inside the staging folder.
+      symlinkSync(resolve(source, readlinkSync(from)), to);
+    } else {
+      copyFileSync(from, to);
+    }
   }
 }
 

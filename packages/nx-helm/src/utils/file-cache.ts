@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
 /**
- * A file-backed map from a content hash to the project computed for it, kept in Nx's workspace data folder.
- * createNodes runs on every graph computation; with a thousand charts, re-parsing only changed Chart.yaml files
- * keeps it fast.
+ * A file-backed map from a content hash to what was computed from that content (a chart's project, a parsed
+ * Chart.yaml), kept in Nx's workspace data folder. createNodes runs on every graph computation; with a thousand
+ * charts, computing only for changed Chart.yaml files keeps it fast.
  */
-export class TargetsCache<T> {
+export class FileCache<T> {
   private readonly entries: Record<string, T>;
   private readonly used: Record<string, T> = {};
   private dirty = false;
 
   constructor(private readonly file: string) {
     this.entries = readCacheFile<T>(file);
+  }
+
+  /** The entry for `key`, or undefined; does not count as a use (see save). */
+  peek(key: string): T | undefined {
+    return this.entries[key];
   }
 
   get(key: string, compute: () => T): T {
@@ -56,11 +61,4 @@ export function hashOf(...parts: unknown[]): string {
     hash.update('\0');
   }
   return hash.digest('hex');
-}
-
-/** Nx's workspace data folder (where Nx keeps the project graph cache), honouring its environment overrides. */
-export function workspaceDataDirectory(workspaceRoot: string): string {
-  return (
-    process.env.NX_WORKSPACE_DATA_DIRECTORY ?? process.env.NX_PROJECT_GRAPH_CACHE_DIRECTORY ?? join(workspaceRoot, '.nx', 'workspace-data')
-  );
 }
