@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { DEFAULT_OUTPUT_PATH, ENV, PUSH_RECORD_FILE } from '../config/constants';
+import { defaultPackageOutputPath, ENV, PUSH_RECORD_FILE } from '../config/constants';
 import { secretVariables } from '../config/secret-variables';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { signChartArchive } from '../packaging/provenance';
@@ -24,11 +24,6 @@ export interface PackageResult {
   /** sha256 of the archive: its layer digest once pushed. */
   digest: string;
   provenancePath?: string;
-}
-
-/** Where a chart's package goes by default: one folder per chart folder under dist/charts. */
-export function defaultPackageOutputPath(chartRoot: string): string {
-  return `${DEFAULT_OUTPUT_PATH}/${chartRoot}`;
 }
 
 /**

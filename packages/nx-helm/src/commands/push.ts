@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { readChartFile } from '../chart/read-chart';
 import { chartProblemError } from '../chart/chart-problem';
-import { ENV } from '../config/constants';
+import { defaultPackageOutputPath, ENV } from '../config/constants';
 import { secretVariables } from '../config/secret-variables';
 import { publishChart, type PushRecord } from '../registry/chart-publisher';
 import type { ChartRegistry } from '../registry/chart-registry';
@@ -14,7 +14,6 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { createHelm, projectLabel, type ChartCommandOptions } from './chart-command';
-import { defaultPackageOutputPath } from './package';
 
 /** Connection settings that override the registry host's entry in `registries`. */
 export type ConnectionOverrides = Pick<RegistryHostOptions, 'plainHttp' | 'insecureSkipTlsVerify' | 'caFile' | 'certFile' | 'keyFile'>;

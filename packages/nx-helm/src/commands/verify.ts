@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { PUSH_RECORD_FILE } from '../config/constants';
+import { defaultPackageOutputPath, PUSH_RECORD_FILE } from '../config/constants';
 import { secretVariables } from '../config/secret-variables';
 import { verifyPublishedChart, type VerifiedChart } from '../registry/chart-verifier';
 import { HelmChartRegistry } from '../registry/helm-chart-registry';
@@ -10,7 +10,6 @@ import { parseRegistryLocation } from '../registry/registry-reference';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { createHelm, projectLabel, type ChartCommandOptions } from './chart-command';
-import { defaultPackageOutputPath } from './package';
 import type { ConnectionOverrides } from './push';
 
 export interface VerifyOptions extends ChartCommandOptions, ConnectionOverrides {

@@ -12,6 +12,11 @@ export const METADATA_KEY = 'nx-helm';
 /** Folder packages are written under, one sub-folder per project root. */
 export const DEFAULT_OUTPUT_PATH = 'dist/charts';
 
+/** Where a chart's package goes by default: one folder per chart folder under dist/charts. */
+export function defaultPackageOutputPath(chartRoot: string): string {
+  return `${DEFAULT_OUTPUT_PATH}/${chartRoot}`;
+}
+
 /** What push-chart writes next to the package. */
 export const PUSH_RECORD_FILE = 'push.json';
 

@@ -42,10 +42,14 @@ export class HelmRunner {
       delete env[name];
     }
     let result: ProcessResult | undefined;
-    const version = await cachedHelmVersion(location.path, async () => {
-      result = await runProcess(location.path, ['version', '--template', '{{.Version}}'], { env });
-      return result.failed ? undefined : parseHelmVersion(result.stdout);
-    });
+    const version = await cachedHelmVersion(
+      location.path,
+      async () => {
+        result = await runProcess(location.path, ['version', '--template', '{{.Version}}'], { env });
+        return result.failed ? undefined : parseHelmVersion(result.stdout);
+      },
+      env,
+    );
     if (version === undefined) {
       throw new NxHelmError(
         `${location.path} (found through ${location.source}) did not report a Helm version: ` +

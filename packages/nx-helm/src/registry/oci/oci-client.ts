@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { types } from 'node:util';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { isLoopback, type RegistryHostOptions } from '../registry-options';
@@ -557,7 +556,8 @@ export class OciClient {
         clearTimeout(timer);
         finish();
       };
-      const send = secure ? httpsRequest : httpRequest;
+      // https (and tls) are loaded only for registries that use them: the CLI starts once per task.
+      const send = secure ? (require('node:https') as typeof import('node:https')).request : httpRequest;
       const request = send(url, { method, headers: allHeaders, ...tls }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -580,7 +580,7 @@ export class OciClient {
     const files = this.readTlsFiles();
     const options: HttpsRequestOptions = {};
     // `ca` replaces Node's trusted roots; keeping them lets redirects to public storage and token services verify.
-    if (files.ca) options.ca = [...rootCertificates, files.ca];
+    if (files.ca) options.ca = [...(require('node:tls') as typeof import('node:tls')).rootCertificates, files.ca];
     if (url.host === this.baseUrl.host) {
       if (files.cert) options.cert = files.cert;
       if (files.key) options.key = files.key;
