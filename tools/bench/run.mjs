@@ -1,0 +1,1246 @@
+#!/usr/bin/env node
+// Benchmark of the nx-helm plugin against the plain helm commands a chart monorepo runs without it.
+//
+// Every measurement is compared with a baseline measured in the same run on the same machine, and reported as a
+// ratio next to its goal (never as an absolute time limit):
+//   cold      cold `nx run-many -t lint-chart package-chart` vs a serial bash loop of helm commands (per size)
+//   cached    the same run-many fully cached vs a bare `nx show projects` (per size)
+//   affected  `nx affected` after a change to one leaf application chart (per size; ratio to the cold run)
+//   push      `nx run-many -t push-chart` to a fresh registry vs a `helm push` loop, then the re-push of the same
+//             charts (all skipped, no blob uploaded) vs both (size: the first of --sizes)
+//   graph     cold `nx show projects` with the plugin vs the same workspace with hand-written project.json files
+//   nodes     the plugin's createNodes and createDependencies called in-process (no goal)
+//
+// Usage (after tools/setup.sh): node tools/bench/run.mjs [--only cold,cached,affected,push,graph,nodes]
+//   [--sizes 100,500] [--graph-size 1000] [--out tools/bench/results/bench.json]
+// Environment: HELM_BIN (default .tools/helm/v4.1.4/helm), REGISTRY_BIN (default docker-registry).
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, loadavg, release, tmpdir, type as osType } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const EXAMPLE_CHARTS = join(REPO, 'charts');
+const ITEMS = ['cold', 'cached', 'affected', 'push', 'graph', 'nodes', 'startup'];
+/** Rounds for the cheap measurements; their median is reported. */
+const ROUNDS = 3;
+const NODES_ROUNDS = 5;
+const STARTUP_ROUNDS = 15;
+
+const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (value, digits = 2) => (value === undefined || value === null ? null : Number(value.toFixed(digits)));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Command line
+
+function parseArguments(argv) {
+  const options = {
+    only: ITEMS,
+    sizes: [100, 500],
+    graphSize: 1000,
+    out: join(REPO, 'tools/bench/results/bench.json'),
+  };
+  for (let index = 0; index < argv.length; index++) {
+    const [flag, inlineValue] = argv[index].split(/=(.*)/s);
+    const value = () => inlineValue ?? argv[++index] ?? fail(`${flag} needs a value`);
+    if (flag === '--only')
+      options.only = value()
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    else if (flag === '--sizes') options.sizes = value().split(',').map(Number);
+    else if (flag === '--graph-size') options.graphSize = Number(value());
+    else if (flag === '--out') options.out = resolve(value());
+    else if (flag === '--help' || flag === '-h') {
+      const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\nimport ')[0];
+      console.log(header.replace(/^#!.*\n/, '').replace(/^\/\/ ?/gm, ''));
+      process.exit(0);
+    } else fail(`unknown option ${flag}`);
+  }
+  const unknown = options.only.filter((item) => !ITEMS.includes(item));
+  if (unknown.length > 0) fail(`unknown item(s) in --only: ${unknown.join(', ')} (known: ${ITEMS.join(', ')})`);
+  // Fewer than 5 charts cannot hold a library, an umbrella and a leaf application.
+  if (options.sizes.length === 0 || options.sizes.some((size) => !Number.isInteger(size) || size < 5))
+    fail('--sizes must be integers >= 5');
+  if (!Number.isInteger(options.graphSize) || options.graphSize < 5) fail('--graph-size must be an integer >= 5');
+  return options;
+}
+
+function fail(message) {
+  console.error(`run.mjs: ${message}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes
+
+const HELM = findHelm(process.env.HELM_BIN ?? '.tools/helm/v4.1.4/helm');
+const REGISTRY_BIN = process.env.REGISTRY_BIN ?? 'docker-registry';
+const NX_BIN = join(REPO, 'node_modules/nx', nxBinField());
+
+/** An absolute path for HELM_BIN (relative to the repository, or on PATH when it is a bare name like `helm`). */
+function findHelm(name) {
+  if (name.includes('/')) return resolve(REPO, name);
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((path) => existsSync(path));
+  return found ?? resolve(REPO, name);
+}
+
+function nxBinField() {
+  const manifest = JSON.parse(readFileSync(join(REPO, 'node_modules/nx/package.json'), 'utf8'));
+  return typeof manifest.bin === 'string' ? manifest.bin : manifest.bin.nx;
+}
+
+/**
+ * The environment of every command: nx as CI runs it (no daemon, no Nx Cloud, no terminal UI), the chosen helm, and a
+ * helm configuration of the benchmark's own so the user's repositories and registry logins play no part. Inherited
+ * NX_* and HELM_* variables are dropped: they could move caches or change targets.
+ *
+ * Nx 24 keeps the task cache in ~/.nx/<workspace id>/ by default, shared by every checkout with the same first commit,
+ * so deleting the workspace's .nx would not empty it (and each generated workspace would leave a folder in the home
+ * directory). NX_CACHE_DIRECTORY and NX_WORKSPACE_DATA_DIRECTORY keep both inside the workspace's .nx.
+ */
+function benchEnvironment(helmHome) {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NX_|HELM_)/.test(name)));
+  return {
+    ...inherited,
+    NODE_OPTIONS: undefined,
+    SOURCE_DATE_EPOCH: undefined,
+    CI: 'true',
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_CACHE_DIRECTORY: '.nx/cache',
+    NX_WORKSPACE_DATA_DIRECTORY: '.nx/workspace-data',
+    HELM_BIN: HELM,
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
+    GIT_AUTHOR_NAME: 'bench',
+    GIT_AUTHOR_EMAIL: 'bench@localhost',
+    GIT_COMMITTER_NAME: 'bench',
+    GIT_COMMITTER_EMAIL: 'bench@localhost',
+  };
+}
+
+let ENV = process.env;
+/** Commands still running, stopped (with their process group) when the benchmark is interrupted or fails. */
+const running = new Set();
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/**
+ * CPU seconds (user + system) of this process's finished children and everything they waited for, from
+ * /proc/self/stat (Linux; null elsewhere). Commands run one at a time, so the difference around a command is the CPU
+ * its whole process tree used: on 2 cores, a tool that burns more CPU than the serial loop cannot beat it.
+ */
+function childCpuSeconds() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // Fields 16 and 17 of stat (cutime, cstime), counted from the state field (3).
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Where commands write their output; set to a folder of the run's temporary directory. */
+let OUTPUT_DIR = tmpdir();
+let outputCount = 0;
+
+/**
+ * Runs a command to its end and returns its exit code, its output (stdout and stderr, without colours), its
+ * wall-clock time in seconds, from spawn to exit, and the CPU seconds its processes used. Each command gets a process
+ * group of its own, so stopping it also stops the helm and node processes it started.
+ *
+ * The output goes to a file, not to a pipe from this process (a socket pair): there, nx sometimes exits before its
+ * output is written, and `nx show projects` of 500 projects ends after a few hundred lines with exit code 0 (seen with
+ * Nx 24.0.6, with and without the plugin).
+ */
+function run(command, args, { cwd, env = {} } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const file = join(OUTPUT_DIR, `output-${++outputCount}.log`);
+    const fd = openSync(file, 'w');
+    const cpuBefore = childCpuSeconds();
+    const started = process.hrtime.bigint();
+    let child;
+    try {
+      child = spawn(command, args, { cwd, env: { ...ENV, ...env }, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      closeSync(fd);
+    }
+    running.add(child);
+    child.on('error', (error) => {
+      running.delete(child);
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      running.delete(child);
+      const cpuAfter = childCpuSeconds();
+      const cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+      const output = stripVTControlCharacters(readFileSync(file, 'utf8'));
+      rmSync(file, { force: true });
+      resolvePromise({ code, signal, output, seconds, cpuSeconds });
+    });
+  });
+}
+
+/** Runs a command and throws, with the end of its output, unless it exits with 0. */
+async function runChecked(command, args, options) {
+  const result = await run(command, args, options);
+  if (result.code !== 0) {
+    throw new Error(
+      `${[command, ...args].join(' ')} (in ${options?.cwd}) exited with ${result.code ?? result.signal}:\n${tail(result.output)}`,
+    );
+  }
+  return result;
+}
+
+const tail = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
+
+const nx = (workspace, args, env) => run(process.execPath, [NX_BIN, ...args], { cwd: workspace, env });
+
+function git(cwd, ...args) {
+  const result = spawnSync('git', ['-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    env: ENV,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+function stopRunning() {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// nx output
+
+/**
+ * The tasks of a run-many/affected run, from the lines nx prints when a task ends ("✔  nx run web-3:lint-chart  [local
+ * cache]"), with whether each succeeded and whether it came from the cache.
+ */
+function parseTasks(output) {
+  const tasks = [];
+  for (const line of output.split('\n')) {
+    const match = /^\s*([✔✖])\s+nx run (\S+?):(\S+)(.*)$/.exec(line);
+    if (!match) continue;
+    const [, mark, project, target, rest] = match;
+    tasks.push({ project, target, ok: mark === '✔', cached: /\[(local cache|remote cache|existing outputs match the cache)/.test(rest) });
+  }
+  return tasks;
+}
+
+/** The tasks listed under "Failed tasks:" at the end of a failed run (nx prints no ✖ line for some of them). */
+function parseFailedTasks(output) {
+  const section = /\nFailed tasks:\n\n((?:- \S+\n?)+)/.exec(output);
+  if (!section) return [];
+  return section[1]
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [project, target] = line.slice(2).split(':');
+      return { project, target, ok: false, cached: false };
+    });
+}
+
+/**
+ * Runs an nx task command and checks that it really did what is measured: exit code 0, the "Successfully ran" line,
+ * every task succeeded, and (when given) the expected number of tasks, of which `cached` came from the cache.
+ */
+async function nxTasks(workspace, args, { env, expectTasks, expectCached } = {}) {
+  const result = await nx(workspace, args, env);
+  const tasks = parseTasks(result.output);
+  const failed = [...tasks.filter((task) => !task.ok), ...parseFailedTasks(result.output)];
+  const cached = tasks.filter((task) => task.cached).length;
+  const problems = [
+    result.code !== 0 && `exit code ${result.code ?? result.signal}`,
+    !/Successfully ran target/.test(result.output) && 'no "Successfully ran" line',
+    failed.length > 0 &&
+      `${failed.length} failed task(s): ${failed
+        .slice(0, 5)
+        .map((task) => `${task.project}:${task.target}`)
+        .join(', ')}`,
+    expectTasks !== undefined && tasks.length !== expectTasks && `${tasks.length} tasks instead of ${expectTasks}`,
+    expectCached !== undefined && cached !== expectCached && `${cached} cached tasks instead of ${expectCached}`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(`nx ${args.join(' ')} in ${workspace}: ${problems.join('; ')}\n${tail(result.output)}`);
+  }
+  return { seconds: result.seconds, cpuSeconds: result.cpuSeconds, tasks, cached, output: result.output };
+}
+
+/** `nx show projects`, checked to list exactly the expected projects. */
+async function showProjects(workspace, expected) {
+  const result = await nx(workspace, ['show', 'projects']);
+  const listed = result.output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => expected.has(line));
+  if (result.code !== 0 || listed.length !== expected.size) {
+    throw new Error(
+      `nx show projects in ${workspace}: exit code ${result.code}, ${listed.length} of ${expected.size} projects\n${tail(result.output)}`,
+    );
+  }
+  return result.seconds;
+}
+
+/** Removes Nx's caches: `.nx` holds the task cache and the project graph cache (workspace-data). */
+const clearNxCache = (workspace, parts = ['.nx']) =>
+  parts.forEach((part) => rmSync(join(workspace, part), { recursive: true, force: true }));
+
+// ---------------------------------------------------------------------------------------------------------------
+// The plugin under test
+
+/** The node_modules every generated workspace links to: the repository's, with nx-helm replaced by a snapshot. */
+let NODE_MODULES = join(REPO, 'node_modules');
+const PLUGIN_SOURCE = join(REPO, 'packages/nx-helm');
+const PLUGIN_FILES = ['package.json', 'executors.json', 'generators.json', 'README.md', 'dist', 'node_modules'];
+
+/**
+ * Copies the built plugin into `temp/node_modules/nx-helm` and links every other package (and copies the .bin links,
+ * which point into ../nx-helm) from the repository's node_modules. The benchmark runs for many minutes while
+ * packages/nx-helm/dist may be rebuilt; with a snapshot, every measurement of one report uses the same build.
+ * Returns the digest of the copied dist folder, which names that build in the report, and its time.
+ */
+async function snapshotPlugin(temp) {
+  const modules = join(temp, 'node_modules');
+  mkdirSync(modules);
+  for (const entry of readdirSync(join(REPO, 'node_modules'))) {
+    if (entry !== 'nx-helm' && entry !== '.bin') symlinkSync(join(REPO, 'node_modules', entry), join(modules, entry));
+  }
+  cpSync(join(REPO, 'node_modules/.bin'), join(modules, '.bin'), { recursive: true, verbatimSymlinks: true });
+  const copy = join(modules, 'nx-helm');
+  for (let attempt = 1; attempt <= 20; attempt++) {
+    await waitForFinishedBuild();
+    const before = treeDigest(join(PLUGIN_SOURCE, 'dist'));
+    const builtAt = new Date(newestModification(join(PLUGIN_SOURCE, 'dist'))).toISOString();
+    rmSync(copy, { recursive: true, force: true });
+    for (const file of PLUGIN_FILES.filter((name) => existsSync(join(PLUGIN_SOURCE, name)))) {
+      cpSync(join(PLUGIN_SOURCE, file), join(copy, file), { recursive: true, verbatimSymlinks: true });
+    }
+    // A build that started while copying shows up as a changed digest: copy again.
+    if (before === treeDigest(join(PLUGIN_SOURCE, 'dist')) && before === treeDigest(join(copy, 'dist'))) {
+      NODE_MODULES = modules;
+      return { digest: before, builtAt };
+    }
+    log(`  packages/nx-helm/dist changed while copying it; copying again (${attempt})`);
+  }
+  throw new Error('packages/nx-helm/dist kept changing; could not take a consistent copy');
+}
+
+/** The build (scripts/build.mjs) removes dist, compiles, copies assets and makes the CLI executable last. */
+async function waitForFinishedBuild() {
+  const cli = join(PLUGIN_SOURCE, 'dist/src/cli/main.js');
+  for (let waited = 0; ; waited += 2) {
+    const finished = existsSync(cli) && (statSync(cli).mode & 0o111) !== 0;
+    const newest = finished ? newestModification(join(PLUGIN_SOURCE, 'dist')) : Infinity;
+    if (finished && Date.now() - newest > 3000) return;
+    if (waited >= 300) throw new Error('packages/nx-helm/dist is missing or being rebuilt: run npm run build');
+    if (waited === 0) log('  waiting for the build of packages/nx-helm/dist to finish');
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 2000));
+  }
+}
+
+const newestModification = (dir) => Math.max(...listFiles(dir).map((file) => statSync(file).mtimeMs));
+
+function treeDigest(dir) {
+  const hash = createHash('sha256');
+  for (const file of listFiles(dir).sort()) hash.update(`${relative(dir, file)}\0`).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
+function listFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Generated workspaces
+
+/**
+ * Which charts a workspace of `size` charts holds: ~10% libraries (copies of common), ~15% umbrellas (copies of
+ * platform, each over one web and one worker copy) and the rest applications (copies of web and worker, alternating,
+ * each on one library). Applications beyond the umbrellas' pairs are leaves: nothing depends on them.
+ */
+function planWorkspace(size) {
+  const libraryCount = Math.max(1, Math.round(size * 0.1));
+  // Keeps at least one leaf application: applications >= 2 * umbrellas + 1.
+  const umbrellaCount = Math.max(1, Math.min(Math.round(size * 0.15), Math.floor((size - libraryCount - 1) / 3)));
+  const applicationCount = size - libraryCount - umbrellaCount;
+  let next = 1;
+  const libraries = Array.from({ length: libraryCount }, () => ({ kind: 'library', name: `lib-${next++}`, dependencies: [] }));
+  const applications = Array.from({ length: applicationCount }, (_, index) => {
+    const template = index % 2 === 0 ? 'web' : 'worker';
+    return { kind: 'application', template, name: `${template}-${next++}`, dependencies: [libraries[index % libraryCount].name] };
+  });
+  const umbrellas = Array.from({ length: umbrellaCount }, (_, index) => ({
+    kind: 'umbrella',
+    name: `platform-${next++}`,
+    dependencies: [applications[2 * index].name, applications[2 * index + 1].name],
+  }));
+  // Dependency order: libraries, then applications, then umbrellas.
+  const charts = [...libraries, ...applications, ...umbrellas];
+  return { size, charts, leaf: applications[applications.length - 1] };
+}
+
+/** Replaces each `from` with `to`, failing when `from` is missing: a changed example chart must not go unnoticed. */
+function substitute(text, pairs, file) {
+  for (const [from, to] of pairs) {
+    if (!text.includes(from)) throw new Error(`cannot generate charts: "${from}" not found in ${file}`);
+    text = text.split(from).join(to);
+  }
+  return text;
+}
+
+function copyChart(example, target, edits) {
+  cpSync(join(EXAMPLE_CHARTS, example), target, { recursive: true });
+  for (const [file, pairs] of Object.entries(edits)) {
+    const path = join(target, file);
+    writeFileSync(path, substitute(readFileSync(path, 'utf8'), pairs, `charts/${example}/${file}`));
+  }
+}
+
+/** Library helpers are renamed with the library ("lib-3.fullname"), as a real second library would be. */
+function writeLibrary(dir, chart) {
+  copyChart('common', dir, {
+    'Chart.yaml': [['name: common', `name: ${chart.name}`]],
+    'templates/_helpers.tpl': [['"common.', `"${chart.name}.`]],
+  });
+}
+
+function writeApplication(dir, chart) {
+  const [library] = chart.dependencies;
+  const templates = readdirSync(join(EXAMPLE_CHARTS, chart.template, 'templates')).filter(
+    (file) => file.endsWith('.yaml') || file.endsWith('.txt'),
+  );
+  copyChart(chart.template, dir, {
+    'Chart.yaml': [
+      [`name: ${chart.template}\n`, `name: ${chart.name}\n`],
+      ['name: common', `name: ${library}`],
+      ['file://../common', `file://../${library}`],
+    ],
+    ...Object.fromEntries(templates.map((file) => [`templates/${file}`, [['"common.', `"${library}.`]]])),
+  });
+}
+
+/** Subchart values live under the subchart's name; names with dashes are read with `index` in templates. */
+function writeUmbrella(dir, chart) {
+  const [web, worker] = chart.dependencies;
+  copyChart('platform', dir, {
+    'Chart.yaml': [
+      ['name: platform', `name: ${chart.name}`],
+      ['name: web', `name: ${web}`],
+      ['file://../web', `file://../${web}`],
+      ['condition: web.enabled', `condition: ${web}.enabled`],
+      ['name: worker', `name: ${worker}`],
+      ['file://../worker', `file://../${worker}`],
+      ['condition: worker.enabled', `condition: ${worker}.enabled`],
+    ],
+    'values.yaml': [
+      ['web:\n', `${web}:\n`],
+      ['worker:\n', `${worker}:\n`],
+    ],
+    'ci/web-only-values.yaml': [['worker:', `${worker}:`]],
+    'templates/configmap.yaml': [
+      ['-platform', `-${chart.name}`],
+      ['app.kubernetes.io/name: platform', `app.kubernetes.io/name: ${chart.name}`],
+      ['.Values.web.enabled', `(index .Values "${web}").enabled`],
+      ['.Values.worker.enabled', `(index .Values "${worker}").enabled`],
+    ],
+  });
+}
+
+const CHART_WRITERS = { library: writeLibrary, application: writeApplication, umbrella: writeUmbrella };
+
+/**
+ * A git workspace of generated charts using the plugin: nx.json, package.json, .gitignore, node_modules linked to the
+ * repository's packages (with the snapshot of nx-helm), one commit.
+ */
+function createWorkspace(dir, plan) {
+  mkdirSync(dir, { recursive: true });
+  for (const chart of plan.charts) CHART_WRITERS[chart.kind](join(dir, 'charts', chart.name), chart);
+  const nxJson = { plugins: [{ plugin: 'nx-helm', options: {} }], namedInputs: { default: ['{projectRoot}/**/*'] } };
+  writeFileSync(join(dir, 'nx.json'), `${JSON.stringify(nxJson, null, 2)}\n`);
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `bench-${plan.size}`, private: true }, null, 2)}\n`);
+  writeFileSync(join(dir, '.gitignore'), 'dist\n.nx\nnode_modules\n');
+  symlinkSync(NODE_MODULES, join(dir, 'node_modules'));
+  commitAll(dir, `${plan.size} generated charts`, true);
+  return { dir, plan, names: new Set(plan.charts.map((chart) => chart.name)), warm: false, packaged: false };
+}
+
+function commitAll(dir, message, init = false) {
+  if (init) git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+}
+
+/** An identical copy (sources and git history; node_modules stays a link), for a baseline that writes into it. */
+function copyWorkspace(source, target) {
+  cpSync(source, target, { recursive: true, verbatimSymlinks: true, filter: (path) => !/[/\\](\.nx|dist)$/.test(path) });
+  return target;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Baselines: the bash scripts users run without the plugin
+
+/**
+ * The serial loop a chart monorepo runs without nx: every chart in dependency order, so an umbrella's `helm
+ * dependency build` packs subcharts whose own dependencies are already built.
+ */
+function writeHelmLoopScript(file, plan) {
+  const charts = plan.charts.map((chart) => `charts/${chart.name}`).join(' \\\n  ');
+  writeFileSync(
+    file,
+    `#!/usr/bin/env bash
+# Lints and packages every chart, one after the other, in dependency order.
+set -euo pipefail
+helm="$1"
+out="$2"
+for chart in \\
+  ${charts}; do
+  if grep -q '^dependencies:' "$chart/Chart.yaml"; then
+    "$helm" dependency build "$chart"
+  fi
+  "$helm" lint --strict "$chart"
+  for values in "$chart"/ci/*-values.yaml; do
+    [ -e "$values" ] || continue
+    "$helm" lint --strict "$chart" --values "$values"
+  done
+  "$helm" package "$chart" -d "$out"
+done
+`,
+  );
+  return file;
+}
+
+function writePushLoopScript(file) {
+  writeFileSync(
+    file,
+    `#!/usr/bin/env bash
+# Pushes every package given, one after the other.
+set -euo pipefail
+helm="$1"
+target="$2"
+shift 2
+for package in "$@"; do
+  "$helm" push "$package" "$target" --plain-http
+done
+`,
+  );
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Registries
+
+async function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+const registries = new Set();
+
+/**
+ * A fresh CNCF distribution registry on 127.0.0.1 with filesystem storage in a temporary folder. Its access log
+ * (one line per request, on stdout) goes to a file, from which blob uploads are counted.
+ */
+async function startRegistry(parent, label) {
+  const dir = mkdtempSync(join(parent, `registry-${label}-`));
+  const host = `127.0.0.1:${await freePort()}`;
+  const config = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: false',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    'http:',
+    `  addr: ${host}`,
+    `  secret: ${randomBytes(16).toString('hex')}`,
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'config.yml'), config);
+  const accessLog = join(dir, 'access.log');
+  const out = openSync(accessLog, 'a');
+  const errors = openSync(join(dir, 'error.log'), 'a');
+  const child = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', out, errors] });
+  closeSync(out);
+  closeSync(errors);
+  const registry = {
+    host,
+    label,
+    /** The access log's length now, to count only the requests of what follows. */
+    mark: () => statSync(accessLog).size,
+    blobUploads: (since = 0) => countBlobUploads(readFileSync(accessLog).subarray(since).toString('utf8')),
+    stop: () => stopRegistry(child, registry),
+  };
+  registries.add(registry);
+  await waitForRegistry(child, host, () => readFileSync(join(dir, 'error.log'), 'utf8'));
+  return registry;
+}
+
+/** Upload requests (POST starts one, PUT completes it, PATCH sends a chunk) and uploads started, from the access log. */
+function countBlobUploads(accessLog) {
+  const requests = [...accessLog.matchAll(/"(POST|PUT|PATCH) \/v2\/\S+\/blobs\/uploads\/\S* HTTP/g)].map((match) => match[1]);
+  return { requests: requests.length, started: requests.filter((method) => method === 'POST').length };
+}
+
+async function waitForRegistry(child, host, errors) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${REGISTRY_BIN} exited with ${child.exitCode}: ${errors()}`);
+    try {
+      if ((await fetch(`http://${host}/v2/`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+  }
+  throw new Error(`${REGISTRY_BIN} did not answer on ${host} within 15 s: ${errors()}`);
+}
+
+function stopRegistry(child, registry) {
+  registries.delete(registry);
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+    child.once('exit', () => resolvePromise());
+    child.kill('SIGTERM');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measurements
+
+/** The benchmark's state: one generated workspace per size, shared by the items of that size. */
+class Bench {
+  constructor(temp, report, save) {
+    this.temp = temp;
+    this.report = report;
+    this.save = save;
+    this.workspaces = new Map();
+  }
+
+  workspace(size) {
+    if (!this.workspaces.has(size)) {
+      log(`generating a workspace of ${size} charts`);
+      this.workspaces.set(size, createWorkspace(join(this.temp, `charts-${size}`), planWorkspace(size)));
+    }
+    return this.workspaces.get(size);
+  }
+
+  /** Runs one item; a failure is recorded (without a number) and the other items still run. */
+  async item(id, measure) {
+    log(`${id}: start`);
+    const started = Date.now();
+    // Other work on the machine slows one side of a comparison more than the other. The load before an item shows
+    // it; the load after includes the benchmark's own processes.
+    const loadBefore = round(loadavg()[0]);
+    try {
+      const measurement = await measure();
+      measurement.loadAverage1m = { before: loadBefore, after: round(loadavg()[0]) };
+      this.report.measurements[id] = measurement;
+      log(`${id}: done in ${((Date.now() - started) / 1000).toFixed(0)} s${summary(measurement)}`);
+    } catch (error) {
+      log(`${id}: FAILED: ${error.message}`);
+      this.report.measurements[id] = { error: error.message };
+    }
+    this.save();
+  }
+}
+
+/** The ratios of a measurement, for the progress line. */
+function summary(measurement) {
+  const ratios = measurement.ratios ?? { ratio: measurement.ratio, ratioToCold: measurement.ratioToCold };
+  const text = Object.entries(ratios)
+    .filter(([, value]) => typeof value === 'number')
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+  return text ? `: ${text}` : '';
+}
+
+/** Makes sure the workspace's charts are packaged (and linted, with `lint`) and the Nx cache holds the results. */
+async function warmUp(workspace, lint = true) {
+  if (lint ? workspace.warm : workspace.packaged) return;
+  log(`  (not timed) nx run-many -t ${lint ? 'lint-chart ' : ''}package-chart over ${workspace.plan.size} charts`);
+  await nxTasks(workspace.dir, ['run-many', '-t', ...(lint ? ['lint-chart'] : []), 'package-chart']);
+  workspace.packaged = true;
+  workspace.warm = lint;
+}
+
+async function measureCold(bench, size) {
+  const workspace = bench.workspace(size);
+  const loopCopy = copyWorkspace(workspace.dir, `${workspace.dir}-loop`);
+  const script = writeHelmLoopScript(join(bench.temp, `helm-loop-${size}.sh`), workspace.plan);
+  // Loads helm, node and nx into the page cache, so neither side pays for the first start.
+  await runChecked(HELM, ['version', '--short']);
+  await runChecked(process.execPath, [NX_BIN, '--version'], { cwd: workspace.dir });
+
+  log(`  bash helm loop over ${size} charts`);
+  const loop = await runChecked('bash', [script, HELM, join(loopCopy, 'out')], { cwd: loopCopy });
+  const packages = readdirSync(join(loopCopy, 'out')).filter((file) => file.endsWith('.tgz')).length;
+  if (packages !== size) throw new Error(`the helm loop made ${packages} packages instead of ${size}`);
+  rmSync(loopCopy, { recursive: true, force: true });
+  log(`  bash helm loop: ${loop.seconds.toFixed(1)} s`);
+
+  clearNxCache(workspace.dir, ['.nx', 'dist']);
+  log(`  nx run-many -t lint-chart package-chart over ${size} charts (cold)`);
+  const cold = await nxTasks(workspace.dir, ['run-many', '-t', 'lint-chart', 'package-chart'], { expectTasks: 2 * size, expectCached: 0 });
+  workspace.warm = workspace.packaged = true;
+  log(`  nx cold: ${cold.seconds.toFixed(1)} s`);
+  return {
+    charts: size,
+    seconds: round(cold.seconds),
+    cpuSeconds: round(cold.cpuSeconds),
+    tasks: cold.tasks.length,
+    baseline: {
+      command: 'bash helm loop (dependency build, lint --strict per values file, package)',
+      seconds: round(loop.seconds),
+      cpuSeconds: round(loop.cpuSeconds),
+    },
+    ratio: round(cold.seconds / loop.seconds, 3),
+  };
+}
+
+async function measureCached(bench, size) {
+  const workspace = bench.workspace(size);
+  await warmUp(workspace);
+  const cached = [];
+  const show = [];
+  for (let index = 0; index < ROUNDS; index++) {
+    const run = await nxTasks(workspace.dir, ['run-many', '-t', 'lint-chart', 'package-chart'], {
+      expectTasks: 2 * size,
+      expectCached: 2 * size,
+    });
+    cached.push(run.seconds);
+    show.push(await showProjects(workspace.dir, workspace.names));
+    log(`  round ${index + 1}: cached run-many ${run.seconds.toFixed(2)} s, show projects ${show.at(-1).toFixed(2)} s`);
+  }
+  return {
+    charts: size,
+    rounds: ROUNDS,
+    seconds: round(median(cached)),
+    runs: cached.map((value) => round(value)),
+    baseline: { command: 'nx show projects', seconds: round(median(show)), runs: show.map((value) => round(value)) },
+    ratio: round(median(cached) / median(show), 3),
+  };
+}
+
+/** Edits a template of the leaf application and bumps its patch version, in one commit. */
+function changeLeaf(workspace) {
+  const chartDir = join(workspace.dir, 'charts', workspace.plan.leaf.name);
+  const template = join(chartDir, 'templates/deployment.yaml');
+  writeFileSync(template, `${readFileSync(template, 'utf8')}{{- /* changed by the benchmark at ${new Date().toISOString()} */}}\n`);
+  const chartFile = join(chartDir, 'Chart.yaml');
+  const text = readFileSync(chartFile, 'utf8');
+  const [, major, minor, patch] = /^version: (\d+)\.(\d+)\.(\d+)$/m.exec(text);
+  writeFileSync(chartFile, text.replace(/^version: .*$/m, `version: ${major}.${minor}.${Number(patch) + 1}`));
+  commitAll(workspace.dir, `change ${workspace.plan.leaf.name}`);
+}
+
+async function measureAffected(bench, size) {
+  const workspace = bench.workspace(size);
+  await warmUp(workspace);
+  changeLeaf(workspace);
+  const leaf = workspace.plan.leaf.name;
+  log(`  nx affected -t lint-chart package-chart after a change to ${leaf}`);
+  const run = await nxTasks(workspace.dir, ['affected', '-t', 'lint-chart', 'package-chart', '--base=HEAD~1']);
+  const executed = run.tasks.filter((task) => !task.cached);
+  const cold = bench.report.measurements[`cold-${size}`];
+  const unexpected = executed.filter((task) => task.project !== leaf);
+  return {
+    charts: size,
+    changed: leaf,
+    seconds: round(run.seconds),
+    tasksRun: executed.length,
+    tasksFromCache: run.cached,
+    tasks: run.tasks.map((task) => `${task.project}:${task.target}${task.cached ? ' (cache)' : ''}`),
+    expectedTasksRun: 2,
+    asExpected: executed.length === 2 && unexpected.length === 0,
+    ratioToCold: cold?.seconds ? round(run.seconds / cold.seconds, 3) : null,
+  };
+}
+
+/** The status of every push.json under dist/charts, checked to be `status` for each of the `size` charts. */
+function checkPushRecords(workspace, status) {
+  const records = findFiles(join(workspace.dir, 'dist/charts'), (name) => name === 'push.json').map((file) =>
+    JSON.parse(readFileSync(file, 'utf8')),
+  );
+  const counts = {};
+  for (const record of records) counts[record.status] = (counts[record.status] ?? 0) + 1;
+  if (records.length !== workspace.plan.size || counts[status] !== workspace.plan.size) {
+    throw new Error(
+      `expected ${workspace.plan.size} push.json files with status "${status}", found ${JSON.stringify(counts)} in ${records.length} files`,
+    );
+  }
+  return counts;
+}
+
+const findFiles = (dir, matches) => (existsSync(dir) ? listFiles(dir).filter((file) => matches(basename(file))) : []);
+
+/** The access log is written as requests end; a moment's wait makes sure the last lines are in the file. */
+const settle = () => new Promise((resolvePromise) => setTimeout(resolvePromise, 300));
+
+async function measurePush(bench, size) {
+  const workspace = bench.workspace(size);
+  await warmUp(workspace, false);
+  const packages = findFiles(join(workspace.dir, 'dist/charts'), (name) => name.endsWith('.tgz'));
+  if (packages.length !== size) throw new Error(`found ${packages.length} packages instead of ${size} in ${workspace.dir}/dist/charts`);
+  const nxRegistry = await startRegistry(bench.temp, 'nx');
+  const loopRegistry = await startRegistry(bench.temp, 'loop');
+  try {
+    const env = { NX_HELM_REGISTRY: `oci://${nxRegistry.host}/bench` };
+    // push-chart depends on package-chart: those come from the cache.
+    const pushArgs = ['run-many', '-t', 'push-chart'];
+    const expect = { env, expectTasks: 2 * size, expectCached: size };
+
+    log(`  nx run-many -t push-chart: first push of ${size} charts to ${env.NX_HELM_REGISTRY}`);
+    const first = await nxTasks(workspace.dir, pushArgs, expect);
+    checkPushRecords(workspace, 'pushed');
+    await settle();
+    const firstUploads = nxRegistry.blobUploads();
+    log(`  first push: ${first.seconds.toFixed(1)} s, ${firstUploads.started} blob uploads`);
+
+    const target = `oci://${loopRegistry.host}/loop`;
+    log(`  bash helm push loop of the same ${size} packages to ${target}`);
+    const script = writePushLoopScript(join(bench.temp, 'push-loop.sh'));
+    const loop = await runChecked('bash', [script, HELM, target, ...packages], { cwd: workspace.dir });
+    await settle();
+    const loopUploads = loopRegistry.blobUploads();
+    log(`  helm push loop: ${loop.seconds.toFixed(1)} s, ${loopUploads.started} blob uploads`);
+
+    log(`  nx run-many -t push-chart: re-push of the same ${size} charts`);
+    const mark = nxRegistry.mark();
+    const again = await nxTasks(workspace.dir, pushArgs, expect);
+    const statuses = checkPushRecords(workspace, 'skipped');
+    await settle();
+    const againUploads = nxRegistry.blobUploads(mark);
+    log(`  re-push: ${again.seconds.toFixed(1)} s, ${againUploads.requests} blob upload requests`);
+    return {
+      charts: size,
+      firstPush: {
+        seconds: round(first.seconds),
+        cpuSeconds: round(first.cpuSeconds),
+        blobUploads: firstUploads.started,
+        blobUploadRequests: firstUploads.requests,
+      },
+      helmPushLoop: {
+        seconds: round(loop.seconds),
+        cpuSeconds: round(loop.cpuSeconds),
+        blobUploads: loopUploads.started,
+        blobUploadRequests: loopUploads.requests,
+      },
+      rePush: {
+        seconds: round(again.seconds),
+        cpuSeconds: round(again.cpuSeconds),
+        blobUploads: againUploads.started,
+        blobUploadRequests: againUploads.requests,
+        statuses,
+      },
+      ratios: {
+        firstPushToHelmLoop: round(first.seconds / loop.seconds, 3),
+        rePushToFirstPush: round(again.seconds / first.seconds, 3),
+        rePushToHelmLoop: round(again.seconds / loop.seconds, 3),
+      },
+    };
+  } finally {
+    await nxRegistry.stop();
+    await loopRegistry.stop();
+  }
+}
+
+/**
+ * The same projects declared by hand: one project.json per chart with the targets the plugin infers and the graph
+ * edges as implicit dependencies, taken from the plugin workspace's `nx graph --file` output; nx.json without the
+ * plugin.
+ */
+async function createProjectJsonWorkspace(source, target) {
+  const graphFile = join(dirname(target), 'graph.json');
+  const graphRun = await nx(source.dir, ['graph', `--file=${graphFile}`]);
+  if (graphRun.code !== 0) throw new Error(`nx graph --file failed:\n${tail(graphRun.output)}`);
+  const { nodes, dependencies } = JSON.parse(readFileSync(graphFile, 'utf8')).graph;
+  copyWorkspace(source.dir, target);
+  for (const [name, node] of Object.entries(nodes)) {
+    const { root, ...configuration } = node.data;
+    const implicitDependencies = (dependencies[name] ?? []).map((edge) => edge.target).filter((dependency) => nodes[dependency]);
+    const project = { ...configuration, name, implicitDependencies };
+    writeFileSync(join(target, root, 'project.json'), `${JSON.stringify(project, null, 2)}\n`);
+  }
+  const nxJson = JSON.parse(readFileSync(join(target, 'nx.json'), 'utf8'));
+  delete nxJson.plugins;
+  writeFileSync(join(target, 'nx.json'), `${JSON.stringify(nxJson, null, 2)}\n`);
+  commitAll(target, 'hand-written project.json files instead of the plugin');
+  return { dir: target, names: source.names, projects: Object.keys(nodes).length };
+}
+
+async function measureGraph(bench, size) {
+  const workspace = bench.workspace(size);
+  const handWritten = await createProjectJsonWorkspace(workspace, join(bench.temp, `project-json-${size}`));
+  if (handWritten.projects !== size) throw new Error(`the plugin inferred ${handWritten.projects} projects instead of ${size}`);
+  const withPlugin = [];
+  const withProjectJson = [];
+  for (let index = 0; index < ROUNDS; index++) {
+    clearNxCache(workspace.dir, ['.nx/workspace-data', '.nx/cache']);
+    withPlugin.push(await showProjects(workspace.dir, workspace.names));
+    clearNxCache(handWritten.dir, ['.nx/workspace-data', '.nx/cache']);
+    withProjectJson.push(await showProjects(handWritten.dir, handWritten.names));
+    log(`  round ${index + 1}: plugin ${withPlugin.at(-1).toFixed(2)} s, project.json ${withProjectJson.at(-1).toFixed(2)} s`);
+  }
+  rmSync(handWritten.dir, { recursive: true, force: true });
+  return {
+    charts: size,
+    rounds: ROUNDS,
+    seconds: round(median(withPlugin)),
+    runs: withPlugin.map((value) => round(value)),
+    baseline: {
+      command: 'nx show projects with project.json files',
+      seconds: round(median(withProjectJson)),
+      runs: withProjectJson.map((value) => round(value)),
+    },
+    ratio: round(median(withPlugin) / median(withProjectJson), 3),
+  };
+}
+
+/** The plugin's createNodes and createDependencies called in-process on the graph workspace's Chart.yaml files. */
+/**
+ * The nx-helm command's start-up: the time from starting `nx-helm lint <application chart>` (as the inferred target
+ * runs it, after Nx has built the graph) to its first helm call, read by a helm wrapper that notes when it starts.
+ * Bare `node -e 0` is measured beside it, as the part no command can save.
+ */
+async function measureStartup(bench, size) {
+  const workspace = bench.workspace(size);
+  await showProjects(workspace.dir, workspace.names);
+  const stamp = join(bench.temp, 'first-helm-call');
+  const wrapper = join(bench.temp, 'helm-stamping');
+  writeFileSync(wrapper, `#!/bin/sh\n[ -e '${stamp}' ] || date +%s%N > '${stamp}'\nexec '${HELM}' "$@"\n`, { mode: 0o755 });
+  const chart = workspace.plan.charts.find((candidate) => candidate.kind === 'application');
+  const cli = join(NODE_MODULES, 'nx-helm/dist/src/cli/main.js');
+  const toFirstHelmCall = [];
+  const bareNode = [];
+  for (let index = 0; index < STARTUP_ROUNDS; index++) {
+    rmSync(stamp, { force: true });
+    const started = process.hrtime.bigint();
+    const startedAt = BigInt(Date.now()) * 1_000_000n;
+    await runChecked(process.execPath, [cli, 'lint', `charts/${chart.name}`], { cwd: workspace.dir, env: { HELM_BIN: wrapper } });
+    toFirstHelmCall.push(Number(BigInt(readFileSync(stamp, 'utf8').trim()) - startedAt) / 1e6);
+    const bare = process.hrtime.bigint();
+    await runChecked(process.execPath, ['-e', '0']);
+    bareNode.push(Number(process.hrtime.bigint() - bare) / 1e6);
+    if (process.hrtime.bigint() - started > 60_000_000_000n) throw new Error('the start-up runs took over a minute');
+  }
+  return {
+    charts: size,
+    chart: chart.name,
+    rounds: STARTUP_ROUNDS,
+    medianMs: { toFirstHelmCall: round(median(toFirstHelmCall), 0), bareNode: round(median(bareNode), 0) },
+    runsMs: toFirstHelmCall.map((ms) => round(ms, 0)),
+  };
+}
+
+async function measureCreateNodes(bench, size) {
+  const workspace = bench.workspace(size);
+  // The plugin keeps its targets cache in Nx's workspace-data folder; loading Nx (through @nx/devkit) without these
+  // would set up its shared cache folder in ~/.nx for the benchmark's own working directory.
+  const dataDir = join(bench.temp, `create-nodes-data-${size}`);
+  process.env.NX_WORKSPACE_DATA_DIRECTORY = dataDir;
+  process.env.NX_CACHE_DIRECTORY = join(bench.temp, 'create-nodes-cache');
+  const plugin = createRequire(import.meta.url)(join(NODE_MODULES, 'nx-helm/dist/index.js'));
+  const createNodes = plugin.createNodesV2 ?? plugin.createNodes;
+  if (!Array.isArray(createNodes) || typeof plugin.createDependencies !== 'function') {
+    throw new Error('nx-helm/dist/index.js exports no createNodes/createDependencies');
+  }
+  const files = workspace.plan.charts.map((chart) => `charts/${chart.name}/Chart.yaml`);
+  const context = { workspaceRoot: workspace.dir, nxJsonConfiguration: {} };
+  const withoutCache = [];
+  const withCache = [];
+  let projects;
+  for (let index = 0; index < NODES_ROUNDS; index++) {
+    rmSync(dataDir, { recursive: true, force: true });
+    withoutCache.push((await timed(() => createNodes[1](files, {}, context))).ms);
+    const warm = await timed(() => createNodes[1](files, {}, context));
+    withCache.push(warm.ms);
+    projects = Object.fromEntries(
+      warm.result.flatMap(([, result]) => Object.values(result.projects)).map((project) => [project.name, project]),
+    );
+  }
+  const projectFileMap = Object.fromEntries(
+    Object.values(projects).map((project) => [project.name, [{ file: `${project.root}/Chart.yaml`, hash: '' }]]),
+  );
+  const dependencyContext = {
+    externalNodes: {},
+    projects,
+    nxJsonConfiguration: {},
+    workspaceRoot: workspace.dir,
+    fileMap: { projectFileMap, nonProjectFiles: [] },
+    filesToProcess: { projectFileMap, nonProjectFiles: [] },
+  };
+  const edges = [];
+  let edgeCount = 0;
+  for (let index = 0; index < NODES_ROUNDS; index++) {
+    const run = await timed(() => plugin.createDependencies({}, dependencyContext));
+    edges.push(run.ms);
+    edgeCount = run.result.length;
+  }
+  return {
+    charts: size,
+    projects: Object.keys(projects).length,
+    edges: edgeCount,
+    rounds: NODES_ROUNDS,
+    medianMs: {
+      createNodesWithoutCache: round(median(withoutCache), 1),
+      createNodesWithCache: round(median(withCache), 1),
+      createDependenciesAllFilesChanged: round(median(edges), 1),
+    },
+  };
+}
+
+async function timed(fn) {
+  const started = process.hrtime.bigint();
+  const result = await fn();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Goals and report
+
+/** The goals, each a ratio limit on one measured ratio (lower is better). */
+function goalsFor(options) {
+  const goals = [];
+  const ratio = (id, pick) => (measurements) => (measurements[id] && !measurements[id].error ? pick(measurements[id]) : undefined);
+  for (const size of options.sizes) {
+    goals.push({
+      id: `cold-${size}`,
+      item: 'cold',
+      goal: `cold nx run-many (${size} charts) / serial helm bash loop <= 0.8`,
+      limit: 0.8,
+      measured: ratio(`cold-${size}`, (m) => m.ratio),
+    });
+    goals.push({
+      id: `cached-${size}`,
+      item: 'cached',
+      goal: `cached nx run-many (${size} charts) / nx show projects <= 1.5`,
+      limit: 1.5,
+      measured: ratio(`cached-${size}`, (m) => m.ratio),
+    });
+  }
+  const push = `push-${options.sizes[0]}`;
+  const noUploads = (m) => m.rePush.blobUploadRequests === 0;
+  goals.push(
+    {
+      id: `${push}-first`,
+      item: 'push',
+      goal: 'first nx push / helm push loop <= 1.5',
+      limit: 1.5,
+      measured: ratio(push, (m) => m.ratios.firstPushToHelmLoop),
+    },
+    {
+      id: `${push}-again`,
+      item: 'push',
+      goal: 're-push / first nx push <= 0.25, 0 blobs uploaded',
+      limit: 0.25,
+      measured: ratio(push, (m) => m.ratios.rePushToFirstPush),
+      also: ratio(push, noUploads),
+    },
+    {
+      id: `${push}-again-loop`,
+      item: 'push',
+      goal: 're-push / helm push loop <= 0.5, 0 blobs uploaded',
+      limit: 0.5,
+      measured: ratio(push, (m) => m.ratios.rePushToHelmLoop),
+      also: ratio(push, noUploads),
+    },
+    {
+      id: `graph-${options.graphSize}`,
+      item: 'graph',
+      goal: `cold nx show projects (${options.graphSize} charts), plugin / project.json <= 1.3`,
+      limit: 1.3,
+      measured: ratio(`graph-${options.graphSize}`, (m) => m.ratio),
+    },
+  );
+  goals.push({
+    id: `startup-${options.sizes[0]}`,
+    item: 'startup',
+    goal: 'nx-helm lint: start to first helm call <= 150 ms (absolute, as the issue sets it)',
+    limit: 150,
+    measured: ratio(`startup-${options.sizes[0]}`, (m) => m.medianMs.toFirstHelmCall),
+  });
+  return goals.filter((goal) => options.only.includes(goal.item));
+}
+
+/** `met` needs a number within the limit (and the extra condition, when there is one); a missed goal gets a note to fill. */
+function evaluateGoals(options, measurements) {
+  return goalsFor(options).map(({ id, goal, limit, measured, also }) => {
+    const value = measured(measurements);
+    const extra = also ? also(measurements) : true;
+    const met = value !== undefined && value <= limit && extra === true;
+    return {
+      id,
+      goal,
+      'measured ratio': value ?? null,
+      met,
+      ...(also ? { blobsUploadedOnRePush: measurements[`push-${options.sizes[0]}`]?.rePush?.blobUploadRequests ?? null } : {}),
+      ...(value === undefined ? { error: measurements[id.replace(/-(first|again|again-loop)$/, '')]?.error ?? 'not measured' } : {}),
+      ...(met ? {} : { note: '' }),
+    };
+  });
+}
+
+function printTable(goals, measurements) {
+  const rows = goals.map((goal) => [
+    goal.goal,
+    goal['measured ratio'] === null ? 'failed' : String(goal['measured ratio']),
+    goal.met ? 'yes' : 'NO',
+  ]);
+  for (const [id, measurement] of Object.entries(measurements)) {
+    if (measurement.error) continue;
+    if (id.startsWith('affected-')) {
+      const tasks = `${measurement.tasksRun} tasks run${measurement.asExpected ? '' : ' (expected 2)'}`;
+      rows.push([
+        `affected one leaf (${measurement.charts} charts): ${tasks}, ${measurement.seconds} s; / cold`,
+        String(measurement.ratioToCold ?? '-'),
+        '-',
+      ]);
+    }
+    if (id.startsWith('nodes-')) {
+      const { createNodesWithoutCache, createNodesWithCache, createDependenciesAllFilesChanged } = measurement.medianMs;
+      const text = `createNodes ${createNodesWithoutCache} ms (${createNodesWithCache} ms cached), createDependencies ${createDependenciesAllFilesChanged} ms`;
+      rows.push([`${text} (${measurement.charts} charts, in-process)`, '-', '-']);
+    }
+  }
+  const header = ['goal', 'ratio', 'met'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}\n${rows.map(line).join('\n')}`);
+}
+
+function versionOf(command, args) {
+  const result = spawnSync(command, args, { encoding: 'utf8', env: ENV });
+  return result.status === 0 ? `${result.stdout}${result.stderr}`.trim().split('\n')[0] : `unavailable (${command})`;
+}
+
+function machineFacts() {
+  const packageVersion = (path) => JSON.parse(readFileSync(join(REPO, path), 'utf8')).version;
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    os: `${osType()} ${release()}`,
+    node: process.version,
+    helm: versionOf(HELM, ['version', '--short']),
+    helmPath: relative(REPO, HELM).startsWith('..') ? HELM : relative(REPO, HELM),
+    nx: packageVersion('node_modules/nx/package.json'),
+    nxHelm: packageVersion('packages/nx-helm/package.json'),
+    repositoryCommit: versionOf('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']),
+    packagesChangedSinceCommit: versionOf('git', ['-C', REPO, 'status', '--porcelain', 'packages']) !== '',
+    registry: versionOf(REGISTRY_BIN, ['--version']),
+    nxParallel: 'nx default (3)',
+    nxCacheDirectory: '<workspace>/.nx/cache (NX_CACHE_DIRECTORY)',
+  };
+}
+
+function checkPrerequisites(options) {
+  const problems = [];
+  if (!existsSync(HELM)) problems.push(`no helm at ${HELM}: run bash tools/setup.sh or set HELM_BIN`);
+  if (options.only.includes('push') && spawnSync(REGISTRY_BIN, ['--version']).status !== 0)
+    problems.push(`no ${REGISTRY_BIN}: apt-get install docker-registry or set REGISTRY_BIN`);
+  if (problems.length > 0) fail(problems.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  const options = parseArguments(process.argv.slice(2));
+  checkPrerequisites(options);
+  const temp = mkdtempSync(join(tmpdir(), 'nx-helm-bench-'));
+  ENV = benchEnvironment(join(temp, 'helm-home'));
+  OUTPUT_DIR = mkdtempSync(join(temp, 'output-'));
+  let cleanedUp = false;
+  const cleanUp = async () => {
+    if (cleanedUp) return;
+    cleanedUp = true;
+    stopRunning();
+    await Promise.all([...registries].map((registry) => registry.stop()));
+    rmSync(temp, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      cleanUp().finally(() => process.exit(130));
+    });
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    machine: machineFacts(),
+    options: { only: options.only, sizes: options.sizes, graphSize: options.graphSize, pushSize: options.sizes[0], rounds: ROUNDS },
+    goals: [],
+    measurements: {},
+  };
+  const save = () => {
+    report.goals = evaluateGoals(options, report.measurements);
+    mkdirSync(dirname(options.out), { recursive: true });
+    writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+  };
+  const bench = new Bench(temp, report, save);
+  log(`workspaces in ${temp}; helm ${report.machine.helm}; nx ${report.machine.nx}; ${report.machine.nproc} cores`);
+  try {
+    report.machine.nxHelmBuild = await snapshotPlugin(temp);
+    log(`nx-helm build ${report.machine.nxHelmBuild.digest} (built ${report.machine.nxHelmBuild.builtAt}), copied for this run`);
+    for (const size of options.sizes) {
+      if (options.only.includes('cold')) await bench.item(`cold-${size}`, () => measureCold(bench, size));
+      if (options.only.includes('cached')) await bench.item(`cached-${size}`, () => measureCached(bench, size));
+      if (options.only.includes('affected')) await bench.item(`affected-${size}`, () => measureAffected(bench, size));
+    }
+    if (options.only.includes('push')) await bench.item(`push-${options.sizes[0]}`, () => measurePush(bench, options.sizes[0]));
+    if (options.only.includes('graph')) await bench.item(`graph-${options.graphSize}`, () => measureGraph(bench, options.graphSize));
+    if (options.only.includes('nodes')) await bench.item(`nodes-${options.graphSize}`, () => measureCreateNodes(bench, options.graphSize));
+    if (options.only.includes('startup')) await bench.item(`startup-${options.sizes[0]}`, () => measureStartup(bench, options.sizes[0]));
+  } finally {
+    await cleanUp();
+  }
+  save();
+  printTable(report.goals, report.measurements);
+  console.log(`\nresults: ${relative(process.cwd(), options.out) || options.out}`);
+  const failed = Object.values(report.measurements).some((measurement) => measurement.error);
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();
