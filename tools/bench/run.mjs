@@ -1224,6 +1224,8 @@ async function main() {
   try {
     report.machine.nxHelmBuild = await snapshotPlugin(temp);
     log(`nx-helm build ${report.machine.nxHelmBuild.digest} (built ${report.machine.nxHelmBuild.builtAt}), copied for this run`);
+    // First, while nothing else has run: a start-up of a tenth of a second is the measurement most upset by load.
+    if (options.only.includes('startup')) await bench.item(`startup-${options.sizes[0]}`, () => measureStartup(bench, options.sizes[0]));
     for (const size of options.sizes) {
       if (options.only.includes('cold')) await bench.item(`cold-${size}`, () => measureCold(bench, size));
       if (options.only.includes('cached')) await bench.item(`cached-${size}`, () => measureCached(bench, size));
@@ -1232,7 +1234,6 @@ async function main() {
     if (options.only.includes('push')) await bench.item(`push-${options.sizes[0]}`, () => measurePush(bench, options.sizes[0]));
     if (options.only.includes('graph')) await bench.item(`graph-${options.graphSize}`, () => measureGraph(bench, options.graphSize));
     if (options.only.includes('nodes')) await bench.item(`nodes-${options.graphSize}`, () => measureCreateNodes(bench, options.graphSize));
-    if (options.only.includes('startup')) await bench.item(`startup-${options.sizes[0]}`, () => measureStartup(bench, options.sizes[0]));
   } finally {
     await cleanUp();
   }

@@ -110,7 +110,8 @@ export const createDependencies: CreateDependencies<NxHelmPluginOptions> = (rawO
     if (!files.some((file) => file.file === chartFile)) {
       continue;
     }
-    const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile);
+    // Through the model cache createNodes has just filled: no second parse of every Chart.yaml.
+    const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile, context.workspaceRoot);
     if (!parsed.chart) {
       continue;
     }
