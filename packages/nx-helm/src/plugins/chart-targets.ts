@@ -56,23 +56,22 @@ export function buildChartProject(
  */
 function buildChartTargets(projectRoot: string, options: NormalizedPluginOptions): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
-  const run = (command: string, example: Record<string, unknown>) => ({
-    executor: 'nx:run-commands',
-    options: {
-      command: `${CLI_NAME} ${command} ${shellWord(projectRoot)}`,
-      env: { [ENV.options]: JSON.stringify(commandSettings(options)) },
-    },
-    help: { command: `npx ${CLI_NAME} ${command} --help`, example: { options: example } },
-  });
+  const settings = JSON.stringify(commandSettings(options));
   const target = (
     command: string,
     description: string,
     example: Record<string, unknown>,
     config: Omit<TargetConfiguration, 'executor' | 'options'>,
-  ) => {
-    const { executor, options: targetOptions, help } = run(command, example);
-    return { executor, options: targetOptions, ...config, metadata: { technologies: ['helm'], description, help } };
-  };
+  ): TargetConfiguration => ({
+    executor: 'nx:run-commands',
+    options: { command: `${CLI_NAME} ${command} ${shellWord(projectRoot)}`, env: { [ENV.options]: settings } },
+    ...config,
+    metadata: {
+      technologies: ['helm'],
+      description,
+      help: { command: `npx ${CLI_NAME} ${command} --help`, example: { options: example } },
+    },
+  });
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it), and
   // on the helm version: one command for every chart, so Nx runs it once per run.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
