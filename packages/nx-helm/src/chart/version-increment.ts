@@ -21,6 +21,8 @@ export interface VersionCheckResult {
 export async function checkVersionIncrement(request: {
   workspaceRoot: string;
   base: string;
+  /** Where the base came from (`--base`, NX_BASE, nx.json), for messages. */
+  baseOrigin?: string;
   chartName: string;
   chartRoot: string;
   dependencyRoots: string[];
@@ -35,7 +37,7 @@ export async function checkVersionIncrement(request: {
       shallow
         ? `The base commit ${base} is not in this clone: it is a shallow clone, so the history needed to compare chart versions is missing. ` +
             'Fetch the history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`) and run again.'
-        : `The base ${base} is not a commit of this repository. Fetch it (e.g. \`git fetch origin main\`) or set NX_BASE / --base to an existing commit.`,
+        : `The base ${base}${request.baseOrigin ? ` (from ${request.baseOrigin})` : ''} is not a commit of this repository. Fetch it (e.g. \`git fetch origin main\`) or set NX_BASE / --base to an existing commit.`,
     );
   }
   const mergeBase = await git(['merge-base', base, 'HEAD']);

@@ -77,7 +77,11 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     summary: 'fail when the chart changed since the base commit without a version bump',
     chart: true,
     options: {
-      base: { type: 'string', value: 'commit', description: 'commit or branch to compare with (default NX_BASE)' },
+      base: {
+        type: 'string',
+        value: 'commit',
+        description: "commit or branch to compare with (default NX_BASE, then nx.json's defaultBase, then main)",
+      },
     },
   },
   summary: {

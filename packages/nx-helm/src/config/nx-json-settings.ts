@@ -19,6 +19,26 @@ export function findWorkspaceRoot(chartFolder: string, cwd: string): string {
   return nearest('nx.json') ?? nearest('.git') ?? (inCwd ? cwd : chartFolder);
 }
 
+/** What nx-helm reads of nx.json. */
+export interface NxJson {
+  plugins?: Array<string | { plugin: string; options?: CommandSettings; include?: string[]; exclude?: string[] }>;
+  defaultBase?: string;
+  affected?: { defaultBase?: string };
+}
+
+/** The workspace's nx.json, or undefined when there is none. */
+export function readNxJson(workspaceRoot: string): NxJson | undefined {
+  const file = join(workspaceRoot, 'nx.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as NxJson;
+  } catch (error) {
+    throw new NxHelmError(`${file} is not valid JSON (${(error as Error).message}); fix it, or pass every option as a flag.`, {
+      file: 'nx.json',
+    });
+  }
+}
+
 /**
  * The plugin options that apply to the chart in `chartRoot`: those an inferred target passed in NX_HELM_OPTIONS, else
  * those of the nx-helm entry in nx.json whose include/exclude patterns take the chart (the first entry when there is
@@ -35,16 +55,8 @@ export function resolveSettings(workspaceRoot: string, chartRoot: string, env: N
       );
     }
   }
-  const nxJson = join(workspaceRoot, 'nx.json');
-  if (!existsSync(nxJson)) return {};
-  let config: { plugins?: Array<string | { plugin: string; options?: CommandSettings; include?: string[]; exclude?: string[] }> };
-  try {
-    config = JSON.parse(readFileSync(nxJson, 'utf8')) as typeof config;
-  } catch (error) {
-    throw new NxHelmError(`${nxJson} is not valid JSON (${(error as Error).message}); fix it, or pass every option as a flag.`, {
-      file: 'nx.json',
-    });
-  }
+  const config = readNxJson(workspaceRoot);
+  if (!config) return {};
   const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
   const entries = (config.plugins ?? [])
     .map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry))

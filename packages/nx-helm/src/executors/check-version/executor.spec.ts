@@ -48,9 +48,9 @@ describe('check-version executor (real git)', () => {
     bump('app', '0.2.0');
     commit('app: new greeting');
     await expect(check('other')).resolves.toEqual({ success: true });
-    expect(log.output()).toContain(`Chart "other" is unchanged since ${base}.`);
+    expect(log.output()).toContain(`Chart "other" is unchanged since ${base} (--base).`);
     await expect(check('app')).resolves.toEqual({ success: true });
-    expect(log.output()).toContain(`Chart "app" changed since ${base} and its version went from 0.1.0 to 0.2.0.`);
+    expect(log.output()).toContain(`Chart "app" changed since ${base} (--base) and its version went from 0.1.0 to 0.2.0.`);
   });
 
   it('fails for a changed chart without a bump, naming the chart, both versions and the files', async () => {
@@ -80,24 +80,32 @@ describe('check-version executor (real git)', () => {
     writeChart(workspace, 'charts/fresh', { name: 'fresh' });
     commit('fresh chart');
     await expect(check('fresh')).resolves.toEqual({ success: true });
-    expect(log.output()).toContain(`Chart "fresh" 0.1.0 is new since ${base}.`);
+    expect(log.output()).toContain(`Chart "fresh" 0.1.0 is new since ${base} (--base).`);
   });
 
-  it('takes the base from NX_BASE, and says what to do without one', async () => {
+  it('takes the base as nx affected does: NX_BASE, then nx.json defaultBase, then main, and names where it came from', async () => {
+    const other = () => checkVersionExecutor({}, executorContextFor(workspace.root, 'other', 'charts/other'));
     process.env.NX_BASE = base;
     try {
-      await expect(checkVersionExecutor({}, executorContextFor(workspace.root, 'other', 'charts/other'))).resolves.toEqual({
-        success: true,
-      });
+      await expect(other()).resolves.toEqual({ success: true });
+      expect(log.output()).toContain(`Chart "other" is unchanged since ${base} (NX_BASE).`);
     } finally {
       delete process.env.NX_BASE;
     }
-    await expect(checkVersionExecutor({}, executorContextFor(workspace.root, 'other', 'charts/other'))).resolves.toEqual({
-      success: false,
-    });
-    expect(log.output()).toContain(
-      'check-version needs a base commit to compare with: set NX_BASE (nrwl/nx-set-shas does in GitHub Actions), or pass --base=',
-    );
+    workspace.write('nx.json', JSON.stringify({ defaultBase: base }));
+    await expect(other()).resolves.toEqual({ success: true });
+    expect(log.output()).toContain(`Chart "other" is unchanged since ${base} (nx.json's defaultBase).`);
+    workspace.write('nx.json', JSON.stringify({ affected: { defaultBase: base } }));
+    await expect(other()).resolves.toEqual({ success: true });
+    expect(log.output()).toContain(`Chart "other" is unchanged since ${base} (nx.json's defaultBase).`);
+    // Without any: main, as nx affected; this repository has no main branch, which the message says.
+    workspace.write('nx.json', '{}');
+    git('branch', '-m', 'trunk');
+    await expect(other()).resolves.toEqual({ success: false });
+    expect(log.output()).toContain('The base main (from the default base of nx affected) is not a commit of this repository.');
+    git('branch', 'main');
+    await expect(other()).resolves.toEqual({ success: true });
+    expect(log.output()).toContain('Chart "other" is unchanged since main (the default base of nx affected).');
   });
 
   it('explains a missing base in a shallow clone instead of printing a git error', async () => {
@@ -118,6 +126,6 @@ describe('check-version executor (real git)', () => {
       clone.dispose();
     }
     await expect(check('app', { base: 'no-such-branch' })).resolves.toEqual({ success: false });
-    expect(log.output()).toContain('The base no-such-branch is not a commit of this repository.');
+    expect(log.output()).toContain('The base no-such-branch (from --base) is not a commit of this repository.');
   });
 });
