@@ -314,15 +314,16 @@ describe('nx-helm plugin', () => {
         (name) => `charts/${name}/Chart.yaml`,
       );
       const options = { registry: 'oci://registry.example.com/acme/charts', workspaceRepositories: ['https://acme.github.io/charts/'] };
-      expect(await edgesFor(files, options)).toEqual([
-        'uses-old-repo -> web (static, charts/uses-old-repo/Chart.yaml)',
-        'uses-registry -> common (static, charts/uses-registry/Chart.yaml)',
-      ]);
+      expect(await edgesFor(files, options)).toEqual(['uses-old-repo -> web (implicit, )', 'uses-registry -> common (implicit, )']);
+      // They hang on another chart's version, so they are computed on every call, changed files or not.
+      expect(await edgesFor(files, options, [])).toEqual(['uses-old-repo -> web (implicit, )', 'uses-registry -> common (implicit, )']);
+      writeChart(workspace, 'charts/common', { name: 'common', version: '2.0.0', type: 'library' });
+      expect(await edgesFor(files, options, [])).toEqual(['uses-old-repo -> web (implicit, )']);
       // Without the options, the same URLs are external repositories: no edges.
       expect(await edgesFor(files)).toEqual([]);
     });
 
-    it('reads only the Chart.yaml files Nx reports as changed', async () => {
+    it('returns file:// edges for the Chart.yaml files Nx reports as changed (Nx keeps the others)', async () => {
       const files = writeExampleCharts();
       expect(await edgesFor(files, {}, ['charts/web/Chart.yaml'])).toEqual(['web -> common (static, charts/web/Chart.yaml)']);
       expect(await edgesFor(files, {}, [])).toEqual([]);

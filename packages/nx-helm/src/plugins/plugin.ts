@@ -91,37 +91,37 @@ function aggregateError(errors: Array<[string, Error]>, results: Array<readonly 
 }
 
 /**
- * Static edges from a chart to the workspace charts it depends on, declared in its Chart.yaml (the source file of the
- * edge). Only the Chart.yaml files Nx reports as changed are read.
+ * Edges from a chart to the workspace charts it depends on:
+ * - a `file://` dependency is a static edge whose source file is the dependent's Chart.yaml: it holds all of the
+ *   edge's truth, so Nx may keep the edge until that file changes (it re-asks only for changed files);
+ * - a dependency on the workspace's own registry is an edge only while the local chart's version satisfies the
+ *   constraint, which another chart's Chart.yaml decides. Nx would keep a per-file edge after that version moved, so
+ *   these are implicit edges, computed for every chart on every call (from the parsed-chart cache, so it is cheap).
  */
 export const createDependencies: CreateDependencies<NxHelmPluginOptions> = (rawOptions, context) => {
   const options = normalizePluginOptions(rawOptions);
   const charts = workspaceCharts(context);
   const index = indexWorkspaceCharts(charts.values());
-  const chartsByProject = new Map([...charts.values()].map((chart) => [chart.projectName, chart]));
   const repositories = publishRepositories(options);
+  const changed = new Set(Object.values(context.filesToProcess.projectFileMap).flatMap((files) => files.map((file) => file.file)));
   const dependencies: RawProjectGraphDependency[] = [];
-  for (const [projectName, files] of Object.entries(context.filesToProcess.projectFileMap)) {
-    const source = chartsByProject.get(projectName);
-    if (!source) {
-      continue;
-    }
+  for (const source of charts.values()) {
     const chartFile = source.root === '.' ? 'Chart.yaml' : `${source.root}/Chart.yaml`;
-    if (!files.some((file) => file.file === chartFile)) {
-      continue;
-    }
-    // Through the model cache createNodes has just filled: no second parse of every Chart.yaml.
     const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile, context.workspaceRoot);
     if (!parsed.chart) {
       continue;
     }
-    for (const { target } of findWorkspaceDependencies(source.root, parsed.chart, index, repositories, context.workspaceRoot)) {
-      dependencies.push({
-        source: projectName,
-        target: target.projectName,
-        sourceFile: chartFile,
-        type: 'static' as RawProjectGraphDependency['type'],
-      });
+    for (const { target, via } of findWorkspaceDependencies(source.root, parsed.chart, index, repositories, context.workspaceRoot)) {
+      if (via === 'repository') {
+        dependencies.push({ source: source.projectName, target: target.projectName, type: 'implicit' } as RawProjectGraphDependency);
+      } else if (changed.has(chartFile)) {
+        dependencies.push({
+          source: source.projectName,
+          target: target.projectName,
+          sourceFile: chartFile,
+          type: 'static' as RawProjectGraphDependency['type'],
+        });
+      }
     }
   }
   return dependencies;
