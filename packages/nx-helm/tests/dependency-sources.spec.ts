@@ -137,6 +137,30 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
       await expect(build(lintExecutor, registriesOption(), 'missing')).resolves.toEqual({ success: false });
       expect(log.output()).toContain(`The dependency "ext-oci" 9.9.9 from oci://${registry.host}/deps was not found`);
     });
+
+    it('names a dependency used under several aliases once, with its aliases', async () => {
+      workspace.write(
+        'charts/aliased/Chart.yaml',
+        [
+          'apiVersion: v2',
+          'name: aliased',
+          'version: 0.1.0',
+          'dependencies:',
+          ...['first', 'second', 'third'].flatMap((alias) => [
+            '  - name: ext-oci',
+            '    version: 9.9.9',
+            `    repository: oci://${registry.host}/deps`,
+            `    alias: ${alias}`,
+          ]),
+          '',
+        ].join('\n'),
+      );
+      await expect(build(lintExecutor, registriesOption(), 'aliased')).resolves.toEqual({ success: false });
+      expect(log.output()).toContain(
+        `The dependency "ext-oci" (as "first", "second", "third") 9.9.9 from oci://${registry.host}/deps was not found`,
+      );
+      expect(log.output().match(/"ext-oci"/g)).toHaveLength(1);
+    });
   });
 
   describe('digest pinning', () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartDependency } from '../chart/chart-model';
+import { describeDependencies } from '../chart/describe-dependencies';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import type { ProcessResult } from '../utils/process';
 import { classifyRegistryFailure } from '../registry/registry-errors';
@@ -164,7 +165,7 @@ async function addRepository(
           ? 'not found'
           : 'unreachable';
     throw new NxHelmError(
-      `The chart repository ${url} of ${users.map((dependency) => `dependency "${dependency.name}"`).join(', ')} could not be read: ${cause}.\n` +
+      `The chart repository ${url} of ${new Set(users.map((dependency) => dependency.name)).size > 1 ? 'dependencies' : 'dependency'} ${describeDependencies(users)} could not be read: ${cause}.\n` +
         `${describeHelmFailure(result)}\nFix: ${
           cause === 'unauthorized'
             ? `configure usernameEnv/passwordEnv for "${new URL(url).host}" in the nx-helm "registries" option and set those variables.`
@@ -188,9 +189,7 @@ function explainFailure(result: ProcessResult, dependencies: ChartDependency[]):
     );
   };
   const culprits = remote.filter(locate);
-  const named = (culprits.length > 0 ? culprits : remote)
-    .map((dependency) => `"${dependency.name}" ${dependency.version ?? ''} from ${dependency.repository}`.replace('  ', ' '))
-    .join(', ');
+  const named = describeDependencies(culprits.length > 0 ? culprits : remote, { withSource: true });
   const failure = classifyRegistryFailure(result, '');
   if (failure.kind === 'unauthorized' || failure.kind === 'denied') {
     return (
