@@ -103,7 +103,7 @@ describe('nx-helm generators through nx', () => {
       });
       expect(result.status).toBe(0);
       expect(result.output).toContain('Successfully ran targets check-version, lint-chart, package-chart for project app');
-      expect(result.output).toContain('Chart "app" changed since HEAD~1 and its version went from 0.1.0 to 0.1.1.');
+      expect(result.output).toContain('Chart "app" changed since HEAD~1 (NX_BASE) and its version went from 0.1.0 to 0.1.1.');
       // common is not affected: it is not linted; its package is only the (cached) prerequisite of app's.
       expect(result.output).not.toContain('common:lint-chart');
     });
