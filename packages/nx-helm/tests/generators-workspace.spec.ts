@@ -109,3 +109,21 @@ describe('nx-helm generators through nx', () => {
     });
   });
 });
+
+/**
+ * In this repository nx-helm is a local plugin: Nx loads its generators from the TypeScript sources (through
+ * @swc-node/register, as for any local Nx plugin), not from dist/. A dry run writes nothing.
+ */
+describe('nx-helm generators inside this repository', () => {
+  it.each([
+    ['chart', ['g', 'nx-helm:chart', 'probe-chart', '--dry-run'], 'CREATE charts/probe-chart/Chart.yaml'],
+    ['workflow', ['g', 'nx-helm:workflow', '--registry', 'ghcr', '--dry-run'], 'CREATE .github/workflows/charts.yml'],
+  ])('runs nx g nx-helm:%s', (_, args, created) => {
+    const result = runNx(REPOSITORY_ROOT, args, { HELM_BIN: mainHelm() });
+    expect(result.output).not.toContain('Unable to locate swc-node or ts-node');
+    expect(result.status).toBe(0);
+    expect(result.output).toContain(created);
+    expect(result.output).toContain('NOTE: The "dryRun" flag means no changes were made.');
+    expect(existsSync(join(REPOSITORY_ROOT, 'charts/probe-chart'))).toBe(false);
+  });
+});
