@@ -1,40 +1,93 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartDependency } from '../chart/chart-model';
 import { describeDependencies } from '../chart/describe-dependencies';
-import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import type { HelmRunner } from '../helm/helm-runner';
 import type { ProcessResult } from '../utils/process';
 import { classifyRegistryFailure } from '../registry/registry-errors';
 import { connectionFlags, hostConnection, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
 import { RegistrySession } from '../registry/registry-session';
 import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { readHelmRepositories, writeHelmRepositories, type HelmRepositoryEntry } from './helm-repository-config';
+import {
+  cachedRepositoryIndex,
+  repositoryIndexCacheDir,
+  repositoryIndexTtlMs,
+  type CachedIndex,
+  type CachedIndexOptions,
+} from './repository-index-cache';
+import { describeUrl, IndexDownloadFailure, type RepositoryEndpoint } from './repository-index-download';
 
 /** Where `helm dependency build` downloads from, with the logins it needs. */
 export interface DependencySources {
   /** Environment for `helm dependency build`: its own registry config, repository config and cache. */
   env: NodeJS.ProcessEnv;
-  /** Connection flags for OCI dependencies (`--plain-http`, CA files). */
+  /** Connection flags for OCI dependencies (`--plain-http`, CA files), for `helm pull` too. */
   flags: string[];
+  /** Flags for `helm dependency build`: the OCI ones, and --skip-refresh, as the repository indexes are in place. */
+  buildFlags: string[];
   /** Explains a failed `helm dependency build`, naming the dependency, its repository and the cause. */
   explain(result: ProcessResult, dependencies: ChartDependency[]): string;
+  /**
+   * After a failed `helm dependency build` that says a version was missing: checks again, once, the indexes of these
+   * dependencies that came from the cache unchecked in this run. True when one changed, so that one more build may
+   * find a version published since the index was cached.
+   */
+  refreshIndexes(result: ProcessResult, dependencies: ChartDependency[]): Promise<boolean>;
   /** Logs out and deletes the temporary configs (they may hold credentials). */
   dispose(): Promise<void>;
 }
 
+export interface DependencySourceSettings {
+  registries?: RegistriesOptions;
+  workspaceRoot: string;
+  secretVariables?: string[];
+  /** Where credential variables are read; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Seconds a cached repository index is used without asking the server; NX_HELM_REPOSITORY_INDEX_TTL overrides it. */
+  repositoryIndexTtl?: number;
+  /** Repository names of `@name` dependencies and their URLs, looked up before helm's repositories.yaml. */
+  repositoryNames?: Record<string, string>;
+}
+
+/** An HTTP chart repository of this run: its entry in the run's repositories.yaml and where its index comes from. */
+interface RunRepository {
+  /** `url:<url>` or `@<name>`, as the dependencies name it (see repositoryKeyOf). */
+  key: string;
+  entry: HelmRepositoryEntry;
+  endpoint: RepositoryEndpoint;
+  users: ChartDependency[];
+  /** The name the dependencies use (`@name`), if they use one. */
+  alias?: string;
+  /** Where its credentials come from, for the fix of an "unauthorized" error. */
+  credentialSource?: { from: 'registries'; usernameEnv: string; passwordEnv: string } | { from: 'helm-config' };
+  index?: CachedIndex;
+  /** The index file as helm was given it, to tell whether a refresh changed it. */
+  linkedVersion?: string;
+  refreshed?: boolean;
+}
+
+/** Helm's words for a version (or chart) missing from a repository index. */
+const MISSING_FROM_INDEX = /can't get a valid version|no chart version found|no chart name found|not found in .*(index|repositor)/i;
+
 /**
- * Prepares the downloads of the charts' OCI and HTTP dependencies with the credentials of the `registries` option:
- * OCI registries are logged in to (password on stdin) and HTTP chart repositories added with `helm repo add
- * --password-stdin`, all into a temporary helm configuration, so private dependencies resolve in CI and nothing is
- * left behind. Hosts without credentials are used anonymously (or with the user's own logins for OCI).
+ * Prepares the downloads of the charts' OCI and HTTP dependencies with the credentials of the `registries` option, in
+ * a temporary helm configuration, so private dependencies resolve in CI and nothing is left behind. OCI registries
+ * are logged in to (password on stdin). For HTTP chart repositories (by URL, or by a name from `repositoryNames` or
+ * helm's repositories.yaml), the run's repositories.yaml is written here and each index is taken from the cache
+ * shared across runs (repository-index-cache.ts), so `helm dependency build --skip-refresh` downloads no index.
+ * Hosts without credentials are used anonymously (or with the user's own logins for OCI).
  */
 export async function prepareDependencySources(
   helm: HelmRunner,
   dependencies: Array<{ dependency: ChartDependency; chartFile: string }>,
-  settings: { registries?: RegistriesOptions; workspaceRoot: string; secretVariables?: string[]; env?: NodeJS.ProcessEnv },
+  settings: DependencySourceSettings,
 ): Promise<DependencySources> {
   const env = settings.env ?? process.env;
+  // The cache is located, and its TTL read, in the environment helm runs with, which also locates helm's own caches.
+  const runEnv = settings.env ?? helm.environment;
   const loggedInHosts: string[] = [];
   const registryConfigFile = () => join(dir, 'registry.json');
   // An interrupted run logs out too: a credential helper may keep a login outside this folder.
@@ -56,7 +109,7 @@ export async function prepareDependencySources(
   try {
     const hostOptions = (host: string) => hostConnection(host, settings.registries, {}, settings.workspaceRoot);
     const ociHosts = new Map<string, RegistryHostOptions>();
-    const httpRepositories = new Map<string, ChartDependency[]>();
+    const httpDependencies: Array<{ dependency: ChartDependency; chartFile: string }> = [];
     for (const { dependency, chartFile } of dependencies) {
       if (dependency.source.kind === 'oci') {
         const host = dependency.source.url.replace(/^oci:\/\//, '').split('/')[0];
@@ -68,7 +121,9 @@ export async function prepareDependencySources(
               'Use an https://, oci:// or file:// URL, or @<name> for a repository added with `helm repo add`.',
           );
         }
-        httpRepositories.set(dependency.source.url, [...(httpRepositories.get(dependency.source.url) ?? []), dependency]);
+        httpDependencies.push({ dependency, chartFile });
+      } else if (dependency.source.kind === 'repo-alias') {
+        httpDependencies.push({ dependency, chartFile });
       }
     }
     const flags = ociConnectionFlags(ociHosts, helm.majorVersion);
@@ -85,19 +140,53 @@ export async function prepareDependencySources(
         helmEnv.HELM_REGISTRY_CONFIG = registryConfigFile();
       }
     }
-    if (httpRepositories.size > 0) {
-      // A repository config of this run, starting from the user's so that @alias dependencies still resolve.
-      helmEnv.HELM_REPOSITORY_CONFIG = join(dir, 'repositories.yaml');
-      const userConfig = await helm.run(['env', 'HELM_REPOSITORY_CONFIG']);
-      if (!userConfig.failed && existsSync(userConfig.stdout.trim())) {
-        copyFileSync(userConfig.stdout.trim(), helmEnv.HELM_REPOSITORY_CONFIG);
-      }
-    }
-    let index = 0;
-    for (const [url, users] of httpRepositories) {
-      await addRepository(helm, `nx-helm-${index++}`, url, hostOptions(new URL(url).host), users, helmEnv, env);
-    }
-    return { env: helmEnv, flags, explain: (result, chartDependencies) => explainFailure(result, chartDependencies), dispose };
+    // Helm reads this run's repositories only, never the user's: it would load (and without a lock file refresh) each.
+    helmEnv.HELM_REPOSITORY_CONFIG = join(dir, 'repositories.yaml');
+    helmEnv.HELM_REPOSITORY_CACHE = join(dir, 'repository-cache');
+    mkdirSync(helmEnv.HELM_REPOSITORY_CACHE);
+    const repositories = await runRepositories(helm, httpDependencies, settings, env, hostOptions);
+    const cacheOptions = {
+      ttlMs: repositories.length > 0 ? repositoryIndexTtlMs(runEnv, settings.repositoryIndexTtl) : 0,
+      cacheDir: repositoryIndexCacheDir(runEnv),
+      fallbackDir: join(dir, 'indexes'),
+    };
+    mkdirSync(cacheOptions.fallbackDir);
+    const provide = async (repository: RunRepository, force: boolean) => {
+      repository.index = await fetchIndex(repository, { ...cacheOptions, force });
+      repository.linkedVersion = linkIndex(
+        repository.index.file,
+        join(helmEnv.HELM_REPOSITORY_CACHE!, `${repository.entry.name}-index.yaml`),
+      );
+    };
+    await Promise.all(repositories.map((repository) => provide(repository, false)));
+    writeHelmRepositories(
+      helmEnv.HELM_REPOSITORY_CONFIG,
+      repositories.map((repository) => repository.entry),
+    );
+    return {
+      env: helmEnv,
+      flags,
+      buildFlags: [...flags, '--skip-refresh'],
+      explain: (result, chartDependencies) => explainFailure(result, chartDependencies),
+      refreshIndexes: async (result, chartDependencies) => {
+        if (!MISSING_FROM_INDEX.test(`${result.stderr}\n${result.stdout}`)) return false;
+        const keys = new Set(chartDependencies.map(repositoryKeyOf));
+        let changed = false;
+        for (const repository of repositories) {
+          if (!keys.has(repository.key) || repository.refreshed || repository.index?.checked !== false) continue;
+          repository.refreshed = true;
+          const before = repository.linkedVersion;
+          try {
+            await provide(repository, true);
+          } catch {
+            continue; // the build's own failure is the one to report
+          }
+          changed ||= repository.linkedVersion !== before;
+        }
+        return changed;
+      },
+      dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;
@@ -129,56 +218,193 @@ function ociConnectionFlags(hosts: Map<string, RegistryHostOptions>, helmMajor: 
   return options ? connectionFlags(options, 'pull', helmMajor) : [];
 }
 
-async function addRepository(
+/** How a dependency names its repository, the key of its RunRepository: URLs as helm compares them, names as written. */
+function repositoryKeyOf(dependency: ChartDependency): string {
+  if (dependency.source.kind === 'repo-alias') return `@${dependency.source.alias}`;
+  return dependency.source.kind === 'http' ? `url:${dependency.source.url.trim().replace(/\/+$/, '')}` : '';
+}
+
+/**
+ * The HTTP repositories of the run, one per URL and one per name, each with its credentials: those of the
+ * `registries` option for its host, else those helm's repositories.yaml keeps for a named repository.
+ */
+async function runRepositories(
   helm: HelmRunner,
+  dependencies: Array<{ dependency: ChartDependency; chartFile: string }>,
+  settings: DependencySourceSettings,
+  env: NodeJS.ProcessEnv,
+  hostOptions: (host: string) => RegistryHostOptions,
+): Promise<RunRepository[]> {
+  const groups = new Map<string, Array<{ dependency: ChartDependency; chartFile: string }>>();
+  for (const item of dependencies) {
+    const key = repositoryKeyOf(item.dependency);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  const names = new Set([...groups.keys()].filter((key) => key.startsWith('@')).map((key) => key.slice(1)));
+  let helmRepositories: { file: string; entries: HelmRepositoryEntry[] } | undefined;
+  const userRepositories = async () => {
+    if (!helmRepositories) {
+      const located = await helm.run(['env', 'HELM_REPOSITORY_CONFIG']);
+      const file = located.failed ? '' : located.stdout.trim();
+      helmRepositories = { file, entries: file ? readHelmRepositories(file) : [] };
+    }
+    return helmRepositories;
+  };
+  const repositories: RunRepository[] = [];
+  let generated = 0;
+  for (const [key, items] of groups) {
+    const users = items.map(({ dependency }) => dependency);
+    let name: string;
+    let url: string;
+    let saved: HelmRepositoryEntry | undefined;
+    if (key.startsWith('@')) {
+      name = key.slice(1);
+      const configured = settings.repositoryNames?.[name];
+      saved = configured === undefined ? (await userRepositories()).entries.find((entry) => entry.name === name) : undefined;
+      url = configured ?? saved?.url ?? '';
+      const origin =
+        configured !== undefined ? 'the repository names nx-helm was given' : `helm's repository config ${helmRepositories?.file}`;
+      checkNamedRepository(name, url, items, origin, helmRepositories);
+    } else {
+      do name = `nx-helm-${generated++}`;
+      while (names.has(name));
+      url = (items[0].dependency.source as { url: string }).url.trim();
+    }
+    const host = new URL(url).host;
+    const options = hostOptions(host);
+    let credentials: { username: string; password: string } | undefined;
+    let credentialSource: RunRepository['credentialSource'];
+    if (options.usernameEnv && options.passwordEnv) {
+      const username = env[options.usernameEnv];
+      const password = env[options.passwordEnv];
+      if (!username || !password) {
+        throw new NxHelmError(
+          `Credentials for ${host} are configured in the nx-helm "registries" option, but the environment variable(s) ` +
+            `${[options.usernameEnv, options.passwordEnv].filter((variable) => !env[variable]).join(', ')} are not set. Export them before running.`,
+        );
+      }
+      credentials = { username, password };
+      credentialSource = { from: 'registries', usernameEnv: options.usernameEnv, passwordEnv: options.passwordEnv };
+    } else if (saved?.username) {
+      credentials = { username: saved.username, password: saved.password ?? '' };
+      credentialSource = { from: 'helm-config' };
+    }
+    // The `registries` entry of the host over what `helm repo add` saved with the name.
+    const connection: RegistryHostOptions = {
+      caFile: options.caFile ?? saved?.caFile,
+      certFile: options.certFile ?? saved?.certFile,
+      keyFile: options.keyFile ?? saved?.keyFile,
+      insecureSkipTlsVerify: options.insecureSkipTlsVerify ?? saved?.insecureSkipTlsVerify,
+    };
+    repositories.push({
+      key,
+      entry: { name, url, ...credentials, ...connection, passCredentialsAll: saved?.passCredentialsAll },
+      endpoint: { url, connection, credentials },
+      users,
+      alias: key.startsWith('@') ? name : undefined,
+      credentialSource,
+    });
+  }
+  return repositories;
+}
+
+/** A name must resolve to an http(s) URL, and be usable as helm's file name for its index. */
+function checkNamedRepository(
   name: string,
   url: string,
-  options: RegistryHostOptions,
-  users: ChartDependency[],
-  helmEnv: NodeJS.ProcessEnv,
-  env: NodeJS.ProcessEnv,
-): Promise<void> {
-  const credentials =
-    options.usernameEnv && options.passwordEnv ? { username: env[options.usernameEnv], password: env[options.passwordEnv] } : undefined;
-  if (credentials && (!credentials.username || !credentials.password)) {
+  items: Array<{ dependency: ChartDependency; chartFile: string }>,
+  origin: string,
+  helmRepositories: { file: string } | undefined,
+): void {
+  const { dependency, chartFile } = items[0];
+  const where = { file: chartFile, line: dependency.line };
+  const location = `${chartFile}${dependency.line ? `:${dependency.line}` : ''}`;
+  const named = `${items.length > 1 ? 'dependencies' : 'dependency'} ${describeDependencies(items.map((item) => item.dependency))}`;
+  if (!/^[^/\\\s]+$/.test(name) || name === '.' || name === '..') {
     throw new NxHelmError(
-      `Credentials for ${new URL(url).host} are configured in the nx-helm "registries" option, but the environment variable(s) ` +
-        `${[options.usernameEnv, options.passwordEnv].filter((variable) => !env[variable!]).join(', ')} are not set. Export them before running.`,
+      `${location}: the ${named} ${items.length > 1 ? 'use' : 'uses'} the repository name ${JSON.stringify(name)}, which helm cannot use as a ` +
+        "repository name. Fix: put the repository's URL in Chart.yaml instead.",
+      where,
     );
   }
-  const tlsFlags = [
-    ...(options.insecureSkipTlsVerify ? ['--insecure-skip-tls-verify'] : []),
-    ...(options.caFile ? ['--ca-file', options.caFile] : []),
-    ...(options.certFile ? ['--cert-file', options.certFile] : []),
-    ...(options.keyFile ? ['--key-file', options.keyFile] : []),
-  ];
-  const result = await helm.run(
-    ['repo', 'add', name, url, ...(credentials ? ['--username', credentials.username!, '--password-stdin'] : []), ...tlsFlags],
-    { env: { ...helm.environment, ...helmEnv }, ...(credentials ? { input: credentials.password } : {}) },
-  );
-  if (result.failed) {
-    const failure = classifyRegistryFailure(result, new URL(url).host);
-    const cause =
-      failure.kind === 'unauthorized' || failure.kind === 'denied' || /401|403/.test(result.stderr)
-        ? 'unauthorized'
-        : failure.kind === 'not-found' || /404/.test(result.stderr)
-          ? 'not found'
-          : 'unreachable';
+  if (!url) {
+    const searched = helmRepositories?.file ? `helm's repository config (${helmRepositories.file})` : "helm's repository config";
     throw new NxHelmError(
-      `The chart repository ${url} of ${new Set(users.map((dependency) => dependency.name)).size > 1 ? 'dependencies' : 'dependency'} ${describeDependencies(users)} could not be read: ${cause}.\n` +
-        `${describeHelmFailure(result)}\nFix: ${
-          cause === 'unauthorized'
-            ? `configure usernameEnv/passwordEnv for "${new URL(url).host}" in the nx-helm "registries" option and set those variables.`
-            : 'check the repository URL in Chart.yaml.'
-        }`,
+      `${location}: the ${named} ${items.length > 1 ? 'use' : 'uses'} the repository "@${name}", which is not defined: it is neither among ` +
+        `the repository names nx-helm was given nor in ${searched}. Fix: add it with \`helm repo add ${name} <url>\`, or put the ` +
+        `repository's URL in Chart.yaml instead of "@${name}".`,
+      where,
     );
   }
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+    throw new NxHelmError(
+      `${location}: the repository "@${name}" of the ${named} has the URL ${JSON.stringify(URL.canParse(url) ? describeUrl(url) : url)} (from ${origin}), ` +
+        'which is not an http(s) URL of a chart repository. Fix: point the name at the https:// URL of the repository, or put an ' +
+        'oci:// URL in Chart.yaml for a chart in an OCI registry.',
+      where,
+    );
+  }
+}
+
+/** The repository's index from the cache, or an error naming the repository, the dependencies that need it and the fix. */
+async function fetchIndex(repository: RunRepository, options: CachedIndexOptions): Promise<CachedIndex> {
+  try {
+    return await cachedRepositoryIndex(repository.endpoint, options);
+  } catch (error) {
+    if (!(error instanceof IndexDownloadFailure)) throw error;
+    const { users, alias } = repository;
+    const url = describeUrl(repository.endpoint.url).replace(/\/+$/, '');
+    const host = new URL(url).host;
+    const registriesOption = `for "${host}" in the nx-helm "registries" option`;
+    let fix: string;
+    if (error.reason === 'unauthorized') {
+      const source = repository.credentialSource;
+      fix =
+        source?.from === 'registries'
+          ? `${host} did not accept the user name and password from the environment variables ${source.usernameEnv} and ${source.passwordEnv}: check their values.`
+          : source?.from === 'helm-config'
+            ? `${host} did not accept the credentials helm keeps for the repository "${alias}": add it again with \`helm repo add ${alias} ${url} ` +
+              `--username <user> --force-update\`, or configure usernameEnv/passwordEnv ${registriesOption} and set those variables.`
+            : `configure usernameEnv/passwordEnv ${registriesOption} and set those variables.`;
+    } else if (error.transport === 'tls') {
+      fix = `set caFile ${registriesOption} to the CA bundle of its certificate (certFile/keyFile for a client certificate), or insecureSkipTlsVerify for a test repository.`;
+    } else if (error.transport === 'plain-http') {
+      fix = `${host} does not speak TLS: use an http:// URL for it.`;
+    } else {
+      const check = alias ? `check the URL of the repository "${alias}" (\`helm repo list\`)` : 'check the repository URL in Chart.yaml';
+      fix = error.reason === 'not found' ? `${check}.` : `${check}, and that ${host} can be reached from here; then try again.`;
+    }
+    throw new NxHelmError(
+      `The chart repository ${alias ? `"@${alias}" (${url})` : url} of ${new Set(users.map((dependency) => dependency.name)).size > 1 ? 'dependencies' : 'dependency'} ` +
+        `${describeDependencies(users)} could not be read: ${error.reason}.\n${error.detail}.\nFix: ${fix}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Gives helm the cached index under the name it looks for. A link, so that the tens of MB of a large index are not
+ * copied per run; a copy where links are not possible.
+ */
+function linkIndex(indexFile: string, link: string): string {
+  rmSync(link, { force: true });
+  try {
+    symlinkSync(indexFile, link);
+  } catch {
+    try {
+      linkSync(indexFile, link);
+    } catch {
+      copyFileSync(indexFile, link);
+    }
+  }
+  const stat = statSync(link);
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
 /** Names the dependency whose repository the failing request went to, and whether it was missing or forbidden. */
 function explainFailure(result: ProcessResult, dependencies: ChartDependency[]): string {
   const output = `${result.stderr}\n${result.stdout}`;
-  const remote = dependencies.filter((dependency) => dependency.source.kind === 'oci' || dependency.source.kind === 'http');
+  const remote = dependencies.filter((dependency) => dependency.source.kind !== 'vendored' && dependency.source.kind !== 'local-file');
   const locate = (dependency: ChartDependency) => {
     const url = dependency.repository ?? '';
     const hostAndPath = url.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '');

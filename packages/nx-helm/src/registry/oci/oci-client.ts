@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { types } from 'node:util';
 import { NxHelmError } from '../../utils/nx-helm-error';
+import {
+  classifyTransportError,
+  headerValue,
+  readTlsFiles,
+  sendHttpRequest,
+  tlsRequestOptions,
+  USER_AGENT,
+  type HttpResponse,
+  type TlsFiles,
+} from '../http-transport';
 import { isLoopback, type RegistryHostOptions } from '../registry-options';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from '../retry';
 import { resolveCredentials, type Credentials } from './credentials';
@@ -25,7 +34,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
 const MAX_TAG_PAGES = 1000;
 /** The OAuth2 client id sent with identity-token grants, as docker sends "docker" and oras "oras-go". */
-const CLIENT_ID = 'nx-helm';
+const CLIENT_ID = USER_AGENT;
 
 export interface OciDescriptor {
   mediaType: string;
@@ -79,11 +88,7 @@ interface RegistryRequest {
   body?: Buffer;
 }
 
-interface RegistryResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
+type RegistryResponse = HttpResponse;
 
 type ProblemKind =
   | 'transient'
@@ -109,8 +114,6 @@ class RegistryProblem extends Error {
   }
 }
 
-class RequestTimeout extends Error {}
-
 type Outcome<T> = { kind: 'done'; value: T } | { kind: 'failed'; problem: RegistryProblem };
 
 /**
@@ -134,7 +137,7 @@ export class OciClient {
   /** The scope a request hinted -> the scope its challenge asked for, when the registry wanted more. */
   private readonly scopeAliases = new Map<string, string>();
   private readonly secrets = new Set<string>();
-  private tlsFiles?: { ca?: string; cert?: Buffer; key?: Buffer };
+  private tlsFiles?: TlsFiles;
 
   constructor(options: OciClientOptions) {
     if (!/^[^/\s@]+$/.test(options.host)) {
@@ -544,67 +547,13 @@ export class OciClient {
 
   /** One HTTP exchange, bounded by the timeout from connecting until the response has ended. */
   private transmit(method: Method, url: URL, headers: OutgoingHttpHeaders, body?: Buffer): Promise<RegistryResponse> {
-    const secure = url.protocol === 'https:';
-    const tls = secure ? this.tlsOptionsFor(url) : {};
-    const allHeaders: OutgoingHttpHeaders = { 'User-Agent': CLIENT_ID, ...headers };
-    if (body || method === 'POST' || method === 'PUT') allHeaders['Content-Length'] = body?.length ?? 0;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (finish: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        finish();
-      };
-      // https (and tls) are loaded only for registries that use them: the CLI starts once per task.
-      const send = secure ? (require('node:https') as typeof import('node:https')).request : httpRequest;
-      const request = send(url, { method, headers: allHeaders, ...tls }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) })),
-        );
-        response.on('error', (error) => settle(() => reject(error)));
-      });
-      const timer = setTimeout(() => {
-        const error = new RequestTimeout(`no complete response within ${formatSeconds(this.timeoutMs)}`);
-        settle(() => reject(error));
-        request.destroy(error);
-      }, this.timeoutMs);
-      request.on('error', (error) => settle(() => reject(error)));
-      request.end(body);
-    });
+    return sendHttpRequest(method, url, { headers, body, timeoutMs: this.timeoutMs, tls: this.tlsOptionsFor(url) });
   }
 
   private tlsOptionsFor(url: URL): HttpsRequestOptions {
-    const files = this.readTlsFiles();
-    const options: HttpsRequestOptions = {};
-    // `ca` replaces Node's trusted roots; keeping them lets redirects to public storage and token services verify.
-    if (files.ca) options.ca = [...(require('node:tls') as typeof import('node:tls')).rootCertificates, files.ca];
-    if (url.host === this.baseUrl.host) {
-      if (files.cert) options.cert = files.cert;
-      if (files.key) options.key = files.key;
-      if (this.connection.insecureSkipTlsVerify) options.rejectUnauthorized = false;
-    }
-    return options;
-  }
-
-  private readTlsFiles(): { ca?: string; cert?: Buffer; key?: Buffer } {
-    if (!this.tlsFiles) {
-      const { caFile, certFile, keyFile } = this.connection;
-      const read = (name: string, path: string | undefined) => {
-        if (!path) return undefined;
-        try {
-          return readFileSync(path);
-        } catch (error) {
-          throw new NxHelmError(
-            `The ${name} for ${this.host} (${path}) cannot be read: ${(error as Error).message}. Fix the path in the nx-helm "registries" option.`,
-          );
-        }
-      };
-      this.tlsFiles = { ca: read('caFile', caFile)?.toString('utf8'), cert: read('certFile', certFile), key: read('keyFile', keyFile) };
-    }
-    return this.tlsFiles;
+    if (url.protocol !== 'https:') return {};
+    this.tlsFiles ??= readTlsFiles(this.host, this.connection);
+    return tlsRequestOptions(this.tlsFiles, this.connection, url.host === this.baseUrl.host);
   }
 
   private expectStatus(response: RegistryResponse, expected: number[]): void {
@@ -760,45 +709,10 @@ function registryErrors(body: Buffer): Array<{ code?: string; message?: string }
     }));
 }
 
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-]);
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /** Network and TLS errors by what the user can do about them. */
 function transportProblem(error: Error & { code?: string }): RegistryProblem {
-  if (error instanceof RequestTimeout) return new RegistryProblem('transient', error.message);
-  const code = error.code ?? '';
-  const text = `${code} ${error.message}`;
-  if (/wrong version number|packet length too long|record layer failure|unknown protocol|http request/i.test(text)) {
-    return new RegistryProblem('plain-http', `the TLS handshake failed: the server did not answer with TLS (${code || 'EPROTO'})`);
-  }
-  if (TLS_CODES.has(code) || /certificate|self[- ]signed|unable to verify|alert unknown ca|alert bad certificate/i.test(error.message)) {
-    return new RegistryProblem('tls', `TLS verification failed: ${error.message}`);
-  }
-  if (TRANSIENT_CODES.has(code) || /socket hang up/i.test(error.message)) {
-    return new RegistryProblem('transient', `${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`);
-  }
-  if (code === 'ENOTFOUND') return new RegistryProblem('other', `the host name does not resolve (${error.message})`);
-  return new RegistryProblem('other', error.message || code);
+  const { kind, detail } = classifyTransportError(error);
+  return new RegistryProblem(kind, detail);
 }
 
 function retryAfterMs(value: string | undefined): number | undefined {
@@ -833,18 +747,10 @@ function matchesDigest(digest: string, bytes: Buffer): boolean {
   return digestOf(bytes, algorithm) === digest.toLowerCase();
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
-}
-
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
 }

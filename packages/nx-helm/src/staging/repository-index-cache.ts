@@ -1,0 +1,202 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeRepositoryUrl } from '../chart/dependency-source';
+import { userCacheDirectory } from '../helm/helm-version-cache';
+import type { RetryPolicy } from '../registry/retry';
+import { withFileLock } from '../utils/file-lock';
+import { NxHelmError } from '../utils/nx-helm-error';
+import {
+  DEFAULT_INDEX_RETRY,
+  describeUrl,
+  downloadRepositoryIndex,
+  type IndexValidators,
+  type RepositoryEndpoint,
+} from './repository-index-download';
+
+export const REPOSITORY_INDEX_TTL_VARIABLE = 'NX_HELM_REPOSITORY_INDEX_TTL';
+export const DEFAULT_REPOSITORY_INDEX_TTL_SECONDS = 600;
+/** Indexes of large public repositories are tens of MB: more time than for a registry request. */
+export const DEFAULT_INDEX_TIMEOUT_MS = 120_000;
+/** A fetch time this far in the future means the clock was set back: the entry is not trusted. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** What the cache keeps next to an index; no credential, and a URL without user info or query. */
+interface IndexMetadata {
+  url: string;
+  /** When the server last gave or confirmed this index (ISO time). */
+  fetchedAt: string;
+  etag?: string;
+  lastModified?: string;
+  /** Whether the server was sent credentials (never which): a run without any must not be given a private index. */
+  authenticated?: boolean;
+}
+
+export interface CachedIndex {
+  /** The index file, complete (never one being written). */
+  file: string;
+  /** The server was asked during this call, by this caller or by one it waited for; false when the TTL spared it. */
+  checked: boolean;
+}
+
+export interface CachedIndexOptions {
+  /** How long an index is used without asking the server again. */
+  ttlMs: number;
+  /** The shared cache folder (see repositoryIndexCacheDir). */
+  cacheDir: string;
+  /** Where to download when the cache folder cannot be written (a read-only home): a folder of this run only. */
+  fallbackDir: string;
+  /** Ask the server even within the TTL (an index checked by another caller after this call began is taken). */
+  force?: boolean;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+}
+
+/** `$XDG_CACHE_HOME/nx-helm/repository-indexes`, else `~/.cache/nx-helm/repository-indexes`. */
+export function repositoryIndexCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(userCacheDirectory(env), 'nx-helm', 'repository-indexes');
+}
+
+/**
+ * How long a cached index is used unchecked: NX_HELM_REPOSITORY_INDEX_TTL (seconds, for one run or one CI job), else
+ * the configured setting, else 600 s. 0 checks with the server every time (a conditional request: no download when
+ * the index is unchanged).
+ */
+export function repositoryIndexTtlMs(env: NodeJS.ProcessEnv, setting: number | undefined): number {
+  const variable = env[REPOSITORY_INDEX_TTL_VARIABLE]?.trim();
+  if (variable) {
+    const seconds = Number(variable);
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new NxHelmError(
+        `${REPOSITORY_INDEX_TTL_VARIABLE} is ${JSON.stringify(variable)}, which is not a number of seconds. Set it to e.g. 600, ` +
+          'or 0 to check the chart repositories on every run, or unset it.',
+      );
+    }
+    return seconds * 1000;
+  }
+  if (setting !== undefined) {
+    if (typeof setting !== 'number' || !Number.isFinite(setting) || setting < 0) {
+      throw new NxHelmError(
+        `The nx-helm option repositoryIndexTtl is ${JSON.stringify(setting)}, which is not a number of seconds. Set it to e.g. 600, ` +
+          'or 0 to check the chart repositories on every run.',
+      );
+    }
+    return setting * 1000;
+  }
+  return DEFAULT_REPOSITORY_INDEX_TTL_SECONDS * 1000;
+}
+
+/**
+ * The index of an HTTP chart repository, from a cache shared by every nx-helm process of the user: downloaded at
+ * most once per TTL, then revalidated with a conditional request. Of parallel callers needing the same index, one
+ * downloads while the others wait on its lock file and take its result. Files are written aside and renamed into
+ * place, so a reader never sees a partial index. Entries are named by a hash of the URL, and keep no credential.
+ */
+export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, options: CachedIndexOptions): Promise<CachedIndex> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS;
+  const retry = options.retry ?? DEFAULT_INDEX_RETRY;
+  const started = Date.now();
+  const identity = cacheIdentity(endpoint.url);
+  const authenticated = Boolean(endpoint.credentials ?? new URL(endpoint.url).username);
+  if (!usableFolder(options.cacheDir)) {
+    const file = join(options.fallbackDir, `${identity.key}.yaml`);
+    if (!existsSync(file)) {
+      const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+      await downloadRepositoryIndex(endpoint, temp, {}, { timeoutMs, retry });
+      renameSync(temp, file);
+    }
+    return { file, checked: true };
+  }
+  const entry = join(options.cacheDir, identity.key);
+  const indexFile = `${entry}.yaml`;
+  const metadataFile = `${entry}.json`;
+  // An entry given or confirmed by the server after this call began will do, even when forced or with a TTL of 0.
+  const oldest = () => (options.force ? started : Math.min(Date.now() - options.ttlMs, started));
+  const current = (): CachedIndex | undefined => {
+    const metadata = readMetadata(metadataFile, identity.label);
+    const fetchedAt = metadata ? Date.parse(metadata.fetchedAt) : NaN;
+    if (!metadata || !(fetchedAt >= oldest()) || fetchedAt > Date.now() + CLOCK_SKEW_MS || !existsSync(indexFile)) return undefined;
+    // Asking the server without credentials tells whether the repository is public.
+    if (metadata.authenticated && !authenticated) return undefined;
+    return { file: indexFile, checked: fetchedAt >= started };
+  };
+  const fresh = current();
+  if (fresh) return fresh;
+  return withFileLock(
+    `${entry}.lock`,
+    async () => {
+      // The previous holder may have just refreshed it.
+      const refreshed = current();
+      if (refreshed) return refreshed;
+      removeLeftovers(options.cacheDir, identity.key, timeoutMs);
+      const metadata = readMetadata(metadataFile, identity.label);
+      const validators: IndexValidators =
+        metadata && existsSync(indexFile) ? { etag: metadata.etag, lastModified: metadata.lastModified } : {};
+      const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      const asked = new Date().toISOString();
+      try {
+        const download = await downloadRepositoryIndex(endpoint, temp, validators, { timeoutMs, retry });
+        if (download.modified) {
+          renameSync(temp, indexFile);
+          writeMetadata(metadataFile, { url: identity.label, fetchedAt: asked, ...download.validators, authenticated });
+        } else {
+          writeMetadata(metadataFile, { ...metadata!, fetchedAt: asked, authenticated });
+        }
+      } finally {
+        rmSync(temp, { force: true });
+      }
+      return { file: indexFile, checked: true };
+    },
+    { staleAfterMs: timeoutMs, ready: current },
+  );
+}
+
+/**
+ * The cache key (a hash of the normalised URL without user info; the query is part of it, as it selects the
+ * content) and the label kept in the metadata (without user info and query, which may carry a token).
+ */
+function cacheIdentity(url: string): { key: string; label: string } {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  const normalised = normalizeRepositoryUrl(parsed.toString());
+  return { key: createHash('sha256').update(normalised).digest('hex').slice(0, 40), label: normalizeRepositoryUrl(describeUrl(parsed)) };
+}
+
+function usableFolder(dir: string): boolean {
+  try {
+    // Only the user reads it: an index may list charts of a private repository.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readMetadata(file: string, label: string): IndexMetadata | undefined {
+  try {
+    const metadata = JSON.parse(readFileSync(file, 'utf8')) as Partial<IndexMetadata>;
+    // The URL guards against a hash collision, and against an entry written for another repository by hand.
+    return metadata.url === label && typeof metadata.fetchedAt === 'string' ? (metadata as IndexMetadata) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeMetadata(file: string, metadata: IndexMetadata): void {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(metadata, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+/** Temporary files of a holder that was killed mid-download; only the lock holder writes them, so older ones are dead. */
+function removeLeftovers(dir: string, key: string, olderThanMs: number): void {
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(`${key}.`) || !name.endsWith('.tmp')) continue;
+    try {
+      if (Date.now() - statSync(join(dir, name)).mtimeMs > olderThanMs) rmSync(join(dir, name), { force: true });
+    } catch {
+      // removed by another process meanwhile
+    }
+  }
+}
