@@ -34,6 +34,14 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(result.stdout).toContain('Chart "web" 0.1.0 passed helm lint with 3 value set(s).');
   });
 
+  it('takes the lint settings as flags in the form Nx appends them', () => {
+    const result = run(['lint', 'charts/web', '--defaultValues=when-no-ci-values', '--extraArgs=--kube-version 1.30.0', '--strict=false']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('lint charts/web (ci/default-values.yaml) --kube-version 1.30.0\n');
+    expect(result.stdout).toContain('lint charts/web (ci/ha-values.yaml) --kube-version 1.30.0\n');
+    expect(result.stdout).not.toContain('(default values)');
+  });
+
   it('takes the chart folder from the current folder by default', () => {
     const result = run(['lint'], { cwd: join(workspace.root, 'charts/common') });
     expect(result.status).toBe(0);
@@ -55,6 +63,10 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(run(['deploy'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "deploy"') });
     expect(run(['lint', '--bogus'])).toMatchObject({ status: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
     expect(run(['lint', 'a', 'b'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unexpected argument(s) b') });
+    expect(run(['lint', 'charts/web', '--default-values=never'])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--default-values must be always or when-no-ci-values, not "never".'),
+    });
     expect(run(['push', 'charts/web', '--retries=many'])).toMatchObject({
       status: 2,
       stderr: expect.stringContaining('--retries takes a whole number'),

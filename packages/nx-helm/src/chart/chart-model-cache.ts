@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { FileCache, hashOf } from '../utils/file-cache';
 import { pluginVersion } from '../utils/plugin-version';
-import { parseChart, type ChartParseResult } from './chart-model';
+import { parseChart, type ChartParseResult, type ChartRequirements } from './chart-model';
 
 /**
  * Parsed Chart.yaml files, by path and content, in Nx's workspace data folder: createNodes fills it while it builds
  * the graph, and every task reads it, so a task does not load a YAML parser for charts the graph has just read. Keyed
- * by content and by this build of the plugin, an entry is never stale; a chart it lacks is parsed as usual.
+ * by content (with the requirements.yaml that can replace the dependencies) and by this build of the plugin, an entry
+ * is never stale; a chart it lacks is parsed as usual.
  */
 export class ChartModelCache {
   private readonly cache: FileCache<ChartParseResult>;
@@ -17,13 +18,13 @@ export class ChartModelCache {
   }
 
   /** Parses through the cache, recording the entry as used (entries no chart uses are dropped on save). */
-  parse(text: string, chartFile: string): ChartParseResult {
-    return this.cache.get(keyOf(text, chartFile), () => parseChart(text, chartFile));
+  parse(text: string, chartFile: string, requirements?: ChartRequirements): ChartParseResult {
+    return this.cache.get(keyOf(text, chartFile, requirements), () => parseChart(text, chartFile, requirements));
   }
 
   /** Parses with the cache's entry when it has one, without changing the cache (for tasks, which run in parallel). */
-  lookUp(text: string, chartFile: string): ChartParseResult {
-    return this.cache.peek(keyOf(text, chartFile)) ?? parseChart(text, chartFile);
+  lookUp(text: string, chartFile: string, requirements?: ChartRequirements): ChartParseResult {
+    return this.cache.peek(keyOf(text, chartFile, requirements)) ?? parseChart(text, chartFile, requirements);
   }
 
   save(): void {
@@ -31,18 +32,23 @@ export class ChartModelCache {
   }
 }
 
-function keyOf(text: string, chartFile: string): string {
-  return hashOf(chartFile, text);
+function keyOf(text: string, chartFile: string, requirements: ChartRequirements | undefined): string {
+  return requirements ? hashOf(chartFile, text, requirements.file, requirements.text) : hashOf(chartFile, text);
 }
 
 const readers = new Map<string, ChartModelCache>();
 
 /** A chart's parse result, from the workspace's cache when the graph has it, else parsed now. */
-export function parseChartInWorkspace(text: string, chartFile: string, workspaceRoot: string): ChartParseResult {
+export function parseChartInWorkspace(
+  text: string,
+  chartFile: string,
+  workspaceRoot: string,
+  requirements?: ChartRequirements,
+): ChartParseResult {
   let reader = readers.get(workspaceRoot);
   if (!reader) {
     reader = new ChartModelCache(workspaceRoot);
     readers.set(workspaceRoot, reader);
   }
-  return reader.lookUp(text, chartFile);
+  return reader.lookUp(text, chartFile, requirements);
 }

@@ -4,15 +4,23 @@ import { classifyRepository, type DependencySource } from './dependency-source';
 
 export type ChartType = 'application' | 'library';
 
+/** The file beside Chart.yaml that holds the dependencies of apiVersion v1 charts (Helm 2's layout). */
+export const REQUIREMENTS_FILE = 'requirements.yaml';
+
 export interface ChartDependency {
   name: string;
-  /** Version constraint as written in Chart.yaml (Masterminds/semver syntax), if any. */
+  /** Version constraint as written (Masterminds/semver syntax), if any. */
   version?: string;
   repository?: string;
   alias?: string;
   condition?: string;
   source: DependencySource;
-  /** 1-based line of the dependency entry in Chart.yaml, for error messages. */
+  /**
+   * The file that declares the dependency (its Chart.yaml or requirements.yaml), as named to parseChart: messages
+   * about the dependency point there, and so does its graph edge. Absent only on dependencies made by hand.
+   */
+  file?: string;
+  /** 1-based line of the dependency entry in `file`, for error messages. */
   line?: number;
 }
 
@@ -25,18 +33,31 @@ export interface Chart {
   description?: string;
   /** Chart.yaml `annotations` (string values only, as Helm reads them). */
   annotations: Record<string, string>;
+  /** Chart.yaml `deprecated: true`. */
+  deprecated?: boolean;
   dependencies: ChartDependency[];
 }
 
 export type ChartParseResult = { chart: Chart; problems: [] } | { chart?: undefined; problems: ChartProblem[] };
 
+/** The text of a chart's requirements.yaml, and its path as messages should name it. */
+export interface ChartRequirements {
+  text: string;
+  file: string;
+}
+
 const CHART_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
 
 /**
- * Parses and validates the text of a Chart.yaml. Never throws: every defect becomes a ChartProblem that names
- * the file, the line or field, and the fix, so one broken chart cannot take the rest of the workspace down.
+ * Parses and validates the text of a Chart.yaml, with the chart's requirements.yaml when it has one. Never throws:
+ * every defect becomes a ChartProblem that names the file, the line or field, and the fix, so one broken chart cannot
+ * take the rest of the workspace down.
+ *
+ * Helm's chart loader unmarshals requirements.yaml onto the chart's metadata whatever the apiVersion (for v2 it only
+ * logs that dependencies belong in Chart.yaml), so a `dependencies` key there, even an empty one, replaces Chart.yaml's
+ * list; without that key Chart.yaml's list stands. Only the dependencies are read from it: nothing else belongs there.
  */
-export function parseChart(text: string, chartFile: string): ChartParseResult {
+export function parseChart(text: string, chartFile: string, requirements?: ChartRequirements): ChartParseResult {
   // Loaded on first use: tasks usually get their charts from the graph's cache and never need a YAML parser.
   const { LineCounter, parseDocument, isMap } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
@@ -139,7 +160,8 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
     });
   }
 
-  const dependencies = parseDependencies(root, chartFile, lineCounter, problems);
+  const chartDependencies = parseDependencies(root, chartFile, lineCounter, problems);
+  const dependencies = (requirements ? parseRequirements(requirements, problems) : undefined) ?? chartDependencies;
 
   if (problems.length > 0) {
     return { problems };
@@ -156,13 +178,49 @@ export function parseChart(text: string, chartFile: string): ChartParseResult {
       appVersion: appVersion === undefined || appVersion === null ? undefined : String(appVersion),
       description: typeof description === 'string' ? description : undefined,
       annotations: isMap(annotations) ? stringValues(annotations.toJSON() as Record<string, unknown>) : {},
+      ...(field('deprecated').value === true ? { deprecated: true } : {}),
       dependencies,
     },
     problems: [],
   };
 }
 
-function parseDependencies(root: YAMLMap, chartFile: string, lineCounter: LineCounter, problems: ChartProblem[]): ChartDependency[] {
+/**
+ * The dependencies of a requirements.yaml, or undefined when it has no `dependencies` key (Chart.yaml's then apply).
+ * Helm fails to load a chart whose requirements.yaml is not a mapping; an empty file changes nothing.
+ */
+function parseRequirements({ text, file }: ChartRequirements, problems: ChartProblem[]): ChartDependency[] | undefined {
+  const { LineCounter, parseDocument, isMap } = require('yaml') as typeof import('yaml');
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    problems.push(
+      ...document.errors.map((error) => ({
+        file,
+        line: lineCounter.linePos(error.pos[0]).line,
+        message: `is not valid YAML: ${firstLine(error.message)}`,
+        fix: 'Correct the YAML syntax (indentation, quoting, a missing ":") so that the file parses.',
+      })),
+    );
+    return [];
+  }
+  const root = document.contents as Node | null;
+  if (root === null || (root as { value?: unknown }).value === null) {
+    return undefined;
+  }
+  if (!isMap(root)) {
+    problems.push({
+      file,
+      line: root.range ? lineCounter.linePos(root.range[0]).line : undefined,
+      message: 'does not contain a YAML mapping with a dependencies list',
+      fix: 'Write requirements.yaml as `dependencies:` followed by a list of entries with name, version and repository.',
+    });
+    return [];
+  }
+  return root.has('dependencies') ? parseDependencies(root, file, lineCounter, problems) : undefined;
+}
+
+function parseDependencies(root: YAMLMap, file: string, lineCounter: LineCounter, problems: ChartProblem[]): ChartDependency[] {
   const { isMap, isSeq } = require('yaml') as typeof import('yaml');
   const node = root.get('dependencies', true) as Node | undefined;
   if (node === undefined || node === null || (node as { value?: unknown }).value === null) {
@@ -171,7 +229,7 @@ function parseDependencies(root: YAMLMap, chartFile: string, lineCounter: LineCo
   const lineOf = (n: Node | undefined) => (n?.range ? lineCounter.linePos(n.range[0]).line : undefined);
   if (!isSeq(node)) {
     problems.push({
-      file: chartFile,
+      file,
       line: lineOf(node),
       field: 'dependencies',
       message: 'has a dependencies field that is not a list',
@@ -185,7 +243,7 @@ function parseDependencies(root: YAMLMap, chartFile: string, lineCounter: LineCo
     const where = `dependencies[${index}]`;
     if (!isMap(item)) {
       problems.push({
-        file: chartFile,
+        file,
         line,
         field: where,
         message: `has an entry ${where} that is not a mapping`,
@@ -200,7 +258,7 @@ function parseDependencies(root: YAMLMap, chartFile: string, lineCounter: LineCo
     const name = get('name');
     if (!name) {
       problems.push({
-        file: chartFile,
+        file,
         line,
         field: `${where}.name`,
         message: `has a dependency (${where}) without a name`,
@@ -216,6 +274,7 @@ function parseDependencies(root: YAMLMap, chartFile: string, lineCounter: LineCo
       alias: get('alias'),
       condition: get('condition'),
       source: classifyRepository(repository),
+      file,
       line,
     });
   });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import type { Chart, ChartDependency } from './chart-model';
 import { chartProblemError, type ChartProblem } from './chart-problem';
 import { readChartFile } from './read-chart';
@@ -30,8 +30,9 @@ export type WorkspaceDependencyResolver = (dependency: ChartDependency) => strin
 
 /**
  * Loads a chart and, transitively, every chart it depends on through `file://` (and, with `resolveWorkspaceDependency`,
- * through a repository URL of this workspace), failing with an error that names the file, line and fix for:
- * an invalid Chart.yaml anywhere in the tree, a `file://` folder that is missing or holds no chart, and a cycle.
+ * through a repository URL of this workspace), failing with an error that names the file, line and fix for: an
+ * invalid Chart.yaml or requirements.yaml anywhere in the tree, a `file://` folder that is missing or holds no chart,
+ * and a cycle.
  */
 export function loadLocalChartTree(
   chartDir: string,
@@ -55,8 +56,10 @@ export function loadLocalChartTree(
     const node: LocalChart = { dir, relativeDir, chart: result.chart, localDependencies: [], workspaceDependencies: [] };
     const ancestors = [...path, node];
     for (const [index, dependency] of result.chart.dependencies.entries()) {
+      // A chart with a requirements.yaml declares its dependencies there (see parseChart).
+      const declaredIn = dependency.file ?? chartFile;
       const problemAt = (message: string, fix: string): ChartProblem => ({
-        file: chartFile,
+        file: declaredIn,
         line: dependency.line,
         field: `dependencies[${index}].repository`,
         message,
@@ -84,7 +87,7 @@ export function loadLocalChartTree(
           throw chartProblemError([
             problemAt(
               `has the dependency "${dependency.name}" at ${dependency.repository}, but the folder ${shownDir} does not exist`,
-              'Point the repository at the chart folder, relative to this Chart.yaml (e.g. file://../common), or use the registry the chart is published to.',
+              `Point the repository at the chart folder, relative to this ${posix.basename(declaredIn)} (e.g. file://../common), or use the registry the chart is published to.`,
             ),
           ]);
         }

@@ -26,10 +26,17 @@ const packageOutputPath: OptionSpec = {
 /** Every subcommand of the `nx-helm` CLI with its flags; `--help` of each is generated from this. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
   lint: {
-    summary: 'helm lint the chart (built with its dependencies) with its default values and each ci/*-values.yaml',
+    summary:
+      'helm lint the chart (built with its dependencies) with its default values and each ci/*-values.yaml; with a ct.yaml, as ct lints',
     chart: true,
     options: {
-      strict: { type: 'boolean', description: 'fail on warnings (default; --no-strict to allow them)' },
+      strict: { type: 'boolean', description: 'fail on warnings (default without ct.yaml; --no-strict to allow them)' },
+      'default-values': {
+        type: 'string',
+        value: 'always|when-no-ci-values',
+        description: 'lint the default values too, or only when there are no ci/*-values.yaml (ct)',
+      },
+      'extra-args': { type: 'string', value: 'args', description: 'more helm lint arguments, e.g. "--kube-version 1.31.0"' },
       'values-file': {
         type: 'string',
         multiple: true,
@@ -80,7 +87,8 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
       base: {
         type: 'string',
         value: 'commit',
-        description: "commit or branch to compare with (default NX_BASE, then nx.json's defaultBase, then main)",
+        description:
+          "commit or branch to compare with (default NX_BASE, then nx.json's defaultBase, then ct.yaml's remote/target-branch, then main)",
       },
     },
   },

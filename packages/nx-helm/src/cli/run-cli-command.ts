@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ChartCommandOptions } from '../commands/chart-command';
 import { ENV } from '../config/constants';
 import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
+import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-settings';
 import { publishRepositories, type CommandSettings } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
 import { formatFailure } from '../utils/nx-helm-error';
@@ -84,6 +85,8 @@ function chartOptions(
     sign: settings.sign,
     publishRepositories: publishRepositories(settings),
     projectNamePrefix: settings.projectNamePrefix,
+    ctConfig: settings.ctConfig,
+    repositoryIndexTtl: settings.repositoryIndexTtl,
     settings,
   };
 }
@@ -104,7 +107,18 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
     case 'lint': {
       const { lintChart } = require('../commands/lint') as typeof import('../commands/lint');
       const valuesFiles = values['values-file'] as string[] | undefined;
-      await lintChart({ ...options, strict: boolean(values.strict), valuesFiles: valuesFiles?.flatMap((file) => file.split(',')) });
+      const defaultValues = string(values['default-values']);
+      if (defaultValues !== undefined && !DEFAULT_VALUES_MODES.includes(defaultValues as DefaultValuesMode)) {
+        throw new UsageError(`--default-values must be ${DEFAULT_VALUES_MODES.join(' or ')}, not "${defaultValues}".`);
+      }
+      await lintChart({
+        ...options,
+        strict: boolean(values.strict),
+        defaultValues: defaultValues as DefaultValuesMode | undefined,
+        extraArgs: string(values['extra-args'])?.split(/\s+/).filter(Boolean),
+        valuesFiles: valuesFiles?.flatMap((file) => file.split(',')),
+        lint: settings.lint,
+      });
       return;
     }
     case 'package': {

@@ -4,8 +4,10 @@ import { scanWorkspaceCharts } from '../chart/scan-workspace-charts';
 import { workspaceDependencyResolver, type WorkspaceChartSource } from '../chart/workspace-dependencies';
 import { secretVariables } from '../config/secret-variables';
 import { HelmRunner } from '../helm/helm-runner';
+import { readCtConfig, type CtConfig } from '../config/ct-config';
 import type { SigningOptions } from '../packaging/provenance';
 import type { RegistriesOptions } from '../registry/registry-options';
+import type { StageOptions } from '../staging/staged-chart';
 import type { Logger } from '../utils/logger';
 
 /** What every command that works on one chart is given. Plain data: no Nx types, so the CLI and executors share it. */
@@ -30,6 +32,10 @@ export interface ChartCommandOptions {
   workspaceCharts?: WorkspaceChartSource;
   /** Prefix of project names, for charts found on disk. */
   projectNamePrefix?: string;
+  /** The plugin's `ctConfig` option: the chart-testing file to follow, or false. Default ct.yaml at the root. */
+  ctConfig?: string | false;
+  /** Seconds a cached chart repository index is used without asking its server (NX_HELM_REPOSITORY_INDEX_TTL wins). */
+  repositoryIndexTtl?: number;
 }
 
 export function projectLabel(options: ChartCommandOptions): string {
@@ -58,4 +64,20 @@ export function createHelm(options: ChartCommandOptions): Promise<HelmRunner> {
     env: options.env,
     hiddenVariables: secretVariables(options),
   });
+}
+
+/**
+ * Where a chart's downloaded dependencies come from, the same for lint and package: the registries' credentials, the
+ * repository index cache's TTL, and the repository names of ct.yaml's chart-repos for `@name` dependencies.
+ */
+export function dependencySettings(
+  options: ChartCommandOptions,
+  ct: CtConfig | undefined = readCtConfig(options.workspaceRoot, options.ctConfig),
+): Pick<StageOptions, 'registries' | 'secretVariables' | 'repositoryIndexTtl' | 'repositoryNames'> {
+  return {
+    registries: options.registries,
+    secretVariables: secretVariables(options),
+    repositoryIndexTtl: options.repositoryIndexTtl,
+    repositoryNames: ct && Object.keys(ct.chartRepos).length > 0 ? ct.chartRepos : undefined,
+  };
 }

@@ -1,10 +1,11 @@
 import { checkVersionIncrement, type VersionCheckResult } from '../chart/version-increment';
 import { ENV } from '../config/constants';
+import { readCtConfig } from '../config/ct-config';
 import { readNxJson } from '../config/nx-json-settings';
 import { loadChartTree, type ChartCommandOptions } from './chart-command';
 
 export interface CheckVersionOptions extends ChartCommandOptions {
-  /** Commit or branch to compare with; default NX_BASE, then nx.json's defaultBase, then main. */
+  /** Commit or branch to compare with; default NX_BASE, then nx.json's defaultBase, then ct.yaml's, then main. */
   base?: string;
 }
 
@@ -16,6 +17,8 @@ export function resolveBase(options: CheckVersionOptions): { base: string; origi
   const nxJson = readNxJson(options.workspaceRoot);
   const defaultBase = nxJson?.defaultBase ?? nxJson?.affected?.defaultBase;
   if (defaultBase) return { base: defaultBase, origin: "nx.json's defaultBase" };
+  const ct = readCtConfig(options.workspaceRoot, options.ctConfig);
+  if (ct?.base) return { base: ct.base, origin: `remote and target-branch in ${ct.file}` };
   return { base: 'main', origin: 'the default base of nx affected' };
 }
 

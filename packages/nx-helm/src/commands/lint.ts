@@ -3,14 +3,22 @@ import { join, posix } from 'node:path';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { stageChart, type StagedChart } from '../staging/staged-chart';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { chartDir, createHelm, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
-import { secretVariables } from '../config/secret-variables';
+import { chartDir, createHelm, dependencySettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
+import { readCtConfig } from '../config/ct-config';
+import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
+import { runCtChecks } from '../lint/ct-checks';
 
 export interface LintOptions extends ChartCommandOptions {
-  /** Fail on lint warnings (`helm lint --strict`). Default true. */
+  /** Fail on lint warnings (`helm lint --strict`). Default: the plugin's lint option, then ct.yaml, then true. */
   strict?: boolean;
+  /** Whether the default values are linted when ci/*-values.yaml files exist (see LintPluginOptions). */
+  defaultValues?: DefaultValuesMode;
+  /** More helm lint arguments. Default: the plugin's lint option, then ct.yaml's helm-lint-extra-args. */
+  extraArgs?: string[];
   /** Values files to lint with, relative to the chart folder. Default: every ci/*-values.yaml. */
   valuesFiles?: string[];
+  /** The plugin's `lint` option. */
+  lint?: LintPluginOptions;
 }
 
 export interface LintResult {
@@ -33,12 +41,17 @@ export function findCiValuesFiles(chartFolder: string): string[] {
 
 /**
  * `helm lint` of a chart, in a staged copy built with its dependencies, with its default values and once per values
- * file. Every run's output is logged; a failure names each failing values set.
+ * file (or, as chart-testing does, with the ci values instead of the defaults). With a ct.yaml, ct's other checks run
+ * first (schema, yamllint, maintainers, additional commands). Every run's output is logged; a failure names each
+ * failing check and values set.
  */
 export async function lintChart(options: LintOptions): Promise<LintResult> {
   const project = projectLabel(options);
   const folder = chartDir(options);
-  const valuesFiles = options.valuesFiles ?? findCiValuesFiles(folder);
+  const ct = readCtConfig(options.workspaceRoot, options.ctConfig);
+  const settings = resolveLintSettings(options, options.lint, ct);
+  const ciValuesFiles = findCiValuesFiles(folder);
+  const valuesFiles = options.valuesFiles ?? ciValuesFiles;
   const missing = valuesFiles.filter((file) => !existsSync(join(folder, file)));
   if (missing.length > 0) {
     throw new NxHelmError(
@@ -48,37 +61,58 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
   }
   let staged: StagedChart | undefined;
   try {
+    const checkFailures = ct
+      ? await runCtChecks({
+          workspaceRoot: options.workspaceRoot,
+          chartRoot: options.chartRoot,
+          config: ct,
+          ciValuesFiles,
+          log: options.log,
+          env: options.env,
+        })
+      : [];
     const helm = await createHelm(options);
     const tree = loadChartTree(options);
-    staged = await stageChart(tree, options.workspaceRoot, helm, {
-      registries: options.registries,
-      secretVariables: secretVariables(options),
-    });
+    staged = await stageChart(tree, options.workspaceRoot, helm, dependencySettings(options, ct));
     const stagedDir = staged.chartDir;
+    const withDefaults = settings.defaultValues === 'always' || valuesFiles.length === 0;
     const runs = [
-      { label: 'default values', extraArgs: [] as string[] },
+      ...(withDefaults ? [{ label: 'default values', extraArgs: [] as string[] }] : []),
       ...valuesFiles.map((file) => ({ label: file, extraArgs: ['--values', join(stagedDir, file)] })),
     ];
+    const lintFlags = [...(settings.strict ? ['--strict'] : []), ...settings.extraArgs];
     const failures: string[] = [];
     for (const run of runs) {
-      const args = ['lint', stagedDir, ...(options.strict === false ? [] : ['--strict']), ...run.extraArgs];
+      const args = ['lint', stagedDir, ...lintFlags, ...run.extraArgs];
       const result = await helm.run(args, { cwd: options.workspaceRoot });
       const output = showWorkspacePaths(`${result.stdout}\n${result.stderr}`.trim(), stagedDir, options.chartRoot);
-      options.log.info(`helm ${helm.version} lint ${options.chartRoot} (${run.label})\n${indent(output)}`);
+      options.log.info(
+        `helm ${helm.version} lint ${options.chartRoot} (${run.label})${lintFlags.length > 0 ? ` ${lintFlags.join(' ')}` : ''}\n${indent(output)}`,
+      );
       if (result.failed) {
         failures.push(`${run.label}: ${showWorkspacePaths(describeHelmFailure(result), stagedDir, options.chartRoot).split('\n')[0]}`);
       }
     }
     const { name, version } = tree.root.chart;
-    if (failures.length > 0) {
-      throw new NxHelmError(
-        `helm lint found problems in chart "${name}" (${options.chartRoot}) with ${failures.length} of ${runs.length} value sets:\n` +
-          failures.map((failure) => `  - ${failure}`).join('\n') +
-          '\nFix the templates or values reported above.',
-        { file: `${options.chartRoot}/Chart.yaml` },
-      );
+    const sections = [
+      ...(checkFailures.length > 0
+        ? [
+            `chart-testing's checks (as ${ct!.file} sets them) found problems in chart "${name}" (${options.chartRoot}):\n${bullets(checkFailures)}`,
+          ]
+        : []),
+      ...(failures.length > 0
+        ? [
+            `helm lint found problems in chart "${name}" (${options.chartRoot}) with ${failures.length} of ${runs.length} value sets:\n` +
+              `${bullets(failures)}\nFix the templates or values reported above.`,
+          ]
+        : []),
+    ];
+    if (sections.length > 0) {
+      throw new NxHelmError(sections.join('\n'), { file: `${options.chartRoot}/Chart.yaml` });
     }
-    options.log.info(`Chart "${name}" ${version} passed helm lint with ${runs.length} value set(s).`);
+    options.log.info(
+      `Chart "${name}" ${version} passed helm lint with ${runs.length} value set(s)${ct ? ` and the chart-testing checks of ${ct.file}` : ''}.`,
+    );
     return { chart: name, version, valueSets: runs.length };
   } finally {
     staged?.dispose();
@@ -87,6 +121,10 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
 
 function showWorkspacePaths(text: string, stagedDir: string, chartRoot: string): string {
   return text.split(stagedDir).join(chartRoot);
+}
+
+function bullets(lines: string[]): string {
+  return lines.map((line) => `  - ${line}`).join('\n');
 }
 
 function indent(text: string): string {

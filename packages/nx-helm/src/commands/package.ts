@@ -2,7 +2,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { defaultPackageOutputPath, ENV, PUSH_RECORD_FILE } from '../config/constants';
-import { secretVariables } from '../config/secret-variables';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { signChartArchive } from '../packaging/provenance';
 import { makeArchiveReproducible } from '../packaging/reproducible-archive';
@@ -10,7 +9,7 @@ import { sourceDate } from '../packaging/source-date';
 import { stageChart, type StagedChart } from '../staging/staged-chart';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { chartDir, createHelm, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
+import { chartDir, createHelm, dependencySettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
 
 export interface PackageOptions extends ChartCommandOptions {
   /** Folder for the package, relative to the workspace root; `{projectRoot}` is replaced. Default dist/charts/<chart folder>. */
@@ -45,11 +44,7 @@ export async function packageChart(options: PackageOptions): Promise<PackageResu
     const date = sourceDate(env);
     const helm = await createHelm(options);
     const tree = loadChartTree(options);
-    staged = await stageChart(tree, options.workspaceRoot, helm, {
-      sourceDate: date.date,
-      registries: options.registries,
-      secretVariables: secretVariables(options),
-    });
+    staged = await stageChart(tree, options.workspaceRoot, helm, { sourceDate: date.date, ...dependencySettings(options) });
     const { name, version } = tree.root.chart;
     const result = await helm.run(['package', staged.chartDir, '--destination', packDir], { cwd: options.workspaceRoot });
     if (result.failed) {

@@ -2,6 +2,7 @@ import type { SigningOptions } from '../packaging/provenance';
 import type { RegistriesOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { DEFAULT_OUTPUT_PATH, DEFAULT_TARGET_NAMES } from './constants';
+import { DEFAULT_VALUES_MODES, type LintPluginOptions } from './lint-settings';
 
 /** Options of the nx-helm plugin entry in nx.json. */
 export interface NxHelmPluginOptions {
@@ -40,9 +41,23 @@ export interface NxHelmPluginOptions {
   outputPath?: string;
   /** Name of the target group shown by `nx show project`. Default `Helm`. */
   targetGroupName?: string;
+  /** How lint-chart runs helm lint: { strict, defaultValues, extraArgs }; overrides ct.yaml. */
+  lint?: LintPluginOptions;
+  /**
+   * The chart-testing configuration to follow, relative to the workspace root (e.g. `.github/linters/ct.yaml`).
+   * Default: ct.yaml at the root when it exists. `false` ignores any ct.yaml.
+   */
+  ctConfig?: string | false;
+  /** Infer check-version targets. Default: ct.yaml's check-version-increment, else true. */
+  checkVersionIncrement?: boolean;
+  /**
+   * Seconds a chart repository's index.yaml, once downloaded, is used by every lint and package of this machine
+   * without asking the repository again (then a conditional request). Default 600; NX_HELM_REPOSITORY_INDEX_TTL wins.
+   */
+  repositoryIndexTtl?: number;
 }
 
-type OptionalKeys = 'registry' | 'helmPath' | 'registries' | 'sign';
+type OptionalKeys = 'registry' | 'helmPath' | 'registries' | 'sign' | 'lint' | 'ctConfig' | 'checkVersionIncrement' | 'repositoryIndexTtl';
 export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, OptionalKeys>> & Pick<NxHelmPluginOptions, OptionalKeys>;
 
 export function normalizePluginOptions(options: NxHelmPluginOptions | undefined): NormalizedPluginOptions {
@@ -60,7 +75,32 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     helmPath: options?.helmPath,
     outputPath: (options?.outputPath ?? DEFAULT_OUTPUT_PATH).replace(/\/+$/, ''),
     targetGroupName: options?.targetGroupName ?? 'Helm',
+    lint: options?.lint,
+    ctConfig: options?.ctConfig,
+    checkVersionIncrement: options?.checkVersionIncrement,
+    repositoryIndexTtl: options?.repositoryIndexTtl,
   };
+  validateLintOptions(normalized.lint);
+  if (
+    normalized.ctConfig !== undefined &&
+    normalized.ctConfig !== false &&
+    (typeof normalized.ctConfig !== 'string' || normalized.ctConfig === '')
+  ) {
+    throw new NxHelmError(
+      'The nx-helm plugin option "ctConfig" in nx.json must be the path of a chart-testing file relative to the workspace root ' +
+        '(e.g. ".github/linters/ct.yaml"), or false to ignore ct.yaml.',
+    );
+  }
+  if (normalized.checkVersionIncrement !== undefined && typeof normalized.checkVersionIncrement !== 'boolean') {
+    throw new NxHelmError('The nx-helm plugin option "checkVersionIncrement" in nx.json must be true or false.');
+  }
+  const ttl = normalized.repositoryIndexTtl;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
+    throw new NxHelmError(
+      `The nx-helm plugin option "repositoryIndexTtl" in nx.json is ${JSON.stringify(ttl)}; it must be a number of seconds, e.g. 600, ` +
+        'or 0 to ask the chart repositories on every run.',
+    );
+  }
   if (normalized.registry !== undefined && !/^oci:\/\/[^/\s]+/.test(normalized.registry)) {
     throw new NxHelmError(
       `The nx-helm plugin option "registry" in nx.json is ${JSON.stringify(normalized.registry)}, which is not an OCI ` +
@@ -112,6 +152,23 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+function validateLintOptions(lint: LintPluginOptions | undefined): void {
+  if (lint === undefined) return;
+  const fail = (detail: string) => {
+    throw new NxHelmError(`The nx-helm plugin option "lint" in nx.json is wrong: ${detail}.`);
+  };
+  if (typeof lint !== 'object' || lint === null || Array.isArray(lint)) fail('it must be an object like { "strict": false }');
+  if (lint.strict !== undefined && typeof lint.strict !== 'boolean') fail('"strict" must be true or false');
+  if (lint.defaultValues !== undefined && !DEFAULT_VALUES_MODES.includes(lint.defaultValues)) {
+    fail(
+      `"defaultValues" must be ${DEFAULT_VALUES_MODES.map((mode) => `"${mode}"`).join(' or ')}, not ${JSON.stringify(lint.defaultValues)}`,
+    );
+  }
+  if (lint.extraArgs !== undefined && (!Array.isArray(lint.extraArgs) || lint.extraArgs.some((arg) => typeof arg !== 'string'))) {
+    fail('"extraArgs" must be a list of strings, e.g. ["--kube-version", "1.31.0"]');
+  }
+}
+
 /** Repositories whose charts are this workspace's own: a dependency on one of them is an edge to the local chart. */
 export function publishRepositories(options: Pick<NxHelmPluginOptions, 'registry' | 'workspaceRepositories'>): string[] {
   return [...(options.registry ? [options.registry] : []), ...(options.workspaceRepositories ?? [])];
@@ -120,7 +177,16 @@ export function publishRepositories(options: Pick<NxHelmPluginOptions, 'registry
 /** The plugin options the CLI's commands use (target names and the like only shape the graph). */
 export type CommandSettings = Pick<
   NxHelmPluginOptions,
-  'helmPath' | 'registry' | 'registries' | 'workspaceRepositories' | 'sign' | 'outputPath' | 'projectNamePrefix'
+  | 'helmPath'
+  | 'registry'
+  | 'registries'
+  | 'workspaceRepositories'
+  | 'sign'
+  | 'outputPath'
+  | 'projectNamePrefix'
+  | 'lint'
+  | 'ctConfig'
+  | 'repositoryIndexTtl'
 >;
 
 /** The options an inferred target hands to the CLI: only those that are set and not defaults, to keep them short. */
@@ -133,6 +199,9 @@ export function commandSettings(options: NormalizedPluginOptions): CommandSettin
     sign: options.sign,
     outputPath: options.outputPath === DEFAULT_OUTPUT_PATH ? undefined : options.outputPath,
     projectNamePrefix: options.projectNamePrefix || undefined,
+    lint: options.lint,
+    ctConfig: options.ctConfig,
+    repositoryIndexTtl: options.repositoryIndexTtl,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as CommandSettings;
 }

@@ -6,6 +6,7 @@ import { CLI_NAME, ENV, METADATA_KEY } from '../config/constants';
 import { commandSettings, type NormalizedPluginOptions } from '../config/plugin-options';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { secretVariables } from '../config/secret-variables';
+import { ctExclusion, type CtConfig } from '../config/ct-config';
 
 /**
  * The project inferred from one Chart.yaml. An invalid chart still becomes a project, named after its folder, so the
@@ -16,6 +17,7 @@ export function buildChartProject(
   parsed: ChartParseResult,
   options: NormalizedPluginOptions,
   workspaceRoot: string,
+  ct?: CtConfig,
 ): ProjectConfiguration & { name: string } {
   const chart = parsed.chart;
   const folderName = posix.basename(projectRoot === '.' ? workspaceRoot.replace(/\\/g, '/') : projectRoot);
@@ -23,15 +25,22 @@ export function buildChartProject(
   const chartMetadata: ChartProjectMetadata = chart
     ? { chartName: chart.name, chartVersion: chart.version, chartType: chart.type }
     : { problems: parsed.problems.map(formatChartProblem) };
+  // ct skips excluded (and, when asked, deprecated) charts: they are still packaged and published, but not linted.
+  const notLinted = ct && chart ? ctExclusion(ct, projectRoot, chart.deprecated === true) : undefined;
   const description = chart
-    ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}`
+    ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}${notLinted ? ` (not linted: ${notLinted})` : ''}`
     : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
+  const targets = buildChartTargets(projectRoot, options, ct);
+  if (notLinted) {
+    delete targets[options.lintTargetName];
+    delete targets[options.checkVersionTargetName];
+  }
   return {
     name,
     root: projectRoot,
     projectType: chart?.type === 'library' ? 'library' : 'application',
     tags: ['helm', ...(chart ? [`helm:${chart.type}`] : [])],
-    targets: buildChartTargets(projectRoot, options),
+    targets,
     metadata: {
       description,
       technologies: ['helm'],
@@ -42,7 +51,7 @@ export function buildChartProject(
           options.packageTargetName,
           options.pushTargetName,
           options.verifyTargetName,
-        ],
+        ].filter((name) => name in targets),
       },
       [METADATA_KEY]: chartMetadata,
     },
@@ -54,7 +63,11 @@ export function buildChartProject(
  * would cost a forked process loading Nx and the plugin per task. The plugin options reach the CLI as JSON in an
  * environment variable of the target (part of the task's hash; they hold names of secret variables, never secrets).
  */
-function buildChartTargets(projectRoot: string, options: NormalizedPluginOptions): Record<string, TargetConfiguration> {
+function buildChartTargets(
+  projectRoot: string,
+  options: NormalizedPluginOptions,
+  ct: CtConfig | undefined,
+): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const settings = JSON.stringify(commandSettings(options));
   const target = (
@@ -75,21 +88,33 @@ function buildChartTargets(projectRoot: string, options: NormalizedPluginOptions
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it), and
   // on the helm version: one command for every chart, so Nx runs it once per run.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
+  // What ct.yaml makes lint read besides the chart: the file itself and the rule files it names.
+  const ctInputs = ct
+    ? [ct.file, ct.lintConf, ct.chartYamlSchema].filter((file) => file !== undefined).map((file) => `{workspaceRoot}/${file}`)
+    : [];
+  const checkVersion = options.checkVersionIncrement ?? ct?.checkVersionIncrement ?? true;
+  const lintDescription = ct
+    ? `Lint as chart-testing does, following ${ct.file}: its checks, then helm lint with each ci/*-values.yaml (the default values when there are none)`
+    : 'Run helm lint --strict with the default values and with each ci/*-values.yaml';
   return {
-    [options.checkVersionTargetName]: target(
-      'check-version',
-      'Fail if the chart changed since the base commit (NX_BASE) without a version bump',
-      { base: 'origin/main' },
-      // Depends on git history (the base commit), which is not a cache input.
-      { cache: false },
-    ),
+    ...(checkVersion
+      ? {
+          [options.checkVersionTargetName]: target(
+            'check-version',
+            'Fail if the chart changed since the base commit (NX_BASE) without a version bump',
+            { base: 'origin/main' },
+            // Depends on git history (the base commit), which is not a cache input.
+            { cache: false },
+          ),
+        }
+      : {}),
     [options.lintTargetName]: target(
       'lint',
-      'Run helm lint --strict with the default values and with each ci/*-values.yaml',
-      { strict: false },
+      lintDescription,
+      { strict: false, defaultValues: 'when-no-ci-values' },
       {
         cache: true,
-        inputs,
+        inputs: [...inputs, ...ctInputs],
       },
     ),
     [options.packageTargetName]: target(
@@ -101,7 +126,13 @@ function buildChartTargets(projectRoot: string, options: NormalizedPluginOptions
         dependsOn: [`^${options.packageTargetName}`],
         // The archive's timestamp is SOURCE_DATE_EPOCH when set (else a fixed date), and a signed package differs
         // from an unsigned one.
-        inputs: [...inputs, { env: ENV.sourceDateEpoch }, ...(options.sign ? [{ env: ENV.sign }] : [])],
+        // ct.yaml's chart-repos say where `@name` dependencies come from.
+        inputs: [
+          ...inputs,
+          ...(ct ? [`{workspaceRoot}/${ct.file}`] : []),
+          { env: ENV.sourceDateEpoch },
+          ...(options.sign ? [{ env: ENV.sign }] : []),
+        ],
         outputs: [`{workspaceRoot}/${packageOutputPath}`],
       },
     ),

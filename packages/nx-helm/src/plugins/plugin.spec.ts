@@ -103,7 +103,7 @@ describe('nx-helm plugin', () => {
       metadata: expect.objectContaining({
         technologies: ['helm'],
         description: expect.stringContaining('helm lint --strict'),
-        help: { command: 'npx nx-helm lint --help', example: { options: { strict: false } } },
+        help: { command: 'npx nx-helm lint --help', example: { options: { strict: false, defaultValues: 'when-no-ci-values' } } },
       }),
     });
     expect(web.targets!['package-chart']).toEqual({

@@ -9,10 +9,12 @@ import type {
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { selectChartFiles } from '../chart/chart-files';
+import { REQUIREMENTS_FILE } from '../chart/chart-model';
 import { ChartModelCache } from '../chart/chart-model-cache';
-import { readChartFile } from '../chart/read-chart';
+import { readChartFile, readRequirementsFile } from '../chart/read-chart';
 import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
 import { METADATA_KEY, PLUGIN_NAME } from '../config/constants';
+import { isInChartDirs, readCtConfig } from '../config/ct-config';
 import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
@@ -40,16 +42,22 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     const cache = new FileCache<ChartProject>(
       join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion).slice(0, 16)}.json`),
     );
-    const selected = selectChartFiles(chartFiles);
+    // With a chart-testing configuration, the charts are those in its chart-dirs, as ct sees them.
+    const ct = readCtConfig(context.workspaceRoot, options.ctConfig);
+    const selected = selectChartFiles(chartFiles).filter((file) => !ct || isInChartDirs(ct, posix.dirname(file)));
     const projects = new Map<string, ChartProject>();
     for (const chartFile of selected) {
       const projectRoot = posix.dirname(chartFile);
       const text = readFileSync(join(context.workspaceRoot, chartFile), 'utf8');
+      // Its dependencies, when the chart has one (see parseChart): part of both cache keys.
+      const requirements = readRequirementsFile(join(context.workspaceRoot, chartFile), chartFile);
       // Every chart goes through the model cache, even when its project is cached: the tasks read the models there.
-      const parsed = models.parse(text, chartFile);
+      const parsed = models.parse(text, chartFile, requirements);
       projects.set(
         chartFile,
-        cache.get(hashOf(pluginVersion, chartFile, text), () => buildChartProject(projectRoot, parsed, options, context.workspaceRoot)),
+        cache.get(hashOf(pluginVersion, chartFile, text, ct ?? null, requirements?.text ?? null), () =>
+          buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct),
+        ),
       );
     }
     cache.save();
@@ -92,8 +100,10 @@ function aggregateError(errors: Array<[string, Error]>, results: Array<readonly 
 
 /**
  * Edges from a chart to the workspace charts it depends on:
- * - a `file://` dependency is a static edge whose source file is the dependent's Chart.yaml: it holds all of the
- *   edge's truth, so Nx may keep the edge until that file changes (it re-asks only for changed files);
+ * - a `file://` dependency is a static edge whose source file is the file that declares it (the dependent's Chart.yaml,
+ *   or its requirements.yaml): it holds the edge's truth, so Nx may keep the edge until that file changes (it re-asks
+ *   only for changed files). As requirements.yaml, when it has a list, replaces Chart.yaml's, a change to either file
+ *   sends the chart's edges again (Nx keeps one edge per file and target);
  * - a dependency on the workspace's own registry is an edge only while the local chart's version satisfies the
  *   constraint, which another chart's Chart.yaml decides. Nx would keep a per-file edge after that version moved, so
  *   these are implicit edges, computed for every chart on every call (from the parsed-chart cache, so it is cheap).
@@ -107,18 +117,25 @@ export const createDependencies: CreateDependencies<NxHelmPluginOptions> = (rawO
   const dependencies: RawProjectGraphDependency[] = [];
   for (const source of charts.values()) {
     const chartFile = source.root === '.' ? 'Chart.yaml' : `${source.root}/Chart.yaml`;
+    const listChanged = changed.has(chartFile) || changed.has(chartFile.replace(/Chart\.yaml$/, REQUIREMENTS_FILE));
     const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile, context.workspaceRoot);
     if (!parsed.chart) {
       continue;
     }
-    for (const { target, via } of findWorkspaceDependencies(source.root, parsed.chart, index, repositories, context.workspaceRoot)) {
+    for (const { dependency, target, via } of findWorkspaceDependencies(
+      source.root,
+      parsed.chart,
+      index,
+      repositories,
+      context.workspaceRoot,
+    )) {
       if (via === 'repository') {
         dependencies.push({ source: source.projectName, target: target.projectName, type: 'implicit' } as RawProjectGraphDependency);
-      } else if (changed.has(chartFile)) {
+      } else if (listChanged) {
         dependencies.push({
           source: source.projectName,
           target: target.projectName,
-          sourceFile: chartFile,
+          sourceFile: dependency.file ?? chartFile,
           type: 'static' as RawProjectGraphDependency['type'],
         });
       }

@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, parse, relative, resolve, sep } from 'node:path';
+import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import type { YAMLSeq } from 'yaml';
 import type { ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
@@ -40,6 +40,10 @@ export interface StageOptions {
   sourceDate?: Date;
   registries?: RegistriesOptions;
   secretVariables?: string[];
+  /** Seconds a cached chart repository index is used without asking the server (see prepareDependencySources). */
+  repositoryIndexTtl?: number;
+  /** Repository names of `@name` dependencies and their URLs, looked up before helm's repositories.yaml. */
+  repositoryNames?: Record<string, string>;
 }
 
 /** A dependency built from a chart of this workspace rather than downloaded. */
@@ -79,8 +83,8 @@ export async function stageChart(
     }
     const remoteDependencies = tree.buildOrder.flatMap((chart) =>
       downloadsOf(chart)
-        .filter((dependency) => dependency.source.kind === 'oci' || dependency.source.kind === 'http')
-        .map((dependency) => ({ dependency, chartFile: `${chart.relativeDir}/Chart.yaml` })),
+        .filter((dependency) => ['oci', 'http', 'repo-alias'].includes(dependency.source.kind))
+        .map((dependency) => ({ dependency, chartFile: dependency.file ?? `${chart.relativeDir}/Chart.yaml` })),
     );
     sources =
       remoteDependencies.length > 0
@@ -88,6 +92,8 @@ export async function stageChart(
             registries: options.registries,
             workspaceRoot,
             secretVariables: options.secretVariables,
+            repositoryIndexTtl: options.repositoryIndexTtl,
+            repositoryNames: options.repositoryNames,
           })
         : undefined;
     for (const chart of tree.buildOrder) {
@@ -123,28 +129,39 @@ async function completeCharts(
   const stagedDir = stagedDirOf(chart);
   const localBuilds = localBuildsOf(chart);
   const downloads = downloadsOf(chart);
-  const hadLockFile = existsSync(join(chart.dir, 'Chart.lock'));
+  const files = dependencyFilesOf(chart);
+  const hadLockFile = existsSync(join(chart.dir, files.writtenLock));
   for (const build of chart.localDependencies) {
     checkLocalDependency(chart, build);
   }
   if (downloads.length > 0) {
     const restore =
       localBuilds.length > 0
-        ? hideDependencies(stagedDir, new Set(localBuilds.map(({ dependency }) => chart.chart.dependencies.indexOf(dependency))))
+        ? hideDependencies(
+            stagedDir,
+            files.list,
+            new Set(localBuilds.map(({ dependency }) => chart.chart.dependencies.indexOf(dependency))),
+          )
         : undefined;
     try {
-      const result = await helm.run(['dependency', 'build', stagedDir, ...(sources?.flags ?? [])], {
-        cwd: dirname(stagedDir),
-        env: { ...helm.environment, ...sources?.env },
-      });
+      const build = () =>
+        helm.run(['dependency', 'build', stagedDir, ...(sources?.buildFlags ?? [])], {
+          cwd: dirname(stagedDir),
+          env: { ...helm.environment, ...sources?.env },
+        });
+      let result = await build();
+      // A version published after its repository's index was cached: once that index is checked again, one more try.
+      if (result.failed && (await sources?.refreshIndexes(result, downloads))) {
+        result = await build();
+      }
       if (result.failed) {
         const cause = sources?.explain(result, downloads);
         throw new NxHelmError(
-          `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/Chart.yaml) failed.` +
+          `Building the dependencies of chart "${chart.chart.name}" (${chart.relativeDir}/${files.list}) failed.` +
             `${cause ? ` ${cause}` : ''}\n${describeHelmFailure(result)}\n` +
-            'Fix: check the dependencies listed in Chart.yaml (name, version, repository) and, if Chart.lock exists, ' +
-            'run `helm dependency update` and commit the refreshed Chart.lock.',
-          { file: `${chart.relativeDir}/Chart.yaml` },
+            `Fix: check the dependencies listed in ${files.list} (name, version, repository) and, if ${files.writtenLock} exists, ` +
+            `run \`helm dependency update\` and commit the refreshed ${files.writtenLock}.`,
+          { file: `${chart.relativeDir}/${files.list}` },
         );
       }
     } finally {
@@ -181,7 +198,7 @@ async function completeCharts(
   }
   if (sourceDate) {
     if (!hadLockFile) {
-      stampGeneratedLockFile(join(stagedDir, 'Chart.lock'), sourceDate);
+      stampGeneratedLockFile(join(stagedDir, files.writtenLock), sourceDate);
     }
     setModificationTimes(stagedDir, sourceDate);
   }
@@ -192,7 +209,7 @@ async function completeCharts(
  * at the path must have the dependency's name, and a version its constraint accepts.
  */
 function checkLocalDependency(chart: LocalChart, { dependency, chart: target }: LocalBuild): void {
-  const where = { file: `${chart.relativeDir}/Chart.yaml`, line: dependency.line };
+  const where = { file: dependency.file ?? `${chart.relativeDir}/Chart.yaml`, line: dependency.line };
   const location = `${where.file}${dependency.line ? `:${dependency.line}` : ''}`;
   if (target.chart.name !== dependency.name) {
     throw new NxHelmError(
@@ -231,35 +248,57 @@ function removeCopies(chartsDir: string, chartName: string): void {
   }
 }
 
+/** Where helm reads a chart's dependency list, and the lock file `helm dependency build` writes for it. */
+interface DependencyFiles {
+  /** `Chart.yaml`, or `requirements.yaml` when that file's `dependencies` replace Chart.yaml's (see parseChart). */
+  list: string;
+  /** `requirements.lock` for apiVersion v1 charts, `Chart.lock` for the others, as helm names the lock it writes. */
+  writtenLock: string;
+}
+
+/** The lock files helm reads, for any apiVersion; with both, requirements.lock (read last) wins. */
+const LOCK_FILES = ['Chart.lock', 'requirements.lock'];
+
+function dependencyFilesOf(chart: LocalChart): DependencyFiles {
+  const declaredIn = chart.chart.dependencies[0]?.file;
+  return {
+    list: declaredIn ? posix.basename(declaredIn) : 'Chart.yaml',
+    writtenLock: chart.chart.apiVersion === 'v1' ? 'requirements.lock' : 'Chart.lock',
+  };
+}
+
 /**
- * Takes the dependencies built from workspace sources out of the staged Chart.yaml (and sets a Chart.lock aside) so
- * that `helm dependency build` downloads only the others. The returned function puts the original files back; a
- * Chart.lock that helm generated for the reduced list is dropped, as it would not match the full Chart.yaml.
+ * Takes the dependencies built from workspace sources out of the staged dependency list (Chart.yaml or
+ * requirements.yaml) and sets the lock files aside, so that `helm dependency build` downloads only the others. The
+ * returned function puts the original files back; a lock that helm generated for the reduced list is dropped, as it
+ * would not match the full list.
  */
-function hideDependencies(stagedDir: string, hiddenIndexes: ReadonlySet<number>): () => void {
-  const chartFile = join(stagedDir, 'Chart.yaml');
-  const lockFile = join(stagedDir, 'Chart.lock');
-  const original = readFileSync(chartFile, 'utf8');
-  const lock = existsSync(lockFile) ? readFileSync(lockFile) : undefined;
+function hideDependencies(stagedDir: string, listFileName: string, hiddenIndexes: ReadonlySet<number>): () => void {
+  const listFile = join(stagedDir, listFileName);
+  const original = readFileSync(listFile, 'utf8');
+  const locks = LOCK_FILES.map((name) => join(stagedDir, name)).map((file) => ({
+    file,
+    content: existsSync(file) ? readFileSync(file) : undefined,
+  }));
   const { parseDocument } = require('yaml') as typeof import('yaml');
   const document = parseDocument(original);
   const list = document.get('dependencies', true) as YAMLSeq;
-  // Items are in Chart.yaml order, the order of the chart model's dependencies.
+  // Items are in the file's order, the order of the chart model's dependencies.
   list.items = list.items.filter((_, index) => !hiddenIndexes.has(index));
-  writeFileSync(chartFile, document.toString());
-  rmSync(lockFile, { force: true });
+  writeFileSync(listFile, document.toString());
+  for (const { file } of locks) rmSync(file, { force: true });
   return () => {
-    writeFileSync(chartFile, original);
-    rmSync(lockFile, { force: true });
-    if (lock) {
-      writeFileSync(lockFile, lock);
+    writeFileSync(listFile, original);
+    for (const { file, content } of locks) {
+      rmSync(file, { force: true });
+      if (content) writeFileSync(file, content);
     }
   };
 }
 
 /**
- * `helm dependency build` writes a Chart.lock with the current time in `generated` when the chart has none;
- * it ends up in the package, so it gets the package's timestamp instead.
+ * `helm dependency build` writes a lock (Chart.lock, or requirements.lock for v1) with the current time in `generated`
+ * when the chart has none; it ends up in the package, so it gets the package's timestamp instead.
  */
 function stampGeneratedLockFile(lockFile: string, date: Date): void {
   if (existsSync(lockFile)) {
