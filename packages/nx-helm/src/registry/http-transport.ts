@@ -85,7 +85,7 @@ export function readTlsFiles(host: string, connection: RegistryHostOptions): Tls
       return readFileSync(path);
     } catch (error) {
       throw new NxHelmError(
-        `The ${name} for ${host} (${path}) cannot be read: ${(error as Error).message}. Fix the path in the nx-helm "registries" option.`,
+        `The ${name} for ${host} (${path}) cannot be read: ${(error as Error).message}. Fix the path in the nx-helm "registries" option (or, for a repository added with \`helm repo add\`, in helm's repository config).`,
       );
     }
   };

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, linkSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartDependency } from '../chart/chart-model';
 import { describeDependencies } from '../chart/describe-dependencies';
+import { normalizeRepositoryUrl } from '../chart/dependency-source';
 import type { HelmRunner } from '../helm/helm-runner';
 import type { ProcessResult } from '../utils/process';
 import { classifyRegistryFailure } from '../registry/registry-errors';
@@ -10,14 +11,9 @@ import { connectionFlags, hostConnection, type RegistriesOptions, type RegistryH
 import { RegistrySession } from '../registry/registry-session';
 import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { repositoryIndexTtlMs } from '../config/repository-index-ttl';
 import { readHelmRepositories, writeHelmRepositories, type HelmRepositoryEntry } from './helm-repository-config';
-import {
-  cachedRepositoryIndex,
-  repositoryIndexCacheDir,
-  repositoryIndexTtlMs,
-  type CachedIndex,
-  type CachedIndexOptions,
-} from './repository-index-cache';
+import { cachedRepositoryIndex, repositoryIndexCacheDir, type CachedIndex, type CachedIndexOptions } from './repository-index-cache';
 import { describeUrl, IndexDownloadFailure, type RepositoryEndpoint } from './repository-index-download';
 
 /** Where `helm dependency build` downloads from, with the logins it needs. */
@@ -221,7 +217,7 @@ function ociConnectionFlags(hosts: Map<string, RegistryHostOptions>, helmMajor: 
 /** How a dependency names its repository, the key of its RunRepository: URLs as helm compares them, names as written. */
 function repositoryKeyOf(dependency: ChartDependency): string {
   if (dependency.source.kind === 'repo-alias') return `@${dependency.source.alias}`;
-  return dependency.source.kind === 'http' ? `url:${dependency.source.url.trim().replace(/\/+$/, '')}` : '';
+  return dependency.source.kind === 'http' ? `url:${normalizeRepositoryUrl(dependency.source.url)}` : '';
 }
 
 /**
@@ -338,7 +334,7 @@ function checkNamedRepository(
   }
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
     throw new NxHelmError(
-      `${location}: the repository "@${name}" of the ${named} has the URL ${JSON.stringify(URL.canParse(url) ? describeUrl(url) : url)} (from ${origin}), ` +
+      `${location}: the repository "@${name}" of the ${named} has the URL ${JSON.stringify(URL.canParse(url) ? describeUrl(url) : url.replace(/\/\/[^/@]*@/, '//***@'))} (from ${origin}), ` +
         'which is not an http(s) URL of a chart repository. Fix: point the name at the https:// URL of the repository, or put an ' +
         'oci:// URL in Chart.yaml for a chart in an OCI registry.',
       where,
@@ -383,22 +379,21 @@ async function fetchIndex(repository: RunRepository, options: CachedIndexOptions
 }
 
 /**
- * Gives helm the cached index under the name it looks for. A link, so that the tens of MB of a large index are not
- * copied per run; a copy where links are not possible.
+ * Gives helm the cached index under the name it looks for: a hard link where the cache and the run's folder share a
+ * file system (no copy of the tens of MB of a large index), else a copy. Never a symbolic link: the cache's entry may
+ * be replaced by another run (another user's credentials, a newer index) while this run's helm is still to read it,
+ * and a hard link or a copy keeps the index this run was given. Returns the identity of the index given, to tell
+ * whether a refresh changed it.
  */
 function linkIndex(indexFile: string, link: string): string {
+  const { ino, size, mtimeMs } = statSync(indexFile);
   rmSync(link, { force: true });
   try {
-    symlinkSync(indexFile, link);
+    linkSync(indexFile, link);
   } catch {
-    try {
-      linkSync(indexFile, link);
-    } catch {
-      copyFileSync(indexFile, link);
-    }
+    copyFileSync(indexFile, link);
   }
-  const stat = statSync(link);
-  return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  return `${ino}:${size}:${mtimeMs}`;
 }
 
 /** Names the dependency whose repository the failing request went to, and whether it was missing or forbidden. */
@@ -424,7 +419,7 @@ function explainFailure(result: ProcessResult, dependencies: ChartDependency[]):
     );
   }
   if (failure.kind === 'not-found' || /can't get a valid version|no chart version found|not found/i.test(output)) {
-    return `The dependency ${named} was not found: check its name and version in Chart.yaml, and that it is published there.`;
+    return `The dependency ${named} was not found: check its name and version in ${culprits[0]?.file ?? remote[0]?.file ?? 'Chart.yaml'}, and that it is published there.`;
   }
   return `Downloading the dependency ${named} failed.`;
 }

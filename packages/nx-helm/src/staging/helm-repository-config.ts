@@ -17,15 +17,18 @@ export interface HelmRepositoryEntry {
 /** The repositories of a helm repositories.yaml (as `helm repo add` writes it); none when the file does not exist. */
 export function readHelmRepositories(file: string): HelmRepositoryEntry[] {
   if (!existsSync(file)) return [];
-  let document: unknown;
-  try {
-    const { parse } = require('yaml') as typeof import('yaml');
-    document = parse(readFileSync(file, 'utf8'));
-  } catch (error) {
+  const { parseDocument, LineCounter } = require('yaml') as typeof import('yaml');
+  const lineCounter = new LineCounter();
+  // Not prettyErrors: they quote the offending line, which may be a password.
+  const parsed = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+  if (parsed.errors.length > 0) {
+    const line = lineCounter.linePos(parsed.errors[0].pos[0]).line;
     throw new NxHelmError(
-      `Helm's repository config ${file} cannot be read: ${(error as Error).message}. Fix or remove the file (\`helm repo list\` shows whether helm can read it).`,
+      `Helm's repository config ${file}:${line} is not valid YAML. Fix or remove the file (\`helm repo list\` shows whether helm can read it).`,
+      { file, line },
     );
   }
+  const document: unknown = parsed.toJS();
   const list = (document as { repositories?: unknown } | null)?.repositories;
   if (!Array.isArray(list)) return [];
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -1,11 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { normalizeRepositoryUrl } from '../chart/dependency-source';
 import { userCacheDirectory } from '../helm/helm-version-cache';
 import type { RetryPolicy } from '../registry/retry';
 import { withFileLock } from '../utils/file-lock';
-import { NxHelmError } from '../utils/nx-helm-error';
 import {
   DEFAULT_INDEX_RETRY,
   describeUrl,
@@ -14,8 +24,6 @@ import {
   type RepositoryEndpoint,
 } from './repository-index-download';
 
-export const REPOSITORY_INDEX_TTL_VARIABLE = 'NX_HELM_REPOSITORY_INDEX_TTL';
-export const DEFAULT_REPOSITORY_INDEX_TTL_SECONDS = 600;
 /** Indexes of large public repositories are tens of MB: more time than for a registry request. */
 export const DEFAULT_INDEX_TIMEOUT_MS = 120_000;
 /** A fetch time this far in the future means the clock was set back: the entry is not trusted. */
@@ -28,7 +36,7 @@ interface IndexMetadata {
   fetchedAt: string;
   etag?: string;
   lastModified?: string;
-  /** Whether the server was sent credentials (never which): a run without any must not be given a private index. */
+  /** Whether the server was sent credentials (never which; entries are per user name, see cacheIdentity). */
   authenticated?: boolean;
 }
 
@@ -58,35 +66,6 @@ export function repositoryIndexCacheDir(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * How long a cached index is used unchecked: NX_HELM_REPOSITORY_INDEX_TTL (seconds, for one run or one CI job), else
- * the configured setting, else 600 s. 0 checks with the server every time (a conditional request: no download when
- * the index is unchanged).
- */
-export function repositoryIndexTtlMs(env: NodeJS.ProcessEnv, setting: number | undefined): number {
-  const variable = env[REPOSITORY_INDEX_TTL_VARIABLE]?.trim();
-  if (variable) {
-    const seconds = Number(variable);
-    if (!Number.isFinite(seconds) || seconds < 0) {
-      throw new NxHelmError(
-        `${REPOSITORY_INDEX_TTL_VARIABLE} is ${JSON.stringify(variable)}, which is not a number of seconds. Set it to e.g. 600, ` +
-          'or 0 to check the chart repositories on every run, or unset it.',
-      );
-    }
-    return seconds * 1000;
-  }
-  if (setting !== undefined) {
-    if (typeof setting !== 'number' || !Number.isFinite(setting) || setting < 0) {
-      throw new NxHelmError(
-        `The nx-helm option repositoryIndexTtl is ${JSON.stringify(setting)}, which is not a number of seconds. Set it to e.g. 600, ` +
-          'or 0 to check the chart repositories on every run.',
-      );
-    }
-    return setting * 1000;
-  }
-  return DEFAULT_REPOSITORY_INDEX_TTL_SECONDS * 1000;
-}
-
-/**
  * The index of an HTTP chart repository, from a cache shared by every nx-helm process of the user: downloaded at
  * most once per TTL, then revalidated with a conditional request. Of parallel callers needing the same index, one
  * downloads while the others wait on its lock file and take its result. Files are written aside and renamed into
@@ -96,8 +75,9 @@ export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, option
   const timeoutMs = options.timeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS;
   const retry = options.retry ?? DEFAULT_INDEX_RETRY;
   const started = Date.now();
-  const identity = cacheIdentity(endpoint.url);
-  const authenticated = Boolean(endpoint.credentials ?? new URL(endpoint.url).username);
+  const username = endpoint.credentials?.username ?? (decodeURIComponent(new URL(endpoint.url).username) || undefined);
+  const identity = cacheIdentity(endpoint.url, username);
+  const authenticated = username !== undefined;
   if (!usableFolder(options.cacheDir)) {
     const file = join(options.fallbackDir, `${identity.key}.yaml`);
     if (!existsSync(file)) {
@@ -116,8 +96,6 @@ export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, option
     const metadata = readMetadata(metadataFile, identity.label);
     const fetchedAt = metadata ? Date.parse(metadata.fetchedAt) : NaN;
     if (!metadata || !(fetchedAt >= oldest()) || fetchedAt > Date.now() + CLOCK_SKEW_MS || !existsSync(indexFile)) return undefined;
-    // Asking the server without credentials tells whether the repository is public.
-    if (metadata.authenticated && !authenticated) return undefined;
     return { file: indexFile, checked: fetchedAt >= started };
   };
   const fresh = current();
@@ -152,21 +130,31 @@ export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, option
 }
 
 /**
- * The cache key (a hash of the normalised URL without user info; the query is part of it, as it selects the
- * content) and the label kept in the metadata (without user info and query, which may carry a token).
+ * The cache key and the label kept in the metadata. The key is a hash of the normalised URL without user info (the
+ * query is part of it, as it selects the content) and of the user name the index is asked with: a run without
+ * credentials, or with another user's, never gets an index that was served to a user, and asks the server itself.
+ * The label has neither user info nor query, which may carry a token.
  */
-function cacheIdentity(url: string): { key: string; label: string } {
+function cacheIdentity(url: string, username: string | undefined): { key: string; label: string } {
   const parsed = new URL(url);
   parsed.username = '';
   parsed.password = '';
   const normalised = normalizeRepositoryUrl(parsed.toString());
-  return { key: createHash('sha256').update(normalised).digest('hex').slice(0, 40), label: normalizeRepositoryUrl(describeUrl(parsed)) };
+  return {
+    key: createHash('sha256')
+      .update(`${normalised}\n${username ?? ''}`)
+      .digest('hex')
+      .slice(0, 40),
+    label: normalizeRepositoryUrl(describeUrl(parsed)),
+  };
 }
 
 function usableFolder(dir: string): boolean {
   try {
     // Only the user reads it: an index may list charts of a private repository.
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // mkdirSync does not fail for a folder that exists, read-only or not.
+    accessSync(dir, constants.W_OK);
     return true;
   } catch {
     return false;
