@@ -102,6 +102,14 @@ describe('lint of a chart-testing repository follows ct.yaml', () => {
     );
   });
 
+  it('takes yamllint rules from lintconf.yaml at the root when ct.yaml names none, as ct does', async () => {
+    workspace.write('stable/lib/values.yaml', 'greeting: hello   \n');
+    workspace.write('lintconf.yaml', 'extends: relaxed\nrules:\n  trailing-spaces: disable\n');
+    const result = await lint('stable/lib');
+    expect(result.output).toContain('passed helm lint');
+    expect(result.ok).toBe(true);
+  });
+
   it("reports Chart.yaml fields outside ct's schema and charts without maintainers", async () => {
     workspace.write('stable/lib/Chart.yaml', 'apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\ncolour: blue\n');
     const result = await lint('stable/lib');
@@ -181,7 +189,7 @@ describe('an Nx workspace made from a chart-testing repository', () => {
   const projects = () => (JSON.parse(nx('show', 'projects', '--json').output.trim().split('\n')[0]) as string[]).sort();
   const project = (name: string) =>
     JSON.parse(nx('show', 'project', name, '--json').output.trim().split('\n')[0]) as {
-      targets: Record<string, { inputs?: unknown[] }>;
+      targets: Record<string, { inputs?: unknown[]; dependsOn?: unknown[] }>;
     };
 
   beforeAll(() => {
@@ -192,16 +200,22 @@ describe('an Nx workspace made from a chart-testing repository', () => {
   });
   afterAll(() => workspace.dispose());
 
-  it('makes projects of the charts in chart-dirs only, and does not lint the excluded and deprecated ones', () => {
-    expect(projects()).toEqual([...TESTED, 'broken-legacy', 'sunset'].sort());
+  it('lints the charts in chart-dirs only, and not the excluded and deprecated ones, which are still projects', () => {
+    expect(projects()).toEqual([...TESTED, 'broken-legacy', 'sunset', 'demo'].sort());
+    expect(Object.keys(project('demo').targets).sort()).toEqual(['package-chart', 'push-chart', 'verify-chart']);
     const excluded = project('broken-legacy');
     expect(Object.keys(excluded.targets).sort()).toEqual(['package-chart', 'push-chart', 'verify-chart']);
+    expect(excluded.targets['push-chart'].dependsOn).toEqual(['package-chart']);
     expect(Object.keys(project('sunset').targets)).not.toContain('lint-chart');
     // check-version-increment: false
     const tested = project('ci-only');
     expect(Object.keys(tested.targets).sort()).toEqual(['lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
     expect(tested.targets['lint-chart'].inputs).toContainEqual('{workspaceRoot}/ct.yaml');
+    expect(tested.targets['push-chart'].dependsOn).toEqual(['package-chart', 'lint-chart']);
     expect(tested.targets['package-chart'].inputs).toContainEqual('{workspaceRoot}/ct.yaml');
+    workspace.write('lintconf.yaml', 'extends: relaxed\n');
+    expect(project('ci-only').targets['lint-chart'].inputs).toContainEqual('{workspaceRoot}/lintconf.yaml');
+    rmSync(join(workspace.root, 'lintconf.yaml'));
   });
 
   it('links the umbrellas to the library they pin or take a range of by its published URL, and the v1 chart through requirements.yaml', () => {
@@ -226,10 +240,10 @@ describe('an Nx workspace made from a chart-testing repository', () => {
     workspace.write('.github/linters/ct.yaml', readFileSync(join(workspace.root, 'ct.yaml'), 'utf8'));
     rmSync(join(workspace.root, 'ct.yaml'));
     setPluginOptions({ ctConfig: '.github/linters/ct.yaml' });
-    expect(projects()).toEqual([...TESTED, 'broken-legacy', 'sunset'].sort());
+    expect(Object.keys(project('demo').targets)).not.toContain('lint-chart');
     expect(project('lib').targets['lint-chart'].inputs).toContainEqual('{workspaceRoot}/.github/linters/ct.yaml');
     setPluginOptions({ ctConfig: false });
-    expect(projects()).toEqual([...TESTED, 'broken-legacy', 'sunset', 'demo'].sort());
+    expect(Object.keys(project('demo').targets)).toContain('lint-chart');
     expect(Object.keys(project('lib').targets)).toContain('check-version');
     const strict = nx('run-many', '-t', 'lint-chart', '--projects=no-templates,ci-only', '--output-style=static');
     expect(strict.status).not.toBe(0);

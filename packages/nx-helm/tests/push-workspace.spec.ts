@@ -117,6 +117,19 @@ describe('push-chart through nx with registry credentials', () => {
     expect(record('web')).toMatchObject({ status: 'failed' });
   });
 
+  it('never publishes a chart whose lint fails: push-chart runs lint-chart first', async () => {
+    const chartFile = join(workspace.root, 'charts/worker/Chart.yaml');
+    workspace.write('charts/worker/Chart.yaml', readFileSync(chartFile, 'utf8').replace('version: 0.1.0', 'version: 0.2.0'));
+    workspace.write('charts/worker/templates/broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name \n');
+    const result = nx('run', 'worker:push-chart', '--output-style=static');
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('nx run worker:lint-chart');
+    expect(result.output).toContain('helm lint found problems in chart "worker" (charts/worker)');
+    expect(result.output).not.toContain('> nx-helm push charts/worker');
+    expect(await registry.manifestDigest('charts/worker', '0.2.0')).toBeUndefined();
+    rmSync(join(workspace.root, 'charts/worker/templates/broken.yaml'));
+  });
+
   it('never exposes the password: not in output, push.json, files left on disk, helm command lines or helm environments', () => {
     const base64 = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
     const argv = readFileSync(argvLog, 'utf8');

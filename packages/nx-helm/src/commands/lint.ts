@@ -7,6 +7,8 @@ import { chartDir, createHelm, dependencySettings, loadChartTree, projectLabel, 
 import { readCtConfig } from '../config/ct-config';
 import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
 import { runCtChecks } from '../lint/ct-checks';
+import { ociNameProblem } from '../chart/oci-name';
+import { indent } from '../utils/indent';
 
 export interface LintOptions extends ChartCommandOptions {
   /** Fail on lint warnings (`helm lint --strict`). Default: the plugin's lint option, then ct.yaml, then true. */
@@ -61,6 +63,8 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
   }
   let staged: StagedChart | undefined;
   try {
+    // The chart's files are validated first: ct's checks read Chart.yaml and need it to parse.
+    const tree = loadChartTree(options);
     const checkFailures = ct
       ? await runCtChecks({
           workspaceRoot: options.workspaceRoot,
@@ -72,7 +76,6 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
         })
       : [];
     const helm = await createHelm(options);
-    const tree = loadChartTree(options);
     staged = await stageChart(tree, options.workspaceRoot, helm, dependencySettings(options, ct));
     const stagedDir = staged.chartDir;
     const withDefaults = settings.defaultValues === 'always' || valuesFiles.length === 0;
@@ -94,7 +97,15 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
       }
     }
     const { name, version } = tree.root.chart;
+    const nameProblem = ociNameProblem(name);
     const sections = [
+      ...(nameProblem
+        ? [
+            `${options.chartRoot}/Chart.yaml (field name): the chart name "${name}" cannot be published to an OCI registry: ` +
+              `${nameProblem.reason}; the registry would refuse it with "name invalid". Fix: rename the chart, e.g. to ` +
+              `"${nameProblem.suggestion}" (lower-case words joined by "-").`,
+          ]
+        : []),
       ...(checkFailures.length > 0
         ? [
             `chart-testing's checks (as ${ct!.file} sets them) found problems in chart "${name}" (${options.chartRoot}):\n${bullets(checkFailures)}`,
@@ -125,11 +136,4 @@ function showWorkspacePaths(text: string, stagedDir: string, chartRoot: string):
 
 function bullets(lines: string[]): string {
   return lines.map((line) => `  - ${line}`).join('\n');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
 }

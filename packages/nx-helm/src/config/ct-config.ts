@@ -57,8 +57,18 @@ export function readCtConfig(workspaceRoot: string, ctConfigOption?: string | fa
       { file: 'nx.json' },
     );
   }
-  return parseCtConfig(readFileSync(path, 'utf8'), file);
+  const config = parseCtConfig(readFileSync(path, 'utf8'), file);
+  // Without lint-conf or chart-yaml-schema, ct looks for its rule files by name in its working folder (the root)
+  // before it takes its built-in ones.
+  return {
+    ...config,
+    lintConf: config.lintConf ?? RULE_FILES.lintConf.find((name) => existsSync(join(workspaceRoot, name))),
+    chartYamlSchema: config.chartYamlSchema ?? RULE_FILES.chartYamlSchema.find((name) => existsSync(join(workspaceRoot, name))),
+  };
 }
+
+/** The names ct finds its yamllint rules and Chart.yaml schema by. */
+const RULE_FILES = { lintConf: ['lintconf.yaml'], chartYamlSchema: ['chart_schema.yaml'] };
 
 /** Reads the text of a ct configuration file; every mistake names the file, the key and the fix. */
 export function parseCtConfig(source: string, file: string): CtConfig {
@@ -138,8 +148,9 @@ export function isInChartDirs(config: CtConfig, chartRoot: string): boolean {
   return config.chartDirs.some((dir) => dir === '.' || chartRoot === dir || chartRoot.startsWith(`${dir}/`));
 }
 
-/** Why ct would skip linting the chart (excluded-charts, exclude-deprecated), or undefined when it lints it. */
+/** Why ct would not lint the chart (outside chart-dirs, excluded-charts, exclude-deprecated), or undefined when it does. */
 export function ctExclusion(config: CtConfig, chartRoot: string, deprecated: boolean): string | undefined {
+  if (!isInChartDirs(config, chartRoot)) return `outside the chart-dirs of ${config.file}`;
   const folderName = chartRoot.split('/').pop() ?? chartRoot;
   if (config.excludedCharts.includes(folderName)) return `listed in excluded-charts of ${config.file}`;
   if (config.excludeDeprecated && deprecated) return `deprecated, and ${config.file} sets exclude-deprecated`;

@@ -3,6 +3,7 @@ import type { RegistriesOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { DEFAULT_OUTPUT_PATH, DEFAULT_TARGET_NAMES } from './constants';
 import { DEFAULT_VALUES_MODES, type LintPluginOptions } from './lint-settings';
+import { checkRepositoryIndexTtl } from './repository-index-ttl';
 
 /** Options of the nx-helm plugin entry in nx.json. */
 export interface NxHelmPluginOptions {
@@ -48,6 +49,8 @@ export interface NxHelmPluginOptions {
    * Default: ct.yaml at the root when it exists. `false` ignores any ct.yaml.
    */
   ctConfig?: string | false;
+  /** push-chart depends on lint-chart, so that a chart whose lint fails is never published. Default true. */
+  lintBeforePush?: boolean;
   /** Infer check-version targets. Default: ct.yaml's check-version-increment, else true. */
   checkVersionIncrement?: boolean;
   /**
@@ -75,6 +78,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     helmPath: options?.helmPath,
     outputPath: (options?.outputPath ?? DEFAULT_OUTPUT_PATH).replace(/\/+$/, ''),
     targetGroupName: options?.targetGroupName ?? 'Helm',
+    lintBeforePush: options?.lintBeforePush ?? true,
     lint: options?.lint,
     ctConfig: options?.ctConfig,
     checkVersionIncrement: options?.checkVersionIncrement,
@@ -91,16 +95,13 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
         '(e.g. ".github/linters/ct.yaml"), or false to ignore ct.yaml.',
     );
   }
+  if (typeof normalized.lintBeforePush !== 'boolean') {
+    throw new NxHelmError('The nx-helm plugin option "lintBeforePush" in nx.json must be true or false.');
+  }
   if (normalized.checkVersionIncrement !== undefined && typeof normalized.checkVersionIncrement !== 'boolean') {
     throw new NxHelmError('The nx-helm plugin option "checkVersionIncrement" in nx.json must be true or false.');
   }
-  const ttl = normalized.repositoryIndexTtl;
-  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
-    throw new NxHelmError(
-      `The nx-helm plugin option "repositoryIndexTtl" in nx.json is ${JSON.stringify(ttl)}; it must be a number of seconds, e.g. 600, ` +
-        'or 0 to ask the chart repositories on every run.',
-    );
-  }
+  if (normalized.repositoryIndexTtl !== undefined) checkRepositoryIndexTtl(normalized.repositoryIndexTtl);
   if (normalized.registry !== undefined && !/^oci:\/\/[^/\s]+/.test(normalized.registry)) {
     throw new NxHelmError(
       `The nx-helm plugin option "registry" in nx.json is ${JSON.stringify(normalized.registry)}, which is not an OCI ` +

@@ -13,6 +13,18 @@ describe('additional-commands', () => {
     expect(renderAdditionalCommand('kubeconform {{.Path}}/out', 'stable/db', 'ct.yaml')).toEqual(['kubeconform', 'stable/db/out']);
   });
 
+  it('keeps quoted words together and takes backslash escapes, as ct does', () => {
+    expect(renderAdditionalCommand(`sh -c "helm unittest {{ .Path }} && echo 'done'"`, 'charts/web', 'ct.yaml')).toEqual([
+      'sh',
+      '-c',
+      "helm unittest charts/web && echo 'done'",
+    ]);
+    expect(renderAdditionalCommand('echo a\\ b $HOME', 'charts/web', 'ct.yaml')).toEqual(['echo', 'a b', '$HOME']);
+    expect(() => renderAdditionalCommand('echo "open', 'charts/web', 'ct.yaml')).toThrow(
+      'ct.yaml: the additional-commands entry "echo \\"open" cannot be split into words',
+    );
+  });
+
   it('refuses templates ct does not provide', () => {
     expect(() => renderAdditionalCommand('echo {{ .Chart.Name }}', 'charts/web', 'ct.yaml')).toThrow(
       'ct.yaml: the additional-commands entry "echo {{ .Chart.Name }}" uses a template other than {{ .Path }}',

@@ -7,6 +7,7 @@ import { renderAdditionalCommand } from './additional-commands';
 import { checkChartSchema } from './chart-schema';
 import { checkMaintainers } from './maintainers';
 import { runYamllint } from './yamllint';
+import { indent } from '../utils/indent';
 
 export interface CtCheckRequest {
   workspaceRoot: string;
@@ -75,10 +76,13 @@ export async function runCtChecks(request: CtCheckRequest): Promise<string[]> {
     const result = await runYamllint(files, { cwd: workspaceRoot, configFile: config.lintConf, env: request.env });
     if (result.status === 'missing') {
       const why = 'yamllint is not installed (Debian/Ubuntu: apt-get install yamllint; else pip install yamllint)';
-      if (explicitly('validate-yaml') || explicitly('lint-conf')) {
-        failures.push(
-          `${config.file} sets ${explicitly('lint-conf') ? 'lint-conf' : 'validate-yaml'}, but ${why}. Install it, or set validate-yaml: false.`,
-        );
+      if (explicitly('validate-yaml') || config.lintConf !== undefined) {
+        const asking = explicitly('lint-conf')
+          ? `${config.file} sets lint-conf`
+          : config.lintConf !== undefined
+            ? `${config.lintConf} asks for yamllint (ct reads it as its rules)`
+            : `${config.file} sets validate-yaml`;
+        failures.push(`${asking}, but ${why}. Install it, or set validate-yaml: false in ${config.file}.`);
       } else {
         log.warn(
           `Skipped yamllint of ${chartRoot} (ct's validate-yaml default): ${why}. Set validate-yaml: false in ${config.file} to silence this.`,
@@ -123,11 +127,4 @@ export async function runCtChecks(request: CtCheckRequest): Promise<string[]> {
 function errorsOf(output: string): string {
   const errors = output.split('\n').filter((line) => line.includes('[error]'));
   return (errors.length > 0 ? errors : output.split('\n')).join('\n');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
 }

@@ -25,16 +25,13 @@ export function buildChartProject(
   const chartMetadata: ChartProjectMetadata = chart
     ? { chartName: chart.name, chartVersion: chart.version, chartType: chart.type }
     : { problems: parsed.problems.map(formatChartProblem) };
-  // ct skips excluded (and, when asked, deprecated) charts: they are still packaged and published, but not linted.
-  const notLinted = ct && chart ? ctExclusion(ct, projectRoot, chart.deprecated === true) : undefined;
+  // ct lints only the charts in its chart-dirs, not excluded (and, when asked, deprecated) ones. The others are still
+  // projects, packaged and published, and inputs of the charts built with them.
+  const notLinted = ct ? ctExclusion(ct, projectRoot, chart?.deprecated === true) : undefined;
   const description = chart
     ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}${notLinted ? ` (not linted: ${notLinted})` : ''}`
     : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
-  const targets = buildChartTargets(projectRoot, options, ct);
-  if (notLinted) {
-    delete targets[options.lintTargetName];
-    delete targets[options.checkVersionTargetName];
-  }
+  const targets = buildChartTargets(projectRoot, options, ct, !notLinted);
   return {
     name,
     root: projectRoot,
@@ -67,6 +64,7 @@ function buildChartTargets(
   projectRoot: string,
   options: NormalizedPluginOptions,
   ct: CtConfig | undefined,
+  linted: boolean,
 ): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const settings = JSON.stringify(commandSettings(options));
@@ -92,7 +90,7 @@ function buildChartTargets(
   const ctInputs = ct
     ? [ct.file, ct.lintConf, ct.chartYamlSchema].filter((file) => file !== undefined).map((file) => `{workspaceRoot}/${file}`)
     : [];
-  const checkVersion = options.checkVersionIncrement ?? ct?.checkVersionIncrement ?? true;
+  const checkVersion = linted && (options.checkVersionIncrement ?? ct?.checkVersionIncrement ?? true);
   const lintDescription = ct
     ? `Lint as chart-testing does, following ${ct.file}: its checks, then helm lint with each ci/*-values.yaml (the default values when there are none)`
     : 'Run helm lint --strict with the default values and with each ci/*-values.yaml';
@@ -108,15 +106,19 @@ function buildChartTargets(
           ),
         }
       : {}),
-    [options.lintTargetName]: target(
-      'lint',
-      lintDescription,
-      { strict: false, defaultValues: 'when-no-ci-values' },
-      {
-        cache: true,
-        inputs: [...inputs, ...ctInputs],
-      },
-    ),
+    ...(linted
+      ? {
+          [options.lintTargetName]: target(
+            'lint',
+            lintDescription,
+            { strict: false, defaultValues: 'when-no-ci-values' },
+            {
+              cache: true,
+              inputs: [...inputs, ...ctInputs],
+            },
+          ),
+        }
+      : {}),
     [options.packageTargetName]: target(
       'package',
       `Build dependencies and run helm package into ${packageOutputPath}`,
@@ -140,8 +142,11 @@ function buildChartTargets(
       'push',
       `Push the package to ${options.registry ?? 'the configured OCI registry'}; skip it if that version is already published with the same content, refuse it if with other content`,
       { registry: 'oci://ghcr.io/acme/charts', allowOverwrite: false },
-      // Publishing is a side effect: never served from a cache.
-      { cache: false, dependsOn: [options.packageTargetName] },
+      // Publishing is a side effect: never served from a cache. A chart whose lint fails is never published.
+      {
+        cache: false,
+        dependsOn: [options.packageTargetName, ...(linted && options.lintBeforePush ? [options.lintTargetName] : [])],
+      },
     ),
     [options.verifyTargetName]: target(
       'verify',

@@ -123,7 +123,8 @@ describe('nx-helm plugin', () => {
       executor: 'nx:run-commands',
       options: command('push'),
       cache: false,
-      dependsOn: ['package-chart'],
+      // A chart whose lint fails is never published.
+      dependsOn: ['package-chart', 'lint-chart'],
       metadata: expect.objectContaining({ technologies: ['helm'], help: expect.objectContaining({ command: 'npx nx-helm push --help' }) }),
     });
     expect(projects.common).toMatchObject({ projectType: 'library', tags: ['helm', 'helm:library'] });
@@ -136,6 +137,21 @@ describe('nx-helm plugin', () => {
     });
     expect(web.targets!['check-version']).toMatchObject({ executor: 'nx:run-commands', options: command('check-version'), cache: false });
     expect(Object.keys(projects.common.targets!)).toEqual(['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
+  });
+
+  it('lets push-chart skip the lint with lintBeforePush: false, and refuses a value that is not a boolean', async () => {
+    const projects = await projectsFor(writeExampleCharts(), { lintBeforePush: false });
+    expect(projects.web.targets!['push-chart'].dependsOn).toEqual(['package-chart']);
+    await expect(createNodes[1](writeExampleCharts(), { lintBeforePush: 'no' as unknown as boolean }, context())).rejects.toThrow(
+      'The nx-helm plugin option "lintBeforePush" in nx.json must be true or false.',
+    );
+  });
+
+  it('refuses a repositoryIndexTtl that is not a number of seconds', async () => {
+    await expect(createNodes[1](writeExampleCharts(), { repositoryIndexTtl: -5 }, context())).rejects.toThrow(
+      'The nx-helm plugin option "repositoryIndexTtl" in nx.json is -5, which is not a number of seconds.',
+    );
+    await expect(projectsFor(writeExampleCharts(), { repositoryIndexTtl: 0 })).resolves.toHaveProperty('web');
   });
 
   it('applies target names, a project name prefix, helmPath and outputPath from the options', async () => {
@@ -162,7 +178,7 @@ describe('nx-helm plugin', () => {
       outputPath: 'out/helm',
       projectNamePrefix: 'chart-',
     };
-    expect(web.targets!.publish).toMatchObject({ dependsOn: ['package'], options: { command: 'nx-helm push charts/web' } });
+    expect(web.targets!.publish).toMatchObject({ dependsOn: ['package', 'lint'], options: { command: 'nx-helm push charts/web' } });
     expect(JSON.parse(web.targets!.publish.options.env.NX_HELM_OPTIONS)).toEqual(settings);
     expect(web.targets!.package).toMatchObject({
       dependsOn: ['^package'],
@@ -215,6 +231,33 @@ describe('nx-helm plugin', () => {
       'verify-chart',
     ]);
     expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);
+  });
+
+  it('names broken charts after their path when their folder name is taken, so the graph and their real errors stay', async () => {
+    const files = writeExampleCharts();
+    workspace.write('services/api/chart/Chart.yaml', 'apiVersion: v2\nname: api\nversion: [1\n');
+    workspace.write('services/jobs/chart/Chart.yaml', 'apiVersion: v2\nversion: 0.1.0\n');
+    workspace.write('legacy/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: "1.0"\n');
+    const broken = ['services/api/chart/Chart.yaml', 'services/jobs/chart/Chart.yaml', 'legacy/web/Chart.yaml'];
+    const projects = await projectsFor([...files, ...broken]);
+    expect(Object.keys(projects).sort()).toEqual([
+      'common',
+      'legacy-web',
+      'platform',
+      'services-api-chart',
+      'services-jobs-chart',
+      'web',
+      'worker',
+    ]);
+    expect(projects.web).toMatchObject({ root: 'charts/web', tags: ['helm', 'helm:application'] });
+    expect(projects['legacy-web']).toMatchObject({
+      root: 'legacy/web',
+      metadata: { 'nx-helm': { problems: [expect.stringContaining('legacy/web/Chart.yaml:3 (field version)')] } },
+    });
+    expect(projects['services-api-chart'].metadata!['nx-helm'].problems[0]).toContain('services/api/chart/Chart.yaml:4 is not valid YAML');
+    expect(projects['services-jobs-chart'].metadata!['nx-helm'].problems[0]).toContain('services/jobs/chart/Chart.yaml');
+    // Deterministic: the same names from the project cache.
+    expect(Object.keys(await projectsFor([...files, ...broken])).sort()).toEqual(Object.keys(projects).sort());
   });
 
   it('fails for two charts with the same name, naming both paths, and still returns the other charts', async () => {

@@ -14,7 +14,7 @@ import { ChartModelCache } from '../chart/chart-model-cache';
 import { readChartFile, readRequirementsFile } from '../chart/read-chart';
 import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
 import { METADATA_KEY, PLUGIN_NAME } from '../config/constants';
-import { isInChartDirs, readCtConfig } from '../config/ct-config';
+import { readCtConfig } from '../config/ct-config';
 import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
@@ -42,9 +42,9 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     const cache = new FileCache<ChartProject>(
       join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion).slice(0, 16)}.json`),
     );
-    // With a chart-testing configuration, the charts are those in its chart-dirs, as ct sees them.
+    // A chart-testing configuration decides which charts are linted (see buildChartProject).
     const ct = readCtConfig(context.workspaceRoot, options.ctConfig);
-    const selected = selectChartFiles(chartFiles).filter((file) => !ct || isInChartDirs(ct, posix.dirname(file)));
+    const selected = selectChartFiles(chartFiles);
     const projects = new Map<string, ChartProject>();
     for (const chartFile of selected) {
       const projectRoot = posix.dirname(chartFile);
@@ -62,6 +62,7 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     }
     cache.save();
     models.save();
+    renameCollidingBrokenCharts(projects, options.projectNamePrefix);
     const filesByName = groupBy(selected, (file) => projects.get(file)!.name);
     const results: Array<readonly [string, CreateNodesResult]> = [];
     const errors: Array<[string, Error]> = [];
@@ -159,6 +160,26 @@ function workspaceCharts(context: CreateDependenciesContext): Map<string, Worksp
     }
   }
   return charts;
+}
+
+/**
+ * A chart whose Chart.yaml is invalid is named after its folder, which another chart may have too (`services/api/chart`
+ * beside `services/jobs/chart`, a broken `legacy/web` beside `charts/web`). Such a chart is named after its path
+ * instead, so that it cannot take the graph down and its lint-chart can report the real error; two valid charts with
+ * one name still fail, as only renaming one of them can settle which is which.
+ */
+function renameCollidingBrokenCharts(projects: Map<string, ChartProject>, prefix: string): void {
+  const byName = groupBy([...projects.values()], (project) => project.name);
+  const taken = new Set(byName.keys());
+  for (const [chartFile, project] of projects) {
+    const metadata = project.metadata?.[METADATA_KEY] as ChartProjectMetadata | undefined;
+    if (metadata?.chartName !== undefined || byName.get(project.name)!.length === 1) continue;
+    const base = `${prefix}${project.root === '.' ? 'chart' : project.root.replace(/[^A-Za-z0-9_.-]+/g, '-')}`;
+    let name = base;
+    for (let suffix = 2; taken.has(name); suffix++) name = `${base}-${suffix}`;
+    taken.add(name);
+    projects.set(chartFile, { ...project, name });
+  }
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

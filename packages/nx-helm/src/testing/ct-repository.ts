@@ -27,7 +27,7 @@ const MAINTAINERS = ['maintainers:', '  - name: octocat', '    email: octocat@ex
  * - stable/lib and two umbrellas on it through the published registry URL, one pinned, one with a range;
  * - stable/legacy-v1: apiVersion v1 with its dependency on stable/lib in requirements.yaml;
  * - stable/broken-legacy (excluded-charts) and incubator/sunset (deprecated, exclude-deprecated): broken, and skipped;
- * - examples/demo: outside chart-dirs, so not a chart of the repository for ct.
+ * - examples/demo: outside chart-dirs: a project that ct does not lint.
  * Every tested chart has a README.md (an additional command checks it) and maintainers (validate-maintainers).
  */
 export function writeCtRepository(workspace: TempWorkspace): void {

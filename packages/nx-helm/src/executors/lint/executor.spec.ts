@@ -48,6 +48,20 @@ describe('lint executor (real helm)', () => {
     await expect(lint('nodeps', 'charts/nodeps', { strict: false })).resolves.toEqual({ success: true });
   });
 
+  it.each([
+    ['my..chart', 'my-chart'],
+    ['my_-chart', 'my-chart'],
+  ])('fails a chart named %s, which OCI registries refuse, suggesting %s', async (name, suggestion) => {
+    writeChart(example.workspace, 'charts/odd-name', { name });
+    // Not strict: helm warns about the ConfigMap named after the chart, and has nothing against the chart name itself.
+    await expect(lint('odd-name', 'charts/odd-name', { strict: false })).resolves.toEqual({ success: false });
+    expect(example.output()).toContain(
+      `charts/odd-name/Chart.yaml (field name): the chart name "${name}" cannot be published to an OCI registry: it joins words with a separator`,
+    );
+    expect(example.output()).toContain(`Fix: rename the chart, e.g. to "${suggestion}"`);
+    expect(example.output()).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
   it('reports an invalid Chart.yaml with file, line, field and fix', async () => {
     example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
