@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, matchesGlob, sep } from 'node:path';
 import { ENV, PLUGIN_NAME } from './constants';
-import type { CommandSettings } from './plugin-options';
+import { normalizePluginOptions, type CommandSettings } from './plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 
 /**
@@ -65,5 +65,8 @@ export function resolveSettings(workspaceRoot: string, chartRoot: string, env: N
     (!entry.include || entry.include.some((pattern) => matchesGlob(chartFile, pattern))) &&
     !(entry.exclude ?? []).some((pattern) => matchesGlob(chartFile, pattern));
   const entry = entries.length === 1 ? entries[0] : entries.find(applies);
-  return (entry && 'options' in entry ? entry.options : undefined) ?? {};
+  const options = entry && 'options' in entry ? entry.options : undefined;
+  // Checked as the graph checks them: the command also runs without Nx, straight from nx.json.
+  normalizePluginOptions(options);
+  return options ?? {};
 }

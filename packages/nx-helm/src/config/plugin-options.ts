@@ -1,9 +1,10 @@
 import type { SigningOptions } from '../packaging/provenance';
-import type { RegistriesOptions } from '../registry/registry-options';
+import type { RegistriesOptions, RegistryHostOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { DEFAULT_OUTPUT_PATH, DEFAULT_TARGET_NAMES } from './constants';
 import { DEFAULT_VALUES_MODES, type LintPluginOptions } from './lint-settings';
 import { checkRepositoryIndexTtl } from './repository-index-ttl';
+import { checkKnownKeys, checkNoUrlCredentials, checkObject, checkVariableName, redactUrlCredentials } from './option-checks';
 
 /** Options of the nx-helm plugin entry in nx.json. */
 export interface NxHelmPluginOptions {
@@ -63,7 +64,48 @@ export interface NxHelmPluginOptions {
 type OptionalKeys = 'registry' | 'helmPath' | 'registries' | 'sign' | 'lint' | 'ctConfig' | 'checkVersionIncrement' | 'repositoryIndexTtl';
 export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, OptionalKeys>> & Pick<NxHelmPluginOptions, OptionalKeys>;
 
+/** Every option of the plugin entry, for the check of misspelled keys. */
+const PLUGIN_OPTION_KEYS: ReadonlyArray<keyof NxHelmPluginOptions> = [
+  'lintTargetName',
+  'packageTargetName',
+  'pushTargetName',
+  'checkVersionTargetName',
+  'verifyTargetName',
+  'projectNamePrefix',
+  'registry',
+  'workspaceRepositories',
+  'registries',
+  'sign',
+  'helmPath',
+  'outputPath',
+  'targetGroupName',
+  'lint',
+  'ctConfig',
+  'lintBeforePush',
+  'checkVersionIncrement',
+  'repositoryIndexTtl',
+];
+const REGISTRY_HOST_KEYS: ReadonlyArray<keyof RegistryHostOptions> = [
+  'usernameEnv',
+  'passwordEnv',
+  'plainHttp',
+  'insecureSkipTlsVerify',
+  'caFile',
+  'certFile',
+  'keyFile',
+];
+const SIGN_KEYS: ReadonlyArray<keyof SigningOptions> = ['key', 'keyring', 'keyringEnv', 'passphraseEnv', 'publicKeyring'];
+const LINT_KEYS: ReadonlyArray<keyof LintPluginOptions> = ['strict', 'defaultValues', 'extraArgs'];
+
+/**
+ * The plugin entry's options with defaults applied, checked as a whole when the graph is built: misspelled keys,
+ * values of the wrong kind, secrets where names of variables belong, credentials in URLs. No message shows a value
+ * that may be a secret.
+ */
 export function normalizePluginOptions(options: NxHelmPluginOptions | undefined): NormalizedPluginOptions {
+  if (options !== undefined) {
+    checkKnownKeys(options, PLUGIN_OPTION_KEYS, '"options" of the nx-helm plugin entry', '{ "registry": "oci://ghcr.io/acme/charts" }');
+  }
   const normalized: NormalizedPluginOptions = {
     lintTargetName: options?.lintTargetName ?? DEFAULT_TARGET_NAMES.lint,
     packageTargetName: options?.packageTargetName ?? DEFAULT_TARGET_NAMES.package,
@@ -102,6 +144,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     throw new NxHelmError('The nx-helm plugin option "checkVersionIncrement" in nx.json must be true or false.');
   }
   if (normalized.repositoryIndexTtl !== undefined) checkRepositoryIndexTtl(normalized.repositoryIndexTtl);
+  if (typeof normalized.registry === 'string') checkNoUrlCredentials(normalized.registry, '"registry"');
   if (normalized.registry !== undefined && !/^oci:\/\/[^/\s]+/.test(normalized.registry)) {
     throw new NxHelmError(
       `The nx-helm plugin option "registry" in nx.json is ${JSON.stringify(normalized.registry)}, which is not an OCI ` +
@@ -114,6 +157,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
         'e.g. ["https://acme.github.io/charts"].',
     );
   }
+  for (const [index, url] of normalized.workspaceRepositories.entries()) checkNoUrlCredentials(url, `workspaceRepositories[${index}]`);
   const targetNames = [
     normalized.checkVersionTargetName,
     normalized.lintTargetName,
@@ -126,39 +170,33 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
       `The nx-helm plugin options checkVersionTargetName, lintTargetName, packageTargetName, pushTargetName and verifyTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
     );
   }
+  if (normalized.registries !== undefined) {
+    checkObject(normalized.registries, '"registries"', '{ "ghcr.io": { "usernameEnv": "GHCR_USER", "passwordEnv": "GHCR_TOKEN" } }');
+  }
   for (const [host, entry] of Object.entries(normalized.registries ?? {})) {
-    for (const key of ['usernameEnv', 'passwordEnv'] as const) {
-      const name = entry?.[key];
-      if (name !== undefined && !ENV_NAME.test(name)) {
-        throw new NxHelmError(
-          `The nx-helm option registries["${host}"].${key} in nx.json must be the name of an environment variable ` +
-            '(letters, digits and _), not a value. Put the secret in that variable, e.g. from your CI secrets.',
-        );
-      }
-    }
+    checkNoUrlCredentials(host, `registries key "${redactUrlCredentials(host)}"`);
+    const where = `registries["${host}"]`;
+    checkKnownKeys(entry, REGISTRY_HOST_KEYS, where, '{ "usernameEnv": "GHCR_USER", "passwordEnv": "GHCR_TOKEN" }');
+    checkVariableName(entry.usernameEnv, `${where}.usernameEnv`);
+    checkVariableName(entry.passwordEnv, `${where}.passwordEnv`);
   }
   if (normalized.sign !== undefined) {
+    checkKnownKeys(normalized.sign, SIGN_KEYS, '"sign"', '{ "key": "charts@acme.example", "keyringEnv": "SIGNING_KEYRING" }');
     if (typeof normalized.sign.key !== 'string' || normalized.sign.key === '') {
       throw new NxHelmError('The nx-helm option sign in nx.json needs "key": the name, email or fingerprint of the signing key.');
     }
-    for (const key of ['keyringEnv', 'passphraseEnv'] as const) {
-      const name = normalized.sign[key];
-      if (name !== undefined && !ENV_NAME.test(name)) {
-        throw new NxHelmError(`The nx-helm option sign.${key} in nx.json must be the name of an environment variable, not a value.`);
-      }
-    }
+    checkVariableName(normalized.sign.keyringEnv, 'sign.keyringEnv');
+    checkVariableName(normalized.sign.passphraseEnv, 'sign.passphraseEnv');
   }
   return normalized;
 }
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function validateLintOptions(lint: LintPluginOptions | undefined): void {
   if (lint === undefined) return;
   const fail = (detail: string) => {
     throw new NxHelmError(`The nx-helm plugin option "lint" in nx.json is wrong: ${detail}.`);
   };
-  if (typeof lint !== 'object' || lint === null || Array.isArray(lint)) fail('it must be an object like { "strict": false }');
+  checkKnownKeys(lint, LINT_KEYS, '"lint"', '{ "strict": false }');
   if (lint.strict !== undefined && typeof lint.strict !== 'boolean') fail('"strict" must be true or false');
   if (lint.defaultValues !== undefined && !DEFAULT_VALUES_MODES.includes(lint.defaultValues)) {
     fail(
