@@ -9,7 +9,7 @@ import { createDependencies, createNodes } from '../src/plugins/plugin';
 import { startChartRepository, type ChartRepositoryServer } from '../src/testing/chart-repository-server';
 import { helm3, mainHelm } from '../src/testing/helm-binaries';
 import { createTempWorkspace, type TempWorkspace } from '../src/testing/temp-workspace';
-import type { Logger } from '../src/utils/logger';
+import { memoryLogger } from '../src/testing/memory-logger';
 
 const REGISTRY = 'oci://registry.example.com/charts';
 
@@ -26,16 +26,6 @@ function writeV1Chart(workspace: TempWorkspace, dir: string, name: string, versi
 
 const dependencyOn = (name: string, version: string, repository: string) =>
   `  - name: ${name}\n    version: "${version}"\n    repository: ${repository}\n`;
-
-function memoryLogger(): Logger & { text(): string } {
-  const lines: string[] = [];
-  return {
-    info: (message) => lines.push(message),
-    warn: (message) => lines.push(`WARN ${message}`),
-    error: (message) => lines.push(`ERROR ${message}`),
-    text: () => lines.join('\n'),
-  };
-}
 
 /** Every file of a chart archive with its content; a lock's generation time is left out (helm writes the clock's). */
 function archiveContents(archive: string): Record<string, string> {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyExampleCharts, REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
@@ -32,6 +32,20 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(result.stdout).toContain('helm 4.');
     expect(result.stdout).toContain('lint charts/web (ci/ha-values.yaml)');
     expect(result.stdout).toContain('Chart "web" 0.1.0 passed helm lint with 3 value set(s).');
+  });
+
+  it('removes the temporary folders a killed nx-helm process left, holding a registry login, and leaves none of its own', () => {
+    const tmp = join(workspace.root, 'tmp');
+    const deadPid = spawnSync('true').pid!;
+    const left = join(tmp, `nx-helm-registry-${deadPid}-aB3dE6`);
+    mkdirSync(left, { recursive: true });
+    writeFileSync(join(left, 'config.json'), '{"auths":{"ghcr.io":{"auth":"dXNlcjpzZWNyZXQ="}}}');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(left, hourAgo, hourAgo);
+    const result = run(['package', 'charts/web'], { env: { TMPDIR: tmp } });
+    expect(result.status).toBe(0);
+    expect(existsSync(left)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('takes the lint settings as flags in the form Nx appends them', () => {

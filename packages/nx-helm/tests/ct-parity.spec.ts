@@ -8,19 +8,9 @@ import { CT_FIXTURE_REGISTRY, writeCtRepository } from '../src/testing/ct-reposi
 import { mainHelm } from '../src/testing/helm-binaries';
 import { createExampleWorkspace, runNx } from '../src/testing/nx-workspace';
 import { createTempWorkspace, type TempWorkspace } from '../src/testing/temp-workspace';
-import type { Logger } from '../src/utils/logger';
+import { memoryLogger } from '../src/testing/memory-logger';
 
 const TESTED = ['no-templates', 'engine-field', 'ci-only', 'old-kube', 'lib', 'umbrella-pinned', 'umbrella-range', 'legacy-v1'];
-
-function memoryLogger(): Logger & { text(): string } {
-  const lines: string[] = [];
-  return {
-    info: (message) => lines.push(message),
-    warn: (message) => lines.push(`WARN ${message}`),
-    error: (message) => lines.push(`ERROR ${message}`),
-    text: () => lines.join('\n'),
-  };
-}
 
 /** A repository that runs chart-testing, linted by nx-helm's lint command with the real helm and yamllint. */
 describe('lint of a chart-testing repository follows ct.yaml', () => {

@@ -437,6 +437,26 @@ describe('OciClient on failing connections', () => {
     }
   });
 
+  it('asks a registry that takes requests but never answers twice at most, in seconds, whatever the retries', async () => {
+    const held: Socket[] = [];
+    const silent = createTcpServer((socket) => held.push(socket));
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    try {
+      const client = clientFor(`127.0.0.1:${port}`, { answerTimeoutMs: 200, retry: { retries: 4, initialDelayMs: 20, maxDelayMs: 20 } });
+      const started = Date.now();
+      const error = await failureOf(client.getManifest('acme/web', '1.0.0'));
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(error.message).toContain(
+        `Reading the manifest of 127.0.0.1:${port}/acme/web:1.0.0 failed after 2 attempts: no answer within 0.2 s.`,
+      );
+      expect(held).toHaveLength(2);
+    } finally {
+      held.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('retries 503 answers, waiting as Retry-After says but no longer than maxDelayMs, then succeeds', async () => {
     const seeded = clientFor(registry.host);
     const { digest } = await pushChartArtifact(seeded, 'acme/flaky', '1.0.0');

@@ -108,6 +108,31 @@ describe('push-chart through nx with registry credentials', () => {
     expect(summary).toContain('0 pushed, 4 skipped, 0 failed.');
   });
 
+  it('skips a package that differs from the published one only in when it was packaged, and verifies it', () => {
+    const later = { SOURCE_DATE_EPOCH: '1700000000' };
+    const nxLater = (...args: string[]) => {
+      const result = runNx(workspace.root, args, {
+        ...later,
+        HELM_BIN: mainHelm(),
+        CHARTS_USER: USER,
+        CHARTS_PASSWORD: PASSWORD,
+        TMPDIR: runTmp,
+      });
+      outputs.push(result.output);
+      return result;
+    };
+    const pushed = record('common').chartDigest;
+    const result = nxLater('run', 'common:push-chart', '--output-style=static');
+    expect(result.status).toBe(0);
+    expect(result.output).toContain('is already published with the same content, packaged at another time');
+    expect(record('common')).toMatchObject({
+      status: 'skipped',
+      chartDigest: pushed,
+      packagedChartDigest: expect.not.stringMatching(pushed),
+    });
+    expect(nxLater('run', 'common:verify-chart', '--output-style=static').status).toBe(0);
+  });
+
   it('refuses a chart changed without a version bump, naming the fix', () => {
     workspace.write('charts/web/templates/extra-configmap.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
     const result = nx('run', 'web:push-chart', '--output-style=static');

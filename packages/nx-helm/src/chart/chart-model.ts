@@ -93,7 +93,9 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
   const field = (key: string) => {
     const node = root.get(key, true) as Node | undefined;
     const keyLine = lineOfKey(root, key, lineCounter);
-    return { value: root.get(key) as unknown, line: lineOf(node) ?? keyLine };
+    // The text as written: YAML reads `1.0` as the number 1, and the message must show what the file says.
+    const source = node?.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
+    return { value: root.get(key) as unknown, line: lineOf(node) ?? keyLine, source };
   };
 
   const apiVersion = field('apiVersion');
@@ -130,7 +132,7 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
   }
 
   const version = field('version');
-  const versionText = typeof version.value === 'number' ? String(version.value) : version.value;
+  const versionText = typeof version.value === 'number' ? (version.source ?? String(version.value)) : version.value;
   if (versionText === undefined || versionText === null || versionText === '') {
     problems.push({
       file: chartFile,

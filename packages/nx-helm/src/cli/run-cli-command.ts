@@ -87,6 +87,7 @@ function chartOptions(
     projectNamePrefix: settings.projectNamePrefix,
     ctConfig: settings.ctConfig,
     repositoryIndexTtl: settings.repositoryIndexTtl,
+    allowExternalFiles: settings.allowExternalFiles,
     settings,
   };
 }

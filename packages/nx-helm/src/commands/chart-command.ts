@@ -36,6 +36,8 @@ export interface ChartCommandOptions {
   ctConfig?: string | false;
   /** Seconds a cached chart repository index is used without asking its server (NX_HELM_REPOSITORY_INDEX_TTL wins). */
   repositoryIndexTtl?: number;
+  /** Let charts read files outside themselves (links) and charts outside the workspace (file://). Default false. */
+  allowExternalFiles?: boolean;
 }
 
 export function projectLabel(options: ChartCommandOptions): string {
@@ -67,14 +69,16 @@ export function createHelm(options: ChartCommandOptions): Promise<HelmRunner> {
 }
 
 /**
- * Where a chart's downloaded dependencies come from, the same for lint and package: the registries' credentials, the
- * repository index cache's TTL, and the repository names of ct.yaml's chart-repos for `@name` dependencies.
+ * How lint and package stage a chart, the same for both: which files it may read, and where its downloaded
+ * dependencies come from (the registries' credentials, the repository index cache's TTL, and the repository names of
+ * ct.yaml's chart-repos for `@name` dependencies).
  */
-export function dependencySettings(
+export function stageSettings(
   options: ChartCommandOptions,
   ct: CtConfig | undefined = readCtConfig(options.workspaceRoot, options.ctConfig),
-): Pick<StageOptions, 'registries' | 'secretVariables' | 'repositoryIndexTtl' | 'repositoryNames'> {
+): Pick<StageOptions, 'registries' | 'secretVariables' | 'repositoryIndexTtl' | 'repositoryNames' | 'allowExternalFiles'> {
   return {
+    allowExternalFiles: options.allowExternalFiles,
     registries: options.registries,
     secretVariables: secretVariables(options),
     repositoryIndexTtl: options.repositoryIndexTtl,

@@ -3,11 +3,12 @@ import { join, posix } from 'node:path';
 import { describeHelmFailure } from '../helm/helm-runner';
 import { stageChart, type StagedChart } from '../staging/staged-chart';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { chartDir, createHelm, dependencySettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
+import { chartDir, createHelm, stageSettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
 import { readCtConfig } from '../config/ct-config';
 import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
 import { runCtChecks } from '../lint/ct-checks';
 import { ociNameProblem } from '../chart/oci-name';
+import { valuesSchemaProblem } from '../lint/values-schema';
 import { indent } from '../utils/indent';
 
 export interface LintOptions extends ChartCommandOptions {
@@ -76,7 +77,7 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
         })
       : [];
     const helm = await createHelm(options);
-    staged = await stageChart(tree, options.workspaceRoot, helm, dependencySettings(options, ct));
+    staged = await stageChart(tree, options.workspaceRoot, helm, stageSettings(options, ct));
     const stagedDir = staged.chartDir;
     const withDefaults = settings.defaultValues === 'always' || valuesFiles.length === 0;
     const runs = [
@@ -98,7 +99,9 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
     }
     const { name, version } = tree.root.chart;
     const nameProblem = ociNameProblem(name);
+    const schemaProblem = valuesSchemaProblem(folder, options.chartRoot);
     const sections = [
+      ...(schemaProblem ? [schemaProblem] : []),
       ...(nameProblem
         ? [
             `${options.chartRoot}/Chart.yaml (field name): the chart name "${name}" cannot be published to an OCI registry: ` +

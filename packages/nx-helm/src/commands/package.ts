@@ -1,5 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { defaultPackageOutputPath, ENV, PUSH_RECORD_FILE } from '../config/constants';
 import { describeHelmFailure } from '../helm/helm-runner';
@@ -9,7 +8,9 @@ import { sourceDate } from '../packaging/source-date';
 import { stageChart, type StagedChart } from '../staging/staged-chart';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { chartDir, createHelm, dependencySettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
+import { chartDir, createHelm, stageSettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
+import { valuesSchemaProblem } from '../lint/values-schema';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
 export interface PackageOptions extends ChartCommandOptions {
   /** Folder for the package, relative to the workspace root; `{projectRoot}` is replaced. Default dist/charts/<chart folder>. */
@@ -39,12 +40,14 @@ export async function packageChart(options: PackageOptions): Promise<PackageResu
   );
   assertOwnOutputFolder(outputDir, chartDir(options), options.workspaceRoot, project);
   let staged: StagedChart | undefined;
-  const packDir = mkdtempSync(join(tmpdir(), 'nx-helm-package-'));
+  const packDir = createTempDir('nx-helm-package-');
   try {
     const date = sourceDate(env);
     const helm = await createHelm(options);
     const tree = loadChartTree(options);
-    staged = await stageChart(tree, options.workspaceRoot, helm, { sourceDate: date.date, ...dependencySettings(options) });
+    const schemaProblem = valuesSchemaProblem(chartDir(options), options.chartRoot);
+    if (schemaProblem) throw new NxHelmError(schemaProblem, { file: `${options.chartRoot}/values.schema.json` });
+    staged = await stageChart(tree, options.workspaceRoot, helm, { sourceDate: date.date, ...stageSettings(options) });
     const { name, version } = tree.root.chart;
     const result = await helm.run(['package', staged.chartDir, '--destination', packDir], { cwd: options.workspaceRoot });
     if (result.failed) {
@@ -73,7 +76,7 @@ export async function packageChart(options: PackageOptions): Promise<PackageResu
     return { chart: name, version, archivePath, digest, provenancePath };
   } finally {
     staged?.dispose();
-    rmSync(packDir, { recursive: true, force: true });
+    removeTempDir(packDir);
   }
 }
 

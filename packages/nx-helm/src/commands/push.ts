@@ -14,6 +14,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { createHelm, projectLabel, type ChartCommandOptions } from './chart-command';
+import { chartContentDigest } from '../packaging/reproducible-archive';
 
 /** Connection settings that override the registry host's entry in `registries`. */
 export type ConnectionOverrides = Pick<RegistryHostOptions, 'plainHttp' | 'insecureSkipTlsVerify' | 'caFile' | 'certFile' | 'keyFile'>;
@@ -92,6 +93,7 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
       chartFile,
       allowOverwrite: options.allowOverwrite ?? false,
       log: (line) => options.log.info(line),
+      sameContent: async (pulled) => (await chartContentDigest(pulled)) === (await chartContentDigest(archivePath)),
     });
     const record: PushRecord = { ...result, time: new Date().toISOString(), helmVersion };
     const file = writePushRecord(packageDir, record);

@@ -5,6 +5,7 @@ import { secretVariables } from '../config/secret-variables';
 import { verifyPublishedChart, type VerifiedChart } from '../registry/chart-verifier';
 import { HelmChartRegistry } from '../registry/helm-chart-registry';
 import { readPushRecordFile } from '../registry/push-record-file';
+import type { PushRecord } from '../registry/chart-publisher';
 import { hostConnection } from '../registry/registry-options';
 import { parseRegistryLocation } from '../registry/registry-reference';
 import { fileDigest } from '../utils/file-digest';
@@ -46,7 +47,7 @@ export async function verifyChart(options: VerifyOptions): Promise<VerifiedChart
   );
   try {
     const verified = await verifyPublishedChart(registry, helm, record, {
-      localArchiveDigest: existsSync(localArchive) ? fileDigest(localArchive) : undefined,
+      localArchiveDigest: existsSync(localArchive) ? publishedDigestOfLocal(fileDigest(localArchive), record) : undefined,
       keyring: options.keyring ? resolve(options.workspaceRoot, options.keyring) : undefined,
     });
     options.log.info(
@@ -57,4 +58,12 @@ export async function verifyChart(options: VerifyOptions): Promise<VerifiedChart
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * The local package stands for the published archive it matched at push time: push skips a package that differs from
+ * the published one only in its file times (packagedChartDigest), and the registry keeps the earlier archive.
+ */
+function publishedDigestOfLocal(localDigest: string, record: PushRecord): string {
+  return record.packagedChartDigest === localDigest ? record.chartDigest : localDigest;
 }

@@ -50,6 +50,11 @@ export interface NxHelmPluginOptions {
    * Default: ct.yaml at the root when it exists. `false` ignores any ct.yaml.
    */
   ctConfig?: string | false;
+  /**
+   * Let lint and package read files outside the chart (symbolic links) and charts outside the workspace (file://).
+   * Nx cannot hash those, so lint-chart and package-chart are then not cached. Default false: refused.
+   */
+  allowExternalFiles?: boolean;
   /** push-chart depends on lint-chart, so that a chart whose lint fails is never published. Default true. */
   lintBeforePush?: boolean;
   /** Infer check-version targets. Default: ct.yaml's check-version-increment, else true. */
@@ -61,7 +66,16 @@ export interface NxHelmPluginOptions {
   repositoryIndexTtl?: number;
 }
 
-type OptionalKeys = 'registry' | 'helmPath' | 'registries' | 'sign' | 'lint' | 'ctConfig' | 'checkVersionIncrement' | 'repositoryIndexTtl';
+type OptionalKeys =
+  | 'registry'
+  | 'helmPath'
+  | 'registries'
+  | 'sign'
+  | 'lint'
+  | 'ctConfig'
+  | 'checkVersionIncrement'
+  | 'repositoryIndexTtl'
+  | 'allowExternalFiles';
 export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, OptionalKeys>> & Pick<NxHelmPluginOptions, OptionalKeys>;
 
 /** Every option of the plugin entry, for the check of misspelled keys. */
@@ -82,6 +96,7 @@ const PLUGIN_OPTION_KEYS: ReadonlyArray<keyof NxHelmPluginOptions> = [
   'lint',
   'ctConfig',
   'lintBeforePush',
+  'allowExternalFiles',
   'checkVersionIncrement',
   'repositoryIndexTtl',
 ];
@@ -125,6 +140,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     ctConfig: options?.ctConfig,
     checkVersionIncrement: options?.checkVersionIncrement,
     repositoryIndexTtl: options?.repositoryIndexTtl,
+    allowExternalFiles: options?.allowExternalFiles,
   };
   validateLintOptions(normalized.lint);
   if (
@@ -136,6 +152,9 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
       'The nx-helm plugin option "ctConfig" in nx.json must be the path of a chart-testing file relative to the workspace root ' +
         '(e.g. ".github/linters/ct.yaml"), or false to ignore ct.yaml.',
     );
+  }
+  if (normalized.allowExternalFiles !== undefined && typeof normalized.allowExternalFiles !== 'boolean') {
+    throw new NxHelmError('The nx-helm plugin option "allowExternalFiles" in nx.json must be true or false.');
   }
   if (typeof normalized.lintBeforePush !== 'boolean') {
     throw new NxHelmError('The nx-helm plugin option "lintBeforePush" in nx.json must be true or false.');
@@ -226,6 +245,7 @@ export type CommandSettings = Pick<
   | 'lint'
   | 'ctConfig'
   | 'repositoryIndexTtl'
+  | 'allowExternalFiles'
 >;
 
 /** The options an inferred target hands to the CLI: only those that are set and not defaults, to keep them short. */
@@ -241,6 +261,7 @@ export function commandSettings(options: NormalizedPluginOptions): CommandSettin
     lint: options.lint,
     ctConfig: options.ctConfig,
     repositoryIndexTtl: options.repositoryIndexTtl,
+    allowExternalFiles: options.allowExternalFiles,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as CommandSettings;
 }

@@ -4,8 +4,14 @@ import { cachedHelmVersion } from './helm-version-cache';
 import { isSupportedHelmVersion, MINIMUM_HELM_VERSION, parseHelmVersion } from './helm-version';
 import { runProcess, type ProcessOptions, type ProcessResult } from '../utils/process';
 
+/** Seconds a helm command may take unless its caller says otherwise: NX_HELM_COMMAND_TIMEOUT, else 300. */
+export const COMMAND_TIMEOUT_VARIABLE = 'NX_HELM_COMMAND_TIMEOUT';
+const DEFAULT_COMMAND_TIMEOUT_SECONDS = 300;
+
 /**
- * Runs the real helm CLI. Arguments are always an array; secrets only ever travel through `input` (stdin).
+ * Runs the real helm CLI. Arguments are always an array; secrets only ever travel through `input` (stdin). Every
+ * command is bounded in time: helm has no timeout of its own for a registry that accepts connections and never
+ * answers (`helm dependency build` would wait forever).
  */
 export class HelmRunner {
   private constructor(
@@ -14,6 +20,7 @@ export class HelmRunner {
     readonly version: string,
     /** The environment helm runs with: this process's, minus the variables that hold secrets. */
     private readonly env: NodeJS.ProcessEnv,
+    private readonly timeoutMs: number,
   ) {}
 
   get binary(): string {
@@ -63,11 +70,11 @@ export class HelmRunner {
           'in this repository) and put it on PATH or set HELM_BIN.',
       );
     }
-    return new HelmRunner(location, version, env);
+    return new HelmRunner(location, version, env, commandTimeoutMs(env));
   }
 
   run(args: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
-    return runProcess(this.location.path, args, { ...options, env: options.env ?? this.env });
+    return runProcess(this.location.path, args, { timeoutMs: this.timeoutMs, ...options, env: options.env ?? this.env });
   }
 }
 
@@ -78,9 +85,21 @@ export function describeHelmFailure(result: ProcessResult): string {
     .filter(Boolean)
     .join('\n');
   const status = result.timedOut
-    ? 'timed out'
+    ? `did not finish in time and was stopped (a registry or chart repository that does not answer?); if it needs longer, set ${COMMAND_TIMEOUT_VARIABLE} to more seconds`
     : result.startError
       ? `could not be started (${result.startError})`
       : `exited with code ${result.exitCode ?? 'unknown'}`;
   return `\`helm ${result.args.join(' ')}\` ${status}${output ? `:\n${output}` : ''}`;
+}
+
+function commandTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = env[COMMAND_TIMEOUT_VARIABLE]?.trim();
+  if (!value) return DEFAULT_COMMAND_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new NxHelmError(
+      `${COMMAND_TIMEOUT_VARIABLE} is ${JSON.stringify(value)}, which is not a number of seconds. Set it to e.g. 600, or unset it (300).`,
+    );
+  }
+  return seconds * 1000;
 }

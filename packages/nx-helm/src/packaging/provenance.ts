@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runProcess } from '../utils/process';
-import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { readArchiveFile } from './reproducible-archive';
 import { fileDigest } from '../utils/file-digest';
@@ -41,7 +41,7 @@ export async function signChartArchive(
   if (passphrase === undefined) {
     throw new NxHelmError(`Signing is configured with passphraseEnv "${options.passphraseEnv}", but that environment variable is not set.`);
   }
-  const home = createSecretTempDir('nx-helm-gnupg-');
+  const home = createTempDir('nx-helm-gnupg-');
   try {
     const keyringFile = join(home, 'import.gpg');
     writeFileSync(keyringFile, keyringBytes(options, keyringPath, env), { mode: 0o600 });
@@ -87,7 +87,7 @@ export async function signChartArchive(
     return provenance;
   } finally {
     await runProcess('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { env: { PATH: env.PATH } });
-    removeSecretTempDir(home);
+    removeTempDir(home);
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Header } from 'tar-stream';
@@ -39,6 +40,30 @@ export async function makeArchiveReproducible(archivePath: string, timestamp: Da
 export async function readArchiveFile(archivePath: string, path: string): Promise<Buffer | undefined> {
   const entries = await readEntries(gunzipSync(readFileSync(archivePath)));
   return entries.find((entry) => entry.header.name === path)?.data;
+}
+
+/**
+ * A digest of what a chart archive holds, blind to when it was packaged: every entry's path, type, mode, link and
+ * content, with subchart archives taken by their own content and the `generated:` time of lock files left out. Two
+ * packages of the same chart made at other times (another SOURCE_DATE_EPOCH, a commit that touched only an ignored
+ * file) have the same content digest and different archive digests.
+ */
+export async function chartContentDigest(archive: string | Buffer): Promise<string> {
+  const bytes = typeof archive === 'string' ? readFileSync(archive) : archive;
+  const entries = (await readEntries(gunzipSync(bytes))).sort((a, b) =>
+    a.header.name < b.header.name ? -1 : a.header.name > b.header.name ? 1 : 0,
+  );
+  const hash = createHash('sha256');
+  for (const { header, data } of entries) {
+    const content = /\/charts\/[^/]+\.tgz$/.test(header.name)
+      ? await chartContentDigest(data)
+      : /(^|\/)(Chart|requirements)\.lock$/.test(header.name)
+        ? data.toString('utf8').replace(/^generated: .*$/m, 'generated: -')
+        : data;
+    hash.update(JSON.stringify([header.name, header.type, header.mode, header.linkname ?? '', content.length]));
+    hash.update(typeof content === 'string' ? Buffer.from(content) : content);
+  }
+  return `sha256:${hash.digest('hex')}`;
 }
 
 function readEntries(tarBytes: Buffer): Promise<ArchiveEntry[]> {

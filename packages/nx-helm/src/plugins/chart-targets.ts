@@ -90,6 +90,8 @@ function buildChartTargets(
   const ctInputs = ct
     ? [ct.file, ct.lintConf, ct.chartYamlSchema].filter((file) => file !== undefined).map((file) => `{workspaceRoot}/${file}`)
     : [];
+  // Files outside the chart or the workspace, when allowed, are read but not hashed: a cached result could be stale.
+  const cache = options.allowExternalFiles !== true;
   const checkVersion = linted && (options.checkVersionIncrement ?? ct?.checkVersionIncrement ?? true);
   const lintDescription = ct
     ? `Lint as chart-testing does, following ${ct.file}: its checks, then helm lint with each ci/*-values.yaml (the default values when there are none)`
@@ -113,7 +115,7 @@ function buildChartTargets(
             lintDescription,
             { strict: false, defaultValues: 'when-no-ci-values' },
             {
-              cache: true,
+              cache,
               inputs: [...inputs, ...ctInputs],
             },
           ),
@@ -124,7 +126,7 @@ function buildChartTargets(
       `Build dependencies and run helm package into ${packageOutputPath}`,
       { outputPath: `dist/packages/${projectRoot}` },
       {
-        cache: true,
+        cache,
         dependsOn: [`^${options.packageTargetName}`],
         // The archive's timestamp is SOURCE_DATE_EPOCH when set (else a fixed date), and a signed package differs
         // from an unsigned one.

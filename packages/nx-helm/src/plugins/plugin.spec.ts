@@ -147,6 +147,14 @@ describe('nx-helm plugin', () => {
     );
   });
 
+  it('does not cache lint and package when allowExternalFiles lets them read files Nx does not hash', async () => {
+    const projects = await projectsFor(writeExampleCharts(), { allowExternalFiles: true });
+    expect(projects.web.targets!['lint-chart'].cache).toBe(false);
+    expect(projects.web.targets!['package-chart'].cache).toBe(false);
+    expect(JSON.parse(projects.web.targets!['package-chart'].options.env.NX_HELM_OPTIONS)).toEqual({ allowExternalFiles: true });
+    expect((await projectsFor(writeExampleCharts())).web.targets!['package-chart'].cache).toBe(true);
+  });
+
   it('refuses a repositoryIndexTtl that is not a number of seconds', async () => {
     await expect(createNodes[1](writeExampleCharts(), { repositoryIndexTtl: -5 }, context())).rejects.toThrow(
       'The nx-helm plugin option "repositoryIndexTtl" in nx.json is -5, which is not a number of seconds.',

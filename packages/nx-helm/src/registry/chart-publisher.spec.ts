@@ -1,3 +1,5 @@
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
@@ -18,11 +20,15 @@ class FakeRegistry implements ChartRegistry {
   async push(archivePath: string, reference: ChartReference) {
     const digest = digestOf(this.tags.size + 1);
     this.tags.set(reference.reference, { digest, chartDigest: fileDigest(archivePath) });
+    this.archives.set(digest, archivePath);
     this.pushed.push(reference.reference);
     return digest;
   }
-  async pull(): Promise<never> {
-    throw new Error('not used');
+  readonly archives = new Map<string, string>();
+  async pull(pinnedReference: string, destination: string) {
+    const archivePath = join(destination, 'pulled.tgz');
+    copyFileSync(this.archives.get(pinnedReference.split('@')[1])!, archivePath);
+    return { archivePath };
   }
   async close() {}
 }
@@ -36,7 +42,7 @@ describe('publishChart', () => {
   });
   afterEach(() => workspace.dispose());
 
-  const publish = (content: string, allowOverwrite = false) => {
+  const publish = (content: string, allowOverwrite = false, sameContent?: (pulled: string) => Promise<boolean>) => {
     const archivePath = workspace.write(`web-1.0.0-${content}.tgz`, content);
     return publishChart({
       registry,
@@ -48,6 +54,7 @@ describe('publishChart', () => {
       chartFile: 'charts/web/Chart.yaml',
       allowOverwrite,
       log: () => undefined,
+      sameContent,
     });
   };
 
@@ -65,6 +72,18 @@ describe('publishChart', () => {
       /oci:\/\/r\.example\/charts\/web:1\.0\.0 is already published with other content .*bump `version` in charts\/web\/Chart\.yaml/,
     );
     expect(error).toMatchObject({ reference: 'oci://r.example/charts/web:1.0.0', digest: digestOf(1), file: 'charts/web/Chart.yaml' });
+    expect(registry.pushed).toHaveLength(1);
+  });
+
+  it('skips other bytes whose content the caller finds the same, recording both digests', async () => {
+    await publish('v1');
+    const result = await publish('v1 packaged later', false, async (pulled) => readFileSync(pulled, 'utf8') === 'v1');
+    expect(result).toMatchObject({
+      status: 'skipped',
+      digest: digestOf(1),
+      chartDigest: registry.tags.get('oci://r.example/charts/web:1.0.0')!.chartDigest,
+      packagedChartDigest: fileDigest(join(workspace.root, 'web-1.0.0-v1 packaged later.tgz')),
+    });
     expect(registry.pushed).toHaveLength(1);
   });
 

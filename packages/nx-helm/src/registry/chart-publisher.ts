@@ -1,6 +1,7 @@
 import { NxHelmError } from '../utils/nx-helm-error';
 import type { ChartRegistry } from './chart-registry';
 import { chartReference, type RegistryLocation } from './registry-reference';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
 export type PushStatus = 'pushed' | 'skipped' | 'failed';
 
@@ -15,6 +16,11 @@ export interface PushRecord {
   digest?: string;
   /** sha256 of the .tgz, which is the chart layer's digest in the registry. */
   chartDigest: string;
+  /**
+   * The local package's sha256 when it differs from the published archive only in when it was packaged (timestamps,
+   * a lock file's `generated:`): the version was skipped as published with the same content.
+   */
+  packagedChartDigest?: string;
   status: PushStatus;
   time: string;
   helmVersion: string;
@@ -33,6 +39,11 @@ export interface PublishRequest {
   chartFile: string;
   allowOverwrite: boolean;
   log: (line: string) => void;
+  /**
+   * Whether a pulled archive holds what the local one holds, times aside (see chartContentDigest). Asked when the
+   * archives' digests differ, before refusing the push as other content.
+   */
+  sameContent?: (pulledArchivePath: string) => Promise<boolean>;
 }
 
 /**
@@ -50,6 +61,13 @@ export async function publishChart(request: PublishRequest): Promise<Omit<PushRe
     request.log(`${target.reference} is already published with the same content (${remote.digest}): skipped.`);
     return { ...base, digest: remote.digest, status: 'skipped' };
   }
+  if (remote && request.sameContent && (await publishedWithSameContent(request, `${target.repository}@${remote.digest}`))) {
+    request.log(
+      `${target.reference} is already published with the same content, packaged at another time (registry archive ${remote.chartDigest}, ` +
+        `local package ${chartDigest}; only file times differ): skipped.`,
+    );
+    return { ...base, chartDigest: remote.chartDigest, packagedChartDigest: chartDigest, digest: remote.digest, status: 'skipped' };
+  }
   if (remote && !request.allowOverwrite) {
     throw new NxHelmError(
       `${target.reference} is already published with other content (registry: chart ${remote.chartDigest}, ` +
@@ -63,4 +81,17 @@ export async function publishChart(request: PublishRequest): Promise<Omit<PushRe
   }
   const digest = await registry.push(request.archivePath, target);
   return { ...base, digest, status: 'pushed' };
+}
+
+/** Pulls the published archive by digest and compares its content; false when it cannot be read (the refusal stands). */
+async function publishedWithSameContent(request: PublishRequest, pinnedReference: string): Promise<boolean> {
+  const dir = createTempDir('nx-helm-compare-');
+  try {
+    const pulled = await request.registry.pull(pinnedReference, dir);
+    return await request.sameContent!(pulled.archivePath);
+  } catch {
+    return false;
+  } finally {
+    removeTempDir(dir);
+  }
 }

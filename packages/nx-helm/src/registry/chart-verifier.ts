@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import { fileDigest } from '../utils/file-digest';
@@ -7,6 +6,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import type { PushRecord } from './chart-publisher';
 import type { ChartRegistry } from './chart-registry';
 import { repositoryOf } from './registry-reference';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
 export interface VerifiedChart {
   /** `oci://host/path/chart@sha256:…`: the immutable reference that was pulled. */
@@ -36,7 +36,7 @@ export async function verifyPublishedChart(
     );
   }
   const pinnedReference = `${repositoryOf(record.reference)}@${record.digest}`;
-  const dir = mkdtempSync(join(tmpdir(), 'nx-helm-verify-'));
+  const dir = createTempDir('nx-helm-verify-');
   try {
     // The provenance file is verified below with `helm verify`, because `helm pull --verify` looks the archive up by
     // the file name a digest pull gets ("web@sha256-….tgz"), which the signature never names.
@@ -70,7 +70,7 @@ export async function verifyPublishedChart(
     }
     return { pinnedReference, digest: record.digest, chartDigest, provenanceVerified: Boolean(options.keyring) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 

@@ -19,6 +19,11 @@ export interface HttpRequestOptions {
   body?: Buffer;
   /** Time for the whole exchange, from connecting until the body has been read (or consumed). */
   timeoutMs: number;
+  /**
+   * Time until the response starts (its status line and headers), when shorter than `timeoutMs`: a server that takes
+   * the connection and never answers is given up on in seconds, while a slow large body keeps the longer bound.
+   */
+  answerTimeoutMs?: number;
   /** TLS settings of https requests (see tlsRequestOptions). */
   tls?: HttpsRequestOptions;
   /**
@@ -31,6 +36,9 @@ export interface HttpRequestOptions {
 /** The request took longer than its timeout. */
 export class RequestTimeout extends Error {}
 
+/** The server took the request but did not start to answer within the answer timeout. */
+export class NoAnswer extends RequestTimeout {}
+
 /** One HTTP exchange, bounded by the timeout from connecting until the response has been read. */
 export function sendHttpRequest(method: string, url: URL, options: HttpRequestOptions): Promise<HttpResponse> {
   const secure = url.protocol === 'https:';
@@ -42,11 +50,13 @@ export function sendHttpRequest(method: string, url: URL, options: HttpRequestOp
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(answerTimer);
       finish();
     };
     // https (and tls) are loaded only for hosts that use them: the CLI starts once per task.
     const send = secure ? (require('node:https') as typeof import('node:https')).request : httpRequest;
     const request = send(url, { method, headers, ...(secure ? options.tls : {}) }, (response) => {
+      clearTimeout(answerTimer);
       const status = response.statusCode ?? 0;
       const consumed = options.consumeBody?.(response);
       if (consumed) {
@@ -66,6 +76,14 @@ export function sendHttpRequest(method: string, url: URL, options: HttpRequestOp
       settle(() => reject(error));
       request.destroy(error);
     }, options.timeoutMs);
+    const answerTimer =
+      options.answerTimeoutMs !== undefined && options.answerTimeoutMs < options.timeoutMs
+        ? setTimeout(() => {
+            const error = new NoAnswer(`no answer within ${formatSeconds(options.answerTimeoutMs!)}`);
+            settle(() => reject(error));
+            request.destroy(error);
+          }, options.answerTimeoutMs)
+        : undefined;
     request.on('error', (error) => settle(() => reject(error)));
     request.end(options.body);
   });

@@ -6,7 +6,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
 import { connectionFlags, type RegistryCommand, type RegistryHostOptions } from './registry-options';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry';
-import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
 /** A registry command that hangs (a stalled connection) is stopped after this long and counts as a transient failure. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60 * 1000;
@@ -69,7 +69,7 @@ export class RegistrySession {
     // If the process is interrupted, log out synchronously too: a credential helper may hold the password elsewhere.
     const configDir = settings.registryConfigFile
       ? undefined
-      : createSecretTempDir('nx-helm-registry-', () => {
+      : createTempDir('nx-helm-registry-', () => {
           execFileSync(helm.binary, ['registry', 'logout', host], { env: sessionEnv, stdio: 'ignore', timeout: 10_000 });
         });
     sessionEnv.HELM_REGISTRY_CONFIG = settings.registryConfigFile ?? join(configDir!, 'config.json');
@@ -123,7 +123,7 @@ export class RegistrySession {
       await this.helm.run(['registry', 'logout', this.host], { env: this.env, timeoutMs: 30_000 });
     } finally {
       if (this.configDir) {
-        removeSecretTempDir(this.configDir);
+        removeTempDir(this.configDir);
       }
     }
   }

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chart, ChartDependency } from '../chart/chart-model';
 import type { ChartProblem } from '../chart/chart-problem';
@@ -7,6 +6,7 @@ import { chartProblemError } from '../chart/chart-problem';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { fileDigest } from '../utils/file-digest';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
 /** `annotations: { "nx-helm/digest.<dependency name>": "sha256:<manifest digest>" }` pins an OCI dependency. */
 export const PIN_ANNOTATION_PREFIX = 'nx-helm/digest.';
@@ -64,7 +64,7 @@ export async function verifyDependencyPin(
   const { dependency, digest } = pin;
   const repository = `${dependency.repository!.replace(/\/+$/, '')}/${dependency.name}`;
   const pinned = `${repository}@${digest}`;
-  const dir = mkdtempSync(join(tmpdir(), 'nx-helm-pin-'));
+  const dir = createTempDir('nx-helm-pin-');
   try {
     const pulled = await helm.run(['pull', pinned, '--destination', dir, ...download.flags], {
       env: { ...helm.environment, ...download.env },
@@ -87,6 +87,6 @@ export async function verifyDependencyPin(
       );
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

@@ -9,7 +9,7 @@ import type { ProcessResult } from '../utils/process';
 import { classifyRegistryFailure } from '../registry/registry-errors';
 import { connectionFlags, hostConnection, type RegistriesOptions, type RegistryHostOptions } from '../registry/registry-options';
 import { RegistrySession } from '../registry/registry-session';
-import { createSecretTempDir, removeSecretTempDir } from '../utils/temp-dirs';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { repositoryIndexTtlMs } from '../config/repository-index-ttl';
 import { readHelmRepositories, writeHelmRepositories, type HelmRepositoryEntry } from './helm-repository-config';
@@ -87,7 +87,7 @@ export async function prepareDependencySources(
   const loggedInHosts: string[] = [];
   const registryConfigFile = () => join(dir, 'registry.json');
   // An interrupted run logs out too: a credential helper may keep a login outside this folder.
-  const dir = createSecretTempDir('nx-helm-dependencies-', () => {
+  const dir = createTempDir('nx-helm-dependencies-', () => {
     for (const host of loggedInHosts) {
       execFileSync(helm.binary, ['registry', 'logout', host], {
         env: { ...helm.environment, HELM_REGISTRY_CONFIG: registryConfigFile() },
@@ -100,7 +100,7 @@ export async function prepareDependencySources(
   const sessions: RegistrySession[] = [];
   const dispose = async () => {
     for (const session of sessions) await session.close();
-    removeSecretTempDir(dir);
+    removeTempDir(dir);
   };
   try {
     const hostOptions = (host: string) => hostConnection(host, settings.registries, {}, settings.workspaceRoot);

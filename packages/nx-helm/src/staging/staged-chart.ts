@@ -3,7 +3,6 @@ import {
   existsSync,
   lutimesSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -12,7 +11,6 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import type { YAMLSeq } from 'yaml';
 import type { ChartDependency } from '../chart/chart-model';
@@ -24,6 +22,8 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { dependencyPins, verifyDependencyPin } from './dependency-pins';
 import { prepareDependencySources, type DependencySources } from './dependency-sources';
 import { writeSubchartArchive } from './subchart-archive';
+import { checkExternalFiles } from './external-files';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
 export interface StagedChart {
   tree: LocalChartTree;
@@ -44,6 +44,8 @@ export interface StageOptions {
   repositoryIndexTtl?: number;
   /** Repository names of `@name` dependencies and their URLs, looked up before helm's repositories.yaml. */
   repositoryNames?: Record<string, string>;
+  /** Let charts read files outside themselves (links) and outside the workspace (file://); see checkExternalFiles. */
+  allowExternalFiles?: boolean;
 }
 
 /** A dependency built from a chart of this workspace rather than downloaded. */
@@ -68,16 +70,20 @@ export async function stageChart(
   options: StageOptions = {},
 ): Promise<StagedChart> {
   const base = commonAncestor([workspaceRoot, ...tree.buildOrder.map((chart) => chart.dir)]);
-  const stagingRoot = mkdtempSync(join(tmpdir(), 'nx-helm-stage-'));
+  const stagingRoot = createTempDir('nx-helm-stage-');
   const stagedDirOf = (chart: LocalChart) => join(stagingRoot, relative(base, chart.dir));
   const staged: StagedChart = {
     tree,
     chartDir: stagedDirOf(tree.root),
     stagedDirOf,
-    dispose: () => rmSync(stagingRoot, { recursive: true, force: true }),
+    dispose: () => removeTempDir(stagingRoot),
   };
   let sources: DependencySources | undefined;
   try {
+    if (!options.allowExternalFiles) checkExternalFiles(tree, workspaceRoot);
+    for (const chart of tree.buildOrder) {
+      for (const dependency of downloadsOf(chart)) checkDownloadedDependency(chart, dependency);
+    }
     for (const chart of tree.buildOrder) {
       copyTree(chart.dir, stagedDirOf(chart));
     }
@@ -265,6 +271,17 @@ function dependencyFilesOf(chart: LocalChart): DependencyFiles {
     list: declaredIn ? posix.basename(declaredIn) : 'Chart.yaml',
     writtenLock: chart.chart.apiVersion === 'v1' ? 'requirements.lock' : 'Chart.lock',
   };
+}
+
+/** A dependency helm downloads needs a version (or range): helm's own message would be "improper constraint: ". */
+function checkDownloadedDependency(chart: LocalChart, dependency: ChartDependency): void {
+  if (dependency.version !== undefined && dependency.version.trim() !== '') return;
+  const file = dependency.file ?? `${chart.relativeDir}/Chart.yaml`;
+  throw new NxHelmError(
+    `${file}${dependency.line ? `:${dependency.line}` : ''}: the dependency "${dependency.name}" from ${dependency.repository} has no version, ` +
+      'so helm cannot choose one ("improper constraint"). Fix: add `version:` with the version or range to use, e.g. "^1.2.0".',
+    { file, line: dependency.line },
+  );
 }
 
 /**

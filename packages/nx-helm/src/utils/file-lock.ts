@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isProcessAlive } from './process-alive';
 
 export interface FileLockOptions {
   /**
@@ -89,7 +90,7 @@ function isStale(lockFile: string, staleAfterMs: number): boolean {
   }
   if (Date.now() - modified > staleAfterMs) return true;
   const holder = readHolder(lockFile);
-  return holder !== undefined && holder.host === hostname() && !isAlive(holder.pid);
+  return holder !== undefined && holder.host === hostname() && !isProcessAlive(holder.pid);
 }
 
 /**
@@ -122,15 +123,5 @@ function readHolder(lockFile: string): { pid: number; host: string; token: strin
       : undefined;
   } catch {
     return undefined; // gone, or being written: judged by its age alone
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

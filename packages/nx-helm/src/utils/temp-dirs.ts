@@ -1,28 +1,66 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from './process-alive';
 
 /**
- * Temporary folders that may hold credentials. They are removed when released, and also when the process exits or
- * is interrupted (SIGINT, SIGTERM, SIGHUP) before that, so a cancelled CI job leaves no registry config behind.
+ * nx-helm's temporary folders (staged charts, packages, registry and GnuPG configs that may hold credentials). Each is
+ * removed when released, and also when the process exits or is interrupted (SIGINT, SIGTERM, SIGHUP) before that, so a
+ * cancelled CI job leaves no registry config behind. A process killed outright (SIGKILL, or its parent's death) cannot
+ * clean up: its folders carry its pid in their names, and the next nx-helm process removes those of dead processes.
  */
 const live = new Map<string, (() => void) | undefined>();
 let handlersInstalled = false;
+let staleRemoved = false;
+
+/** `nx-helm-<kind>-<pid>-<random>`, as createTempDir names them. */
+const OWN_FOLDER = /^nx-helm-[a-z-]+?-(\d+)-[A-Za-z0-9]{6}$/;
+/** Younger folders are left alone even when their pid is gone: another pid namespace may share this /tmp. */
+const STALE_AFTER_MS = 5 * 60_000;
 
 /**
- * `onAbort` runs (synchronously) before the folder is removed when the process ends without releasing it, e.g. to
- * log out so that credentials a helper stored elsewhere (an OS keychain) go too.
+ * A new temporary folder named `<prefix><pid>-<random>` (prefix e.g. `nx-helm-stage-`). `onAbort` runs (synchronously)
+ * before the folder is removed when the process ends without releasing it, e.g. to log out so that credentials a
+ * helper stored elsewhere (an OS keychain) go too.
  */
-export function createSecretTempDir(prefix: string, onAbort?: () => void): string {
+export function createTempDir(prefix: string, onAbort?: () => void): string {
   installHandlers();
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (!staleRemoved) {
+    staleRemoved = true;
+    removeStaleTempDirs();
+  }
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
   live.set(dir, onAbort);
   return dir;
 }
 
-export function removeSecretTempDir(dir: string): void {
+export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   live.delete(dir);
+}
+
+/** Removes the folders that nx-helm processes which no longer run left in `dir` (default the temporary folder). */
+export function removeStaleTempDirs(dir = tmpdir(), now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = OWN_FOLDER.exec(name)?.[1];
+    if (!pid || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs < STALE_AFTER_MS) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch {
+      // another user's folder, or removed meanwhile
+    }
+  }
+  return removed;
 }
 
 function removeAll(): void {
@@ -32,7 +70,7 @@ function removeAll(): void {
     } catch {
       // best effort: the folder is removed regardless
     }
-    removeSecretTempDir(dir);
+    removeTempDir(dir);
   }
 }
 

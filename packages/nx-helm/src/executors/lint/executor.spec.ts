@@ -62,11 +62,19 @@ describe('lint executor (real helm)', () => {
     expect(example.output()).toContain('1 chart(s) linted, 0 chart(s) failed');
   });
 
+  it('names a values.schema.json that is not JSON, which helm blames on values.yaml', async () => {
+    writeChart(example.workspace, 'charts/schema', { name: 'schema' });
+    example.workspace.write('charts/schema/values.schema.json', '{ "type": "object", ');
+    await expect(lint('schema', 'charts/schema')).resolves.toEqual({ success: false });
+    expect(example.output()).toContain('charts/schema/values.schema.json is not valid JSON (');
+    expect(example.output()).toContain('helm reports this as a problem of values.yaml');
+  });
+
   it('reports an invalid Chart.yaml with file, line, field and fix', async () => {
     example.workspace.write('charts/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0\n');
     await expect(lint('web', 'charts/web')).resolves.toEqual({ success: false });
     expect(example.output()).toBe(
-      'lint-chart failed for web:\ncharts/web/Chart.yaml:3 (field version) has the version "1", which is not a SemVer 2 version.\n' +
+      'lint-chart failed for web:\ncharts/web/Chart.yaml:3 (field version) has the version "1.0", which is not a SemVer 2 version.\n' +
         '  Fix: Use MAJOR.MINOR.PATCH with an optional -prerelease or +build suffix, e.g. `version: 1.4.0`, quoted if YAML would read it as a number.',
     );
   });

@@ -6,6 +6,7 @@ import { NxHelmError } from '../../utils/nx-helm-error';
 import {
   classifyTransportError,
   headerValue,
+  NoAnswer,
   readTlsFiles,
   sendHttpRequest,
   tlsRequestOptions,
@@ -31,6 +32,7 @@ const MANIFEST_ACCEPT = [OCI_MANIFEST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE, DOCKER_M
   ', ',
 );
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_ANSWER_TIMEOUT_MS = 10_000;
 const MAX_REDIRECTS = 5;
 const MAX_TAG_PAGES = 1000;
 /** The OAuth2 client id sent with identity-token grants, as docker sends "docker" and oras "oras-go". */
@@ -70,6 +72,8 @@ export interface OciClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Time for one request, from connecting until the response has ended; default 30 s. */
   timeoutMs?: number;
+  /** Time until a request's answer starts; default 10 s. A registry that never answers is asked twice at most. */
+  answerTimeoutMs?: number;
   /** Retries of transient failures (network errors, timeouts, 5xx, 429). */
   retry?: RetryPolicy;
   /** Gets one line per retry. */
@@ -127,6 +131,7 @@ export class OciClient {
   private readonly connection: RegistryHostOptions;
   private readonly env: NodeJS.ProcessEnv;
   private readonly timeoutMs: number;
+  private readonly answerTimeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly log: (line: string) => void;
   private readonly baseUrl: URL;
@@ -149,6 +154,7 @@ export class OciClient {
     this.connection = options.connection ?? {};
     this.env = options.env ?? process.env;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.log = options.log ?? (() => undefined);
     const { plainHttp, caFile, certFile, keyFile, insecureSkipTlsVerify } = this.connection;
@@ -350,7 +356,9 @@ export class OciClient {
           return { ok: true, retryable: false, value: { kind: 'done', value: await work() } };
         } catch (error) {
           const problem = this.asProblem(error);
-          return { ok: false, retryable: problem.kind === 'transient', value: { kind: 'failed', problem } };
+          // A registry that takes requests and never answers is asked once more, not as often as a flaky one.
+          const silentAgain = error instanceof NoAnswer && attempts >= 2;
+          return { ok: false, retryable: problem.kind === 'transient' && !silentAgain, value: { kind: 'failed', problem } };
         }
       },
       (attemptNumber, computedDelayMs, last) => {
@@ -547,7 +555,13 @@ export class OciClient {
 
   /** One HTTP exchange, bounded by the timeout from connecting until the response has ended. */
   private transmit(method: Method, url: URL, headers: OutgoingHttpHeaders, body?: Buffer): Promise<RegistryResponse> {
-    return sendHttpRequest(method, url, { headers, body, timeoutMs: this.timeoutMs, tls: this.tlsOptionsFor(url) });
+    return sendHttpRequest(method, url, {
+      headers,
+      body,
+      timeoutMs: this.timeoutMs,
+      answerTimeoutMs: this.answerTimeoutMs,
+      tls: this.tlsOptionsFor(url),
+    });
   }
 
   private tlsOptionsFor(url: URL): HttpsRequestOptions {

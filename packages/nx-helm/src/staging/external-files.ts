@@ -1,0 +1,60 @@
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { LocalChartTree } from '../chart/local-chart-tree';
+import { NxHelmError } from '../utils/nx-helm-error';
+
+const FIX =
+  'Fix: copy the file into the chart (or the chart into the workspace), or set the nx-helm option allowExternalFiles: true ' +
+  "(then lint-chart and package-chart are not cached, as Nx cannot see those files' changes).";
+
+/**
+ * Refuses a package that would read files Nx does not hash as its inputs: a symbolic link in a chart whose target is
+ * outside that chart (helm follows it: `/etc/passwd` would be packaged), and, in an Nx workspace, a chart of the build
+ * (a `file://` dependency) outside the workspace. Either would also leave the cache stale when that file changes.
+ * Without nx.json (the command run on a plain folder) nothing is cached, and a `file://` sibling of the chart's folder
+ * is fine. A dangling link is left to helm, which reports it.
+ */
+export function checkExternalFiles(tree: LocalChartTree, workspaceRoot: string): void {
+  const workspace = realpathSync(workspaceRoot);
+  const cachedByNx = existsSync(join(workspaceRoot, 'nx.json'));
+  for (const chart of tree.buildOrder) {
+    const chartDir = realpathSync(chart.dir);
+    if (cachedByNx && !isInside(chartDir, workspace)) {
+      throw new NxHelmError(
+        `The chart "${chart.chart.name}" at ${chart.dir} is built into ${tree.root.relativeDir} (a file:// dependency) but lies outside the ` +
+          `workspace ${workspaceRoot}. ${FIX}`,
+        { file: `${tree.root.relativeDir}/Chart.yaml` },
+      );
+    }
+    findExternalLink(chart.dir, chartDir, (link, target) => {
+      const shown = relative(workspaceRoot, link).split(sep).join('/');
+      throw new NxHelmError(
+        `${shown} is a symbolic link to ${target}, outside the chart "${chart.chart.name}" (${relative(workspaceRoot, chart.dir).split(sep).join('/') || '.'}): ` +
+          `helm would package that file. ${FIX}`,
+        { file: shown },
+      );
+    });
+  }
+}
+
+function findExternalLink(dir: string, chartDir: string, found: (link: string, target: string) => void): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === '.git' || entry.name === 'node_modules') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      findExternalLink(path, chartDir, found);
+    } else if (entry.isSymbolicLink()) {
+      let target: string;
+      try {
+        target = realpathSync(path);
+      } catch {
+        continue; // dangling
+      }
+      if (!isInside(target, chartDir)) found(path, target);
+    }
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}${sep}`);
+}
