@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lintChart } from '../src/commands/lint';
 import { packageChart } from '../src/commands/package';
-import { normalizePluginOptions, type NxHelmPluginOptions } from '../src/config/plugin-options';
+import { resolveSettings } from '../src/config/nx-json-settings';
+import type { NxHelmPluginOptions } from '../src/config/plugin-options';
 import { createNodes } from '../src/plugins/plugin';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
@@ -407,7 +408,10 @@ describe('bad input: each mistake is named with its file and fix, and the good c
     const refused = await failure(listProjects(testCase.options as NxHelmPluginOptions));
     expect(refused).toMatch(testCase.message);
     // The nx-helm command checks nx.json's options the same way.
-    if (!testCase.graphOnly) expect(() => normalizePluginOptions(testCase.options as NxHelmPluginOptions)).toThrow(testCase.message);
+    if (!testCase.graphOnly) {
+      workspace.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: testCase.options }] }));
+      expect(() => resolveSettings(workspace.root, 'charts/good', {})).toThrow(testCase.message);
+    }
     if (testCase.secret) expect(refused).not.toContain(testCase.secret);
   });
 

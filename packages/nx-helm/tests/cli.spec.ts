@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { copyExampleCharts, REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { createTempWorkspace, type TempWorkspace } from '../src/testing/temp-workspace';
+import { TEMP_DIR_HOST } from '../src/utils/temp-dirs';
 
 /** The built `nx-helm` command, as package.json "bin" installs it. */
 const CLI = join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js');
@@ -37,7 +38,7 @@ describe('the nx-helm CLI (built, real helm)', () => {
   it('removes the temporary folders a killed nx-helm process left, holding a registry login, and leaves none of its own', () => {
     const tmp = join(workspace.root, 'tmp');
     const deadPid = spawnSync('true').pid!;
-    const left = join(tmp, `nx-helm-registry-${deadPid}-aB3dE6`);
+    const left = join(tmp, `nx-helm-registry-${TEMP_DIR_HOST}-${deadPid}-aB3dE6`);
     mkdirSync(left, { recursive: true });
     writeFileSync(join(left, 'config.json'), '{"auths":{"ghcr.io":{"auth":"dXNlcjpzZWNyZXQ="}}}');
     const hourAgo = new Date(Date.now() - 3_600_000);

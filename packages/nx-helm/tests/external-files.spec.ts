@@ -51,6 +51,13 @@ describe('files outside the chart or the workspace (real helm)', () => {
     await expect(lintChart(options('charts/web'))).rejects.toThrow('charts/web/templates/other-values.yaml is a symbolic link to');
   });
 
+  it('lets a link outside the chart be where .helmignore keeps it out of the package', async () => {
+    symlinkSync(outside, join(workspace.root, 'charts/web/docs'));
+    workspace.write('charts/web/.helmignore', 'docs/\n');
+    await packageChart(options('charts/web'));
+    expect(archiveEntries('dist/charts/charts/web/web-0.1.0.tgz')).not.toContain('docs');
+  });
+
   it('packages links inside the chart, and links outside it when allowExternalFiles is set', async () => {
     writeFileSync(join(workspace.root, 'charts/web/notes.txt'), 'inside\n');
     symlinkSync('notes.txt', join(workspace.root, 'charts/web/notes-link.txt'));

@@ -450,6 +450,7 @@ describe('OciClient on failing connections', () => {
       expect(error.message).toContain(
         `Reading the manifest of 127.0.0.1:${port}/acme/web:1.0.0 failed after 2 attempts: no answer within 0.2 s.`,
       );
+      expect(error.message).toContain(`Fix: 127.0.0.1:${port} takes requests but does not answer them`);
       expect(held).toHaveLength(2);
     } finally {
       held.forEach((socket) => socket.destroy());

@@ -59,6 +59,8 @@ describe('plugin options are checked as a whole', () => {
       'AWS_SECRET_ACCESS_KEY',
       'ghcr_token',
       'HARBOR_ROBOT_ACCOUNT_SECRET_2',
+      'Azure_container_registry_password1',
+      'helmRegistryPasswordForProduction1',
     ]) {
       expect(looksLikeSecret(name)).toBe(false);
       expect(() => normalizePluginOptions({ registries: { 'ghcr.io': { passwordEnv: name } } })).not.toThrow();

@@ -19,9 +19,13 @@ const TOKEN_FORMATS = [
   /^ya29\./,
 ];
 
-/** A value long and mixed enough to be a generated secret rather than a name someone chose. */
+/**
+ * A value long and mixed enough to be a generated secret rather than a name someone chose: names are words, joined by
+ * `_` or in camelCase, with a digit or two; generated secrets scatter digits and capitals throughout.
+ */
 function looksGenerated(value: string): boolean {
-  return value.length >= 32 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /[0-9]/.test(value) && !/_[A-Z]/.test(value);
+  const count = (pattern: RegExp) => value.match(pattern)?.length ?? 0;
+  return value.length >= 32 && !value.includes('_') && count(/[0-9]/g) >= 4 && count(/[A-Z]/g) >= 4 && count(/[a-z]/g) >= 4;
 }
 
 /** Whether a value given where the name of an environment variable belongs looks like a secret itself. */

@@ -2,7 +2,8 @@ import { chmodSync } from 'node:fs';
 import { mainHelm, helm3 } from '../testing/helm-binaries';
 import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { HelmRunner } from './helm-runner';
+import { describeHelmFailure, HelmRunner, REGISTRY_COMMAND_TIMEOUT_SETTING } from './helm-runner';
+import type { ProcessResult } from '../utils/process';
 import { isSupportedHelmVersion, parseHelmVersion } from './helm-version';
 
 describe('parseHelmVersion / isSupportedHelmVersion', () => {
@@ -65,5 +66,19 @@ describe('HelmRunner', () => {
     const broken = fakeHelm('echo "segmentation fault" >&2; exit 3');
     await expect(HelmRunner.create({ helmPath: broken })).rejects.toThrow(NxHelmError);
     await expect(HelmRunner.create({ helmPath: broken })).rejects.toThrow(/did not report a Helm version: segmentation fault/);
+  });
+});
+
+describe('describeHelmFailure', () => {
+  const timedOut = { args: ['push', 'web.tgz'], exitCode: undefined, failed: true, timedOut: true, stdout: '', stderr: '' };
+
+  it('says a command that ran out of time was stopped, and which setting gives it more', () => {
+    expect(describeHelmFailure(timedOut as unknown as ProcessResult)).toBe(
+      '`helm push web.tgz` did not finish in time and was stopped (a registry or chart repository that does not answer?); ' +
+        'if it needs longer, set NX_HELM_COMMAND_TIMEOUT to more seconds',
+    );
+    expect(describeHelmFailure(timedOut as unknown as ProcessResult, REGISTRY_COMMAND_TIMEOUT_SETTING)).toContain(
+      'set the commandTimeoutMs option (--command-timeout-ms) to more milliseconds',
+    );
   });
 });

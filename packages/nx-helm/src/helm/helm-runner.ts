@@ -78,14 +78,20 @@ export class HelmRunner {
   }
 }
 
-/** One-line description of a failed helm call for error messages; never includes stdin. */
-export function describeHelmFailure(result: ProcessResult): string {
+/** What to raise when a registry command (login, push, pull) runs out of time: it has a timeout of its own. */
+export const REGISTRY_COMMAND_TIMEOUT_SETTING = 'the commandTimeoutMs option (--command-timeout-ms) to more milliseconds';
+
+/**
+ * One-line description of a failed helm call for error messages; never includes stdin. `timeoutSetting` names what to
+ * raise when the command ran out of time.
+ */
+export function describeHelmFailure(result: ProcessResult, timeoutSetting = `${COMMAND_TIMEOUT_VARIABLE} to more seconds`): string {
   const output = [result.stderr, result.stdout]
     .map((text) => text.trim())
     .filter(Boolean)
     .join('\n');
   const status = result.timedOut
-    ? `did not finish in time and was stopped (a registry or chart repository that does not answer?); if it needs longer, set ${COMMAND_TIMEOUT_VARIABLE} to more seconds`
+    ? `did not finish in time and was stopped (a registry or chart repository that does not answer?); if it needs longer, set ${timeoutSetting}`
     : result.startError
       ? `could not be started (${result.startError})`
       : `exited with code ${result.exitCode ?? 'unknown'}`;

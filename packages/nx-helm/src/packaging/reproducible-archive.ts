@@ -58,10 +58,10 @@ export async function chartContentDigest(archive: string | Buffer): Promise<stri
     const content = /\/charts\/[^/]+\.tgz$/.test(header.name)
       ? await chartContentDigest(data)
       : /(^|\/)(Chart|requirements)\.lock$/.test(header.name)
-        ? data.toString('utf8').replace(/^generated: .*$/m, 'generated: -')
+        ? Buffer.from(data.toString('utf8').replace(/^generated: .*$/m, 'generated: -'))
         : data;
     hash.update(JSON.stringify([header.name, header.type, header.mode, header.linkname ?? '', content.length]));
-    hash.update(typeof content === 'string' ? Buffer.from(content) : content);
+    hash.update(content);
   }
   return `sha256:${hash.digest('hex')}`;
 }

@@ -55,7 +55,9 @@ export function sendHttpRequest(method: string, url: URL, options: HttpRequestOp
     };
     // https (and tls) are loaded only for hosts that use them: the CLI starts once per task.
     const send = secure ? (require('node:https') as typeof import('node:https')).request : httpRequest;
+    let answered = false;
     const request = send(url, { method, headers, ...(secure ? options.tls : {}) }, (response) => {
+      answered = true;
       clearTimeout(answerTimer);
       const status = response.statusCode ?? 0;
       const consumed = options.consumeBody?.(response);
@@ -76,14 +78,18 @@ export function sendHttpRequest(method: string, url: URL, options: HttpRequestOp
       settle(() => reject(error));
       request.destroy(error);
     }, options.timeoutMs);
-    const answerTimer =
-      options.answerTimeoutMs !== undefined && options.answerTimeoutMs < options.timeoutMs
-        ? setTimeout(() => {
-            const error = new NoAnswer(`no answer within ${formatSeconds(options.answerTimeoutMs!)}`);
-            settle(() => reject(error));
-            request.destroy(error);
-          }, options.answerTimeoutMs)
-        : undefined;
+    // Counted from when the request (with its body) has been sent: an upload takes its own time.
+    let answerTimer: NodeJS.Timeout | undefined;
+    if (options.answerTimeoutMs !== undefined && options.answerTimeoutMs < options.timeoutMs) {
+      request.once('finish', () => {
+        if (settled || answered) return;
+        answerTimer = setTimeout(() => {
+          const error = new NoAnswer(`no answer within ${formatSeconds(options.answerTimeoutMs!)}`);
+          settle(() => reject(error));
+          request.destroy(error);
+        }, options.answerTimeoutMs);
+      });
+    }
     request.on('error', (error) => settle(() => reject(error)));
     request.end(options.body);
   });

@@ -1,4 +1,4 @@
-import { describeHelmFailure } from '../helm/helm-runner';
+import { describeHelmFailure, REGISTRY_COMMAND_TIMEOUT_SETTING } from '../helm/helm-runner';
 import type { ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
@@ -44,7 +44,9 @@ export async function runRegistryCommand(session: RegistrySession, request: Regi
   );
   if (result.failed && failure && !request.accept?.(failure)) {
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-    throw new NxHelmError(`${capitalize(request.what)} failed${tries}.\n${describeHelmFailure(result)}\nFix: ${failure.hint}`);
+    throw new NxHelmError(
+      `${capitalize(request.what)} failed${tries}.\n${describeHelmFailure(result, REGISTRY_COMMAND_TIMEOUT_SETTING)}\nFix: ${failure.hint}`,
+    );
   }
   return result;
 }

@@ -22,6 +22,15 @@ describe('registry references', () => {
     expect(() => parseRegistryLocation('oci://ghcr.io/Acme', 'nx.json')).toThrow(/upper case letters in its path/);
   });
 
+  it('refuses credentials in the URL, e.g. from NX_HELM_REGISTRY, without showing them', () => {
+    const refuse = () =>
+      parseRegistryLocation('oci://robot:Pa55-Word@harbor.example.com/charts', 'the NX_HELM_REGISTRY environment variable');
+    expect(refuse).toThrow(
+      'The registry oci://***@harbor.example.com/charts (from the NX_HELM_REGISTRY environment variable) holds credentials in its URL.',
+    );
+    expect(refuse).not.toThrow(/Pa55/);
+  });
+
   it('builds chart references with helm’s tag rule for build metadata', () => {
     const registry = parseRegistryLocation('oci://ghcr.io/acme', 'test');
     expect(chartReference(registry, 'web', '1.2.3+build.7')).toMatchObject({

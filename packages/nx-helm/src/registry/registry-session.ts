@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import { describeHelmFailure, REGISTRY_COMMAND_TIMEOUT_SETTING, type HelmRunner } from '../helm/helm-runner';
 import type { ProcessOptions, ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
@@ -99,7 +99,7 @@ export class RegistrySession {
     if (result.failed) {
       await session.close();
       throw new NxHelmError(
-        `Logging in to ${host} as the user from ${usernameEnv} failed.\n${describeHelmFailure(result)}\nFix: ${failure?.hint ?? 'see the helm output above.'}`,
+        `Logging in to ${host} as the user from ${usernameEnv} failed.\n${describeHelmFailure(result, REGISTRY_COMMAND_TIMEOUT_SETTING)}\nFix: ${failure?.hint ?? 'see the helm output above.'}`,
       );
     }
     return session;

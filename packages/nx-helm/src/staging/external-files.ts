@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { LocalChartTree } from '../chart/local-chart-tree';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { readHelmignore, type HelmignoreRules } from './helmignore';
 
 const FIX =
   'Fix: copy the file into the chart (or the chart into the workspace), or set the nx-helm option allowExternalFiles: true ' +
@@ -26,7 +27,8 @@ export function checkExternalFiles(tree: LocalChartTree, workspaceRoot: string):
         { file: `${tree.root.relativeDir}/Chart.yaml` },
       );
     }
-    findExternalLink(chart.dir, chartDir, (link, target) => {
+    const rules = readHelmignore(chart.dir, chart.relativeDir);
+    findExternalLink(chart.dir, '', chartDir, rules, (link, target) => {
       const shown = relative(workspaceRoot, link).split(sep).join('/');
       throw new NxHelmError(
         `${shown} is a symbolic link to ${target}, outside the chart "${chart.chart.name}" (${relative(workspaceRoot, chart.dir).split(sep).join('/') || '.'}): ` +
@@ -37,12 +39,20 @@ export function checkExternalFiles(tree: LocalChartTree, workspaceRoot: string):
   }
 }
 
-function findExternalLink(dir: string, chartDir: string, found: (link: string, target: string) => void): void {
+/** Walks the files helm would package (those its .helmignore rules keep), reporting links that lead outside. */
+function findExternalLink(
+  dir: string,
+  relativeDir: string,
+  chartDir: string,
+  rules: HelmignoreRules,
+  found: (link: string, target: string) => void,
+): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === '.git' || entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
+    const relativePath = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      findExternalLink(path, chartDir, found);
+      if (!rules.ignores(relativePath, true)) findExternalLink(path, relativePath, chartDir, rules, found);
     } else if (entry.isSymbolicLink()) {
       let target: string;
       try {
@@ -50,6 +60,7 @@ function findExternalLink(dir: string, chartDir: string, found: (link: string, t
       } catch {
         continue; // dangling
       }
+      if (rules.ignores(relativePath, statSync(target).isDirectory())) continue;
       if (!isInside(target, chartDir)) found(path, target);
     }
   }

@@ -24,6 +24,7 @@ import { prepareDependencySources, type DependencySources } from './dependency-s
 import { writeSubchartArchive } from './subchart-archive';
 import { checkExternalFiles } from './external-files';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
+import { redactUrlCredentials } from '../config/option-checks';
 
 export interface StagedChart {
   tree: LocalChartTree;
@@ -278,7 +279,7 @@ function checkDownloadedDependency(chart: LocalChart, dependency: ChartDependenc
   if (dependency.version !== undefined && dependency.version.trim() !== '') return;
   const file = dependency.file ?? `${chart.relativeDir}/Chart.yaml`;
   throw new NxHelmError(
-    `${file}${dependency.line ? `:${dependency.line}` : ''}: the dependency "${dependency.name}" from ${dependency.repository} has no version, ` +
+    `${file}${dependency.line ? `:${dependency.line}` : ''}: the dependency "${dependency.name}" from ${redactUrlCredentials(dependency.repository ?? '')} has no version, ` +
       'so helm cannot choose one ("improper constraint"). Fix: add `version:` with the version or range to use, e.g. "^1.2.0".',
     { file, line: dependency.line },
   );

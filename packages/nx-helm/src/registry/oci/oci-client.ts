@@ -348,6 +348,7 @@ export class OciClient {
   private async perform<T>(action: string, target: string, work: () => Promise<T>): Promise<T> {
     let attempts = 0;
     let delayMs = 0;
+    let silent = false;
     const outcome = await withRetries<Outcome<T>>(
       this.retry,
       async () => {
@@ -357,7 +358,8 @@ export class OciClient {
         } catch (error) {
           const problem = this.asProblem(error);
           // A registry that takes requests and never answers is asked once more, not as often as a flaky one.
-          const silentAgain = error instanceof NoAnswer && attempts >= 2;
+          silent = error instanceof NoAnswer;
+          const silentAgain = silent && attempts >= 2;
           return { ok: false, retryable: problem.kind === 'transient' && !silentAgain, value: { kind: 'failed', problem } };
         }
       },
@@ -374,7 +376,10 @@ export class OciClient {
     if (outcome.kind === 'done') return outcome.value;
     const { problem } = outcome;
     const after = problem.kind === 'transient' && attempts > 1 ? ` after ${attempts} attempts` : '';
-    throw new NxHelmError(this.redact(`${action} ${target} failed${after}: ${problem.detail}.\nFix: ${this.hintFor(problem.kind)}`));
+    const hint = silent
+      ? `${this.host} takes requests but does not answer them: check that it is the registry's address and that the registry is up (nx-helm asks a silent registry twice, whatever the retries).`
+      : this.hintFor(problem.kind);
+    throw new NxHelmError(this.redact(`${action} ${target} failed${after}: ${problem.detail}.\nFix: ${hint}`));
   }
 
   /**
