@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { onInterrupt } from './on-interrupt';
 
 export interface ProcessResult {
   command: string;
@@ -23,6 +24,10 @@ export interface ProcessOptions {
 
 /** A child that ignores SIGTERM after a timeout is killed outright this much later. */
 const KILL_GRACE_MS = 2000;
+
+/** Children still running, stopped when this process is interrupted: a helm push must not go on without its login. */
+const running = new Set<ChildProcess>();
+let stopOnInterrupt = false;
 
 /**
  * Runs a program with an argument array (never through a shell) and collects its output. Built on node:child_process
@@ -60,6 +65,13 @@ export function runProcess(command: string, args: readonly string[], options: Pr
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    if (!stopOnInterrupt) {
+      stopOnInterrupt = true;
+      // First: children stop before the temporary folders with their configs go.
+      onInterrupt(() => running.forEach((child) => child.kill('SIGTERM')), true);
+    }
     let killTimer: NodeJS.Timeout | undefined;
     const timer =
       options.timeoutMs === undefined

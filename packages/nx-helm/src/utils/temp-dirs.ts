@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onInterrupt } from './on-interrupt';
 import { isProcessAlive } from './process-alive';
 
 /**
@@ -12,7 +13,6 @@ import { isProcessAlive } from './process-alive';
  * of dead processes (a temporary folder shared by containers or machines holds other hosts' folders, left alone).
  */
 const live = new Map<string, (() => void) | undefined>();
-let handlersInstalled = false;
 let staleRemoved = false;
 
 /** `nx-helm-<kind>-<host>-<pid>-<random>`, as createTempDir names them (host: a short hash of the host name). */
@@ -27,9 +27,9 @@ const STALE_AFTER_MS = 5 * 60_000;
  * helper stored elsewhere (an OS keychain) go too.
  */
 export function createTempDir(prefix: string, onAbort?: () => void): string {
-  installHandlers();
   if (!staleRemoved) {
     staleRemoved = true;
+    onInterrupt(removeAll);
     removeStaleTempDirs();
   }
   const dir = mkdtempSync(join(tmpdir(), `${prefix}${HOST}-${process.pid}-`));
@@ -77,20 +77,5 @@ function removeAll(): void {
       // best effort: the folder is removed regardless
     }
     removeTempDir(dir);
-  }
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) {
-    return;
-  }
-  handlersInstalled = true;
-  process.once('exit', removeAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      removeAll();
-      // Let the signal do what it would have done without this handler: end the process.
-      process.kill(process.pid, signal);
-    });
   }
 }
