@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
+import { useGraphWorkspace } from '../testing/temp-workspace';
 import { parseChart } from './chart-model';
 import { ChartModelCache, parseChartInWorkspace } from './chart-model-cache';
 import { formatChartProblem } from './chart-problem';
@@ -95,37 +95,29 @@ describe('charts with a requirements.yaml (apiVersion v1 layout)', () => {
   });
 
   describe('on disk', () => {
-    let workspace: TempWorkspace;
-    beforeEach(() => {
-      workspace = createTempWorkspace();
-      process.env.NX_WORKSPACE_DATA_DIRECTORY = join(workspace.root, '.nx/workspace-data');
-    });
-    afterEach(() => {
-      delete process.env.NX_WORKSPACE_DATA_DIRECTORY;
-      workspace.dispose();
-    });
+    const graph = useGraphWorkspace();
 
-    const read = () => readChartFile(join(workspace.root, CHART_FILE), CHART_FILE, workspace.root);
+    const read = () => readChartFile(join(graph.workspace.root, CHART_FILE), CHART_FILE, graph.workspace.root);
     const dependencyNames = () => read().chart?.dependencies.map((dependency) => dependency.name);
 
     it('reads the requirements.yaml beside Chart.yaml, naming it as a workspace path', () => {
-      workspace.write(CHART_FILE, V1_CHART);
+      graph.workspace.write(CHART_FILE, V1_CHART);
       expect(dependencyNames()).toEqual([]);
-      workspace.write(REQUIREMENTS_FILE, 'dependencies:\n  - name: common\n    repository: file://../common\n');
+      graph.workspace.write(REQUIREMENTS_FILE, 'dependencies:\n  - name: common\n    repository: file://../common\n');
       expect(read().chart?.dependencies).toEqual([expect.objectContaining({ name: 'common', file: REQUIREMENTS_FILE, line: 2 })]);
     });
 
     it('never serves a cached chart for an edited requirements.yaml', () => {
-      workspace.write(CHART_FILE, V1_CHART);
-      const cache = new ChartModelCache(workspace.root);
+      graph.workspace.write(CHART_FILE, V1_CHART);
+      const cache = new ChartModelCache(graph.workspace.root);
       const first = { text: 'dependencies:\n  - name: common\n    repository: file://../common\n', file: REQUIREMENTS_FILE };
       expect(cache.parse(V1_CHART, CHART_FILE, first).chart?.dependencies).toHaveLength(1);
       cache.save();
-      workspace.write(REQUIREMENTS_FILE, first.text);
+      graph.workspace.write(REQUIREMENTS_FILE, first.text);
       expect(dependencyNames()).toEqual(['common']);
-      workspace.write(REQUIREMENTS_FILE, 'dependencies: []\n');
+      graph.workspace.write(REQUIREMENTS_FILE, 'dependencies: []\n');
       expect(dependencyNames()).toEqual([]);
-      expect(parseChartInWorkspace(V1_CHART, CHART_FILE, workspace.root).chart?.dependencies).toEqual([]);
+      expect(parseChartInWorkspace(V1_CHART, CHART_FILE, graph.workspace.root).chart?.dependencies).toEqual([]);
     });
   });
 });

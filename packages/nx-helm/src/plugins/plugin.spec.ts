@@ -1,22 +1,14 @@
 import { AggregateCreateNodesError, type CreateDependenciesContext, type CreateNodesResult, type ProjectConfiguration } from '@nx/devkit';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempWorkspace, writeChart, type TempWorkspace } from '../testing/temp-workspace';
+import { useGraphWorkspace, writeChart } from '../testing/temp-workspace';
 import type { NxHelmPluginOptions } from '../config/plugin-options';
 import { createDependencies, createNodes, createNodesV2 } from './plugin';
 
 describe('nx-helm plugin', () => {
-  let workspace: TempWorkspace;
-  beforeEach(() => {
-    workspace = createTempWorkspace();
-    process.env.NX_WORKSPACE_DATA_DIRECTORY = join(workspace.root, '.nx/workspace-data');
-  });
-  afterEach(() => {
-    delete process.env.NX_WORKSPACE_DATA_DIRECTORY;
-    workspace.dispose();
-  });
+  const graph = useGraphWorkspace();
 
-  const context = () => ({ workspaceRoot: workspace.root, nxJsonConfiguration: {} });
+  const context = () => ({ workspaceRoot: graph.workspace.root, nxJsonConfiguration: {} });
 
   async function projectsFor(files: string[], options?: NxHelmPluginOptions): Promise<Record<string, ProjectConfiguration>> {
     const results = await createNodes[1](files, options, context());
@@ -43,7 +35,7 @@ describe('nx-helm plugin', () => {
       externalNodes: {},
       projects,
       nxJsonConfiguration: {},
-      workspaceRoot: workspace.root,
+      workspaceRoot: graph.workspace.root,
       fileMap: { projectFileMap, nonProjectFiles: [] },
       filesToProcess: { projectFileMap: toProcess, nonProjectFiles: [] },
     };
@@ -57,13 +49,13 @@ describe('nx-helm plugin', () => {
   }
 
   function writeExampleCharts() {
-    writeChart(workspace, 'charts/common', { name: 'common', type: 'library' });
-    writeChart(workspace, 'charts/web', {
+    writeChart(graph.workspace, 'charts/common', { name: 'common', type: 'library' });
+    writeChart(graph.workspace, 'charts/web', {
       name: 'web',
       dependencies: [{ name: 'common', version: '0.1.0', repository: 'file://../common' }],
     });
-    writeChart(workspace, 'charts/worker', { name: 'worker', dependencies: [{ name: 'common', repository: 'file://../common' }] });
-    writeChart(workspace, 'charts/platform', {
+    writeChart(graph.workspace, 'charts/worker', { name: 'worker', dependencies: [{ name: 'common', repository: 'file://../common' }] });
+    writeChart(graph.workspace, 'charts/platform', {
       name: 'platform',
       dependencies: [
         { name: 'web', version: '0.1.0', repository: 'file://../web' },
@@ -205,7 +197,7 @@ describe('nx-helm plugin', () => {
 
   it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {
     writeExampleCharts();
-    writeChart(workspace, 'charts/web/charts/vendored', { name: 'vendored' });
+    writeChart(graph.workspace, 'charts/web/charts/vendored', { name: 'vendored' });
     const projects = await projectsFor([
       'charts/web/Chart.yaml',
       'charts/web/charts/vendored/Chart.yaml',
@@ -223,7 +215,7 @@ describe('nx-helm plugin', () => {
     ['a version that is not SemVer', 'apiVersion: v2\nname: broken\nversion: "1.0"\n'],
   ])('keeps a chart with %s as a project named after its folder, without breaking the others', async (_, text) => {
     const files = writeExampleCharts();
-    workspace.write('charts/bad-chart/Chart.yaml', text);
+    graph.workspace.write('charts/bad-chart/Chart.yaml', text);
     const projects = await projectsFor([...files, 'charts/bad-chart/Chart.yaml']);
     expect(Object.keys(projects).sort()).toEqual(['bad-chart', 'common', 'platform', 'web', 'worker']);
     expect(projects['bad-chart']).toMatchObject({
@@ -243,9 +235,9 @@ describe('nx-helm plugin', () => {
 
   it('names broken charts after their path when their folder name is taken, so the graph and their real errors stay', async () => {
     const files = writeExampleCharts();
-    workspace.write('services/api/chart/Chart.yaml', 'apiVersion: v2\nname: api\nversion: [1\n');
-    workspace.write('services/jobs/chart/Chart.yaml', 'apiVersion: v2\nversion: 0.1.0\n');
-    workspace.write('legacy/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: "1.0"\n');
+    graph.workspace.write('services/api/chart/Chart.yaml', 'apiVersion: v2\nname: api\nversion: [1\n');
+    graph.workspace.write('services/jobs/chart/Chart.yaml', 'apiVersion: v2\nversion: 0.1.0\n');
+    graph.workspace.write('legacy/web/Chart.yaml', 'apiVersion: v2\nname: web\nversion: "1.0"\n');
     const broken = ['services/api/chart/Chart.yaml', 'services/jobs/chart/Chart.yaml', 'legacy/web/Chart.yaml'];
     const projects = await projectsFor([...files, ...broken]);
     expect(Object.keys(projects).sort()).toEqual([
@@ -270,7 +262,7 @@ describe('nx-helm plugin', () => {
 
   it('fails for two charts with the same name, naming both paths, and still returns the other charts', async () => {
     const files = writeExampleCharts();
-    writeChart(workspace, 'legacy/web', { name: 'web' });
+    writeChart(graph.workspace, 'legacy/web', { name: 'web' });
     const error = await Promise.resolve(createNodes[1]([...files, 'legacy/web/Chart.yaml'], {}, context())).then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -300,7 +292,7 @@ describe('nx-helm plugin', () => {
   it('caches computed projects per Chart.yaml content in the workspace data folder', async () => {
     const files = writeExampleCharts();
     await projectsFor(files);
-    const dataDir = join(workspace.root, '.nx/workspace-data');
+    const dataDir = join(graph.workspace.root, '.nx/workspace-data');
     // One file for the projects (per plugin options), one for the parsed charts the tasks read.
     expect(readdirSync(dataDir).filter((file) => file.startsWith('nx-helm-charts-'))).toHaveLength(1);
     const cacheFiles = readdirSync(dataDir).filter((file) => file.startsWith('nx-helm-') && !file.startsWith('nx-helm-charts-'));
@@ -313,7 +305,7 @@ describe('nx-helm plugin', () => {
     ).toEqual(['common', 'platform', 'web', 'worker']);
 
     // A changed Chart.yaml is re-read; an unchanged one is served from the cache.
-    writeChart(workspace, 'charts/web', { name: 'web', version: '0.2.0' });
+    writeChart(graph.workspace, 'charts/web', { name: 'web', version: '0.2.0' });
     const [key] = Object.entries(cached).find(([, project]) => project.name === 'worker')!;
     cached[key] = { ...cached[key], tags: ['served-from-cache'] };
     writeFileSync(join(dataDir, cacheFiles[0]), JSON.stringify(cached));
@@ -340,24 +332,24 @@ describe('nx-helm plugin', () => {
     });
 
     it('links dependencies on the publish registry or a workspace repository only when the local version satisfies them', async () => {
-      writeChart(workspace, 'charts/common', { name: 'common', version: '1.4.0', type: 'library' });
-      writeChart(workspace, 'charts/web', { name: 'web', version: '2.0.0' });
-      writeChart(workspace, 'charts/uses-registry', {
+      writeChart(graph.workspace, 'charts/common', { name: 'common', version: '1.4.0', type: 'library' });
+      writeChart(graph.workspace, 'charts/web', { name: 'web', version: '2.0.0' });
+      writeChart(graph.workspace, 'charts/uses-registry', {
         name: 'uses-registry',
         dependencies: [{ name: 'common', version: '^1.2.0', repository: 'oci://registry.example.com/acme/charts' }],
       });
-      writeChart(workspace, 'charts/uses-old-repo', {
+      writeChart(graph.workspace, 'charts/uses-old-repo', {
         name: 'uses-old-repo',
         dependencies: [{ name: 'web', version: '~2.0.0', repository: 'https://acme.github.io/charts' }],
       });
-      writeChart(workspace, 'charts/pinned-old', {
+      writeChart(graph.workspace, 'charts/pinned-old', {
         name: 'pinned-old',
         dependencies: [
           { name: 'common', version: '1.0.0', repository: 'oci://registry.example.com/acme/charts' },
           { name: 'web', version: '^1.0.0', repository: 'https://acme.github.io/charts' },
         ],
       });
-      writeChart(workspace, 'charts/external', {
+      writeChart(graph.workspace, 'charts/external', {
         name: 'external',
         dependencies: [{ name: 'common', version: '^1.0.0', repository: 'oci://ghcr.io/somebody-else/charts' }, { name: 'common' }],
       });
@@ -368,7 +360,7 @@ describe('nx-helm plugin', () => {
       expect(await edgesFor(files, options)).toEqual(['uses-old-repo -> web (implicit, )', 'uses-registry -> common (implicit, )']);
       // They hang on another chart's version, so they are computed on every call, changed files or not.
       expect(await edgesFor(files, options, [])).toEqual(['uses-old-repo -> web (implicit, )', 'uses-registry -> common (implicit, )']);
-      writeChart(workspace, 'charts/common', { name: 'common', version: '2.0.0', type: 'library' });
+      writeChart(graph.workspace, 'charts/common', { name: 'common', version: '2.0.0', type: 'library' });
       expect(await edgesFor(files, options, [])).toEqual(['uses-old-repo -> web (implicit, )']);
       // Without the options, the same URLs are external repositories: no edges.
       expect(await edgesFor(files)).toEqual([]);
@@ -381,7 +373,7 @@ describe('nx-helm plugin', () => {
     });
 
     it('adds no edge for a file:// path to a missing folder (lint-chart reports it)', async () => {
-      writeChart(workspace, 'charts/app', { name: 'app', dependencies: [{ name: 'common', repository: 'file://../nowhere' }] });
+      writeChart(graph.workspace, 'charts/app', { name: 'app', dependencies: [{ name: 'common', repository: 'file://../nowhere' }] });
       expect(await edgesFor(['charts/app/Chart.yaml'])).toEqual([]);
     });
   });

@@ -23,6 +23,28 @@ export function createTempWorkspace(prefix = 'nx-helm-test-'): TempWorkspace {
   };
 }
 
+/**
+ * A fresh temporary workspace for each test, with Nx's workspace data folder (where the plugin keeps its caches)
+ * inside it; read `.workspace` in a test.
+ */
+export function useGraphWorkspace(prefix?: string): { readonly workspace: TempWorkspace } {
+  let current: TempWorkspace | undefined;
+  beforeEach(() => {
+    current = createTempWorkspace(prefix);
+    process.env.NX_WORKSPACE_DATA_DIRECTORY = join(current.root, '.nx/workspace-data');
+  });
+  afterEach(() => {
+    delete process.env.NX_WORKSPACE_DATA_DIRECTORY;
+    current?.dispose();
+  });
+  return {
+    get workspace() {
+      if (!current) throw new Error('useGraphWorkspace: the workspace exists only inside a test');
+      return current;
+    },
+  };
+}
+
 export interface TestChart {
   name: string;
   version?: string;
