@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helm3, mainHelm } from '../testing/helm-binaries';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../testing/temp-workspace';
@@ -51,7 +50,8 @@ describe('writeSubchartArchive (the files helm would package, checked against th
     workspace.write('lib/.helmignore', helmignore);
     const ours = join(workspace.root, 'ours.tgz');
     await writeSubchartArchive(join(workspace.root, 'lib'), 'lib', ours, 'lib');
-    const out = mkdtempSync(join(tmpdir(), 'nx-helm-helm-package-'));
+    // Inside the workspace, so that it goes with it.
+    const out = mkdtempSync(join(workspace.root, 'helm-package-'));
     execFileSync(helm, ['package', join(workspace.root, 'lib'), '--destination', out], { stdio: 'pipe' });
     const helms = join(out, readdirSync(out)[0]);
     // helm writes Chart.yaml and values.yaml from what it loaded; which files there are is what must agree.
