@@ -59,6 +59,11 @@ export function checkVariableName(value: unknown, where: string): void {
 /** User info in a URL (or a host written with it), up to the `@` before the host. */
 const USER_INFO = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^/@\s]*@/i;
 
+/** Whether a URL (or a host written with user info) carries a user name or password. */
+export function hasUrlCredentials(url: string): boolean {
+  return USER_INFO.test(url);
+}
+
 /** A URL with any user info replaced by `***`, for messages. */
 export function redactUrlCredentials(url: string): string {
   return url.replace(USER_INFO, '$1***@');
@@ -66,7 +71,7 @@ export function redactUrlCredentials(url: string): string {
 
 /** Refuses a URL (or host) that carries a user name or password: they belong in environment variables. */
 export function checkNoUrlCredentials(url: string, where: string): void {
-  if (USER_INFO.test(url)) {
+  if (hasUrlCredentials(url)) {
     throw new NxHelmError(
       `The nx-helm option ${where} in nx.json is ${redactUrlCredentials(url)}, ` +
         'which holds credentials. Remove them from the URL, and give them as names of environment variables in the ' +

@@ -1,4 +1,4 @@
-import { redactUrlCredentials } from '../config/option-checks';
+import { hasUrlCredentials, redactUrlCredentials } from '../config/option-checks';
 import { NxHelmError } from '../utils/nx-helm-error';
 
 /** An OCI registry location charts are pushed to: `oci://<host>[/<path>]`. */
@@ -22,7 +22,7 @@ export interface ChartReference {
 }
 
 export function parseRegistryLocation(value: string, origin: string): RegistryLocation {
-  if (/^oci:\/\/[^/@\s]*@/i.test(value.trim())) {
+  if (hasUrlCredentials(value.trim())) {
     throw new NxHelmError(
       `The registry ${redactUrlCredentials(value.trim())} (from ${origin}) holds credentials in its URL. Remove them, and give them as ` +
         'names of environment variables in the nx-helm "registries" option (usernameEnv, passwordEnv) for its host.',
