@@ -1,18 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { runNx } from '../src/testing/nx-workspace';
+import { createPackedWorkspace, NX_VERSIONS, type PackedWorkspace } from '../src/testing/packed-workspace';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
-import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
+import { writeChart } from '../src/testing/temp-workspace';
 import type { PushRecord } from '../src/registry/chart-publisher';
-
-/** The oldest and newest Nx the plugin supports (peer range 22-24), each with its own @nx/devkit. */
-const NX_VERSIONS = [
-  { nx: '22.0.0', devkit: '22.0.0' },
-  { nx: '24.0.6', devkit: '24.0.0' },
-];
 
 const TARGETS = ['lint-chart', 'package-chart', 'push-chart'];
 
@@ -37,22 +31,11 @@ function tasksOf(projects: string[], targets = TARGETS): string[] {
  */
 describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
   let registry: RegistryServer;
-  let workspace: TempWorkspace;
-  let packageFile: string;
+  let workspace: PackedWorkspace;
   const commits: string[] = [];
 
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-      cwd: workspace.root,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).trim();
-  const commit = (message: string) => {
-    git('add', '-A');
-    git('commit', '-q', '-m', message);
-    commits.push(git('rev-parse', 'HEAD'));
-  };
-  const nx = (...args: string[]) => runNx(workspace.root, args, { HELM_BIN: mainHelm() });
+  const commit = (message: string) => commits.push(workspace.commit(message));
+  const nx = (...args: string[]) => workspace.nx(args);
   const affected = (base: string) => nx('affected', '-t', ...TARGETS, `--base=${base}`, '--head=HEAD', '--output-style=static');
   const bump = (chart: string, version: string) => {
     const file = join(workspace.root, `charts/${chart}/Chart.yaml`);
@@ -63,51 +46,30 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
 
   beforeAll(async () => {
     registry = await startRegistry();
-    workspace = createTempWorkspace(`nx-helm-e2e-${versions.nx}-`);
-    packageFile = execFileSync('npm', ['pack', '--pack-destination', workspace.root, join(REPOSITORY_ROOT, 'packages/nx-helm')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .trim()
-      .split('\n')
-      .at(-1)!;
     const registryUrl = `oci://${registry.host}/charts`;
-    workspace.write(
-      'package.json',
-      JSON.stringify(
-        {
-          name: 'e2e-charts',
-          private: true,
-          devDependencies: { nx: versions.nx, '@nx/devkit': versions.devkit, 'nx-helm': `file:./${packageFile}` },
-        },
-        null,
-        2,
-      ),
-    );
-    workspace.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: { registry: registryUrl } }] }, null, 2));
-    workspace.write('.gitignore', 'node_modules\ndist\n.nx\n*.tgz\n');
-    workspace.write('docs/notes.md', '# Notes\n');
-    writeChart(workspace, 'charts/lib', { name: 'lib', type: 'library' });
-    writeChart(workspace, 'charts/app-a', {
-      name: 'app-a',
-      dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }],
+    workspace = createPackedWorkspace(versions, `nx-helm-e2e-${versions.nx}-`, (files) => {
+      files.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: { registry: registryUrl } }] }, null, 2));
+      files.write('docs/notes.md', '# Notes\n');
+      writeChart(files, 'charts/lib', { name: 'lib', type: 'library' });
+      writeChart(files, 'charts/app-a', {
+        name: 'app-a',
+        dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }],
+      });
+      writeChart(files, 'charts/app-b', {
+        name: 'app-b',
+        dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }],
+      });
+      // The umbrella references its siblings by the registry they are published to, as real chart repositories do.
+      writeChart(files, 'charts/stack', {
+        name: 'stack',
+        dependencies: [
+          { name: 'app-a', version: '^0.1.0', repository: registryUrl },
+          { name: 'app-b', version: '^0.1.0', repository: registryUrl },
+        ],
+      });
+      writeChart(files, 'charts/tools', { name: 'tools' });
     });
-    writeChart(workspace, 'charts/app-b', {
-      name: 'app-b',
-      dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }],
-    });
-    // The umbrella references its siblings by the registry they are published to, as real chart repositories do.
-    writeChart(workspace, 'charts/stack', {
-      name: 'stack',
-      dependencies: [
-        { name: 'app-a', version: '^0.1.0', repository: registryUrl },
-        { name: 'app-b', version: '^0.1.0', repository: registryUrl },
-      ],
-    });
-    writeChart(workspace, 'charts/tools', { name: 'tools' });
-    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: workspace.root, stdio: 'pipe' });
-    git('init', '-q', '-b', 'main');
-    commit('charts');
+    commits.push(workspace.git('rev-parse', 'HEAD'));
   });
   afterAll(async () => {
     await registry.stop();

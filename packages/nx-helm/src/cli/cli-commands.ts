@@ -23,6 +23,19 @@ const packageOutputPath: OptionSpec = {
   description: 'folder of the package (default dist/charts/<chart folder>)',
 };
 
+const PUSH_OPTIONS: Record<string, OptionSpec> = {
+  registry: { type: 'string', value: 'oci://host/path', description: 'registry to push to (NX_HELM_REGISTRY overrides it)' },
+  'allow-overwrite': { type: 'boolean', description: 'replace a version published with other content' },
+  'dry-run': { type: 'boolean', description: 'say what would be pushed, without contacting the registry' },
+  retries: { type: 'string', value: 'n', description: 'retries after a transient failure (default 4)' },
+  'retry-delay-ms': { type: 'string', value: 'ms', description: 'delay before the first retry (default 1000)' },
+  'retry-max-delay-ms': { type: 'string', value: 'ms', description: 'upper bound of one retry delay (default 15000)' },
+  'command-timeout-ms': { type: 'string', value: 'ms', description: 'stop a registry command after this long (default 600000)' },
+  'package-output-path': packageOutputPath,
+  ...connection,
+  'helm-path': helmPath,
+};
+
 /** Every subcommand of the `nx-helm` CLI with its flags; `--help` of each is generated from this. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
   lint: {
@@ -57,17 +70,20 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
   push: {
     summary: 'push the package to the OCI registry; skip a version published with the same content, refuse one with other content',
     chart: true,
+    options: PUSH_OPTIONS,
+  },
+  publish: {
+    summary:
+      'what `nx release publish` runs (the nx-release-publish target): lint, package and push as those commands do; --dry-run or NX_DRY_RUN=true only says what it would publish',
+    chart: true,
     options: {
-      registry: { type: 'string', value: 'oci://host/path', description: 'registry to push to (NX_HELM_REGISTRY overrides it)' },
-      'allow-overwrite': { type: 'boolean', description: 'replace a version published with other content' },
-      'dry-run': { type: 'boolean', description: 'say what would be pushed, without contacting the registry' },
-      retries: { type: 'string', value: 'n', description: 'retries after a transient failure (default 4)' },
-      'retry-delay-ms': { type: 'string', value: 'ms', description: 'delay before the first retry (default 1000)' },
-      'retry-max-delay-ms': { type: 'string', value: 'ms', description: 'upper bound of one retry delay (default 15000)' },
-      'command-timeout-ms': { type: 'string', value: 'ms', description: 'stop a registry command after this long (default 600000)' },
-      'package-output-path': packageOutputPath,
-      ...connection,
-      'helm-path': helmPath,
+      ...PUSH_OPTIONS,
+      lint: { type: 'boolean', description: 'lint the chart before packaging it (the target sets it unless lintBeforePush is false)' },
+      // nx release publish passes npm's publishing options to every nx-release-publish target.
+      tag: { type: 'string', value: 'tag', description: 'npm dist-tag from nx release publish; charts have none (ignored)' },
+      otp: { type: 'string', value: 'code', description: 'npm one-time password from nx release publish (ignored)' },
+      access: { type: 'string', value: 'level', description: 'npm access level from nx release publish (ignored)' },
+      'first-release': { type: 'boolean', description: 'from nx release publish --first-release (nothing differs for charts)' },
     },
   },
   verify: {
@@ -78,6 +94,20 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
       'package-output-path': packageOutputPath,
       ...connection,
       'helm-path': helmPath,
+    },
+  },
+  'release-assets': {
+    summary: "write a published chart's release files: package, provenance, lineage.json, CHANGELOG/README/LICENSE and release notes",
+    chart: true,
+    options: {
+      'output-dir': { type: 'string', value: 'dir', description: 'where to write them (default dist/release-assets/<chart folder>)' },
+      'ci-run-url': { type: 'string', value: 'url', description: 'the CI run that released it (default from GitHub Actions or GitLab CI)' },
+      sign: {
+        type: 'string',
+        value: 'none|cosign|gpg',
+        description: 'how the chart is signed, for the lineage and verify commands (default gpg with a .prov, else none)',
+      },
+      'package-output-path': packageOutputPath,
     },
   },
   'check-version': {

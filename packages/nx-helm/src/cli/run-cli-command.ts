@@ -127,9 +127,9 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
       await packageChart({ ...options, outputPath: string(values['output-path']) ?? packageOutputPath });
       return;
     }
-    case 'push': {
-      const { pushChart } = require('../commands/push') as typeof import('../commands/push');
-      await pushChart({
+    case 'push':
+    case 'publish': {
+      const pushOptions = {
         ...options,
         ...connection,
         registry: string(values.registry) ?? settings.registry,
@@ -140,12 +140,47 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
         retryDelayMs: number(values['retry-delay-ms'], 'retry-delay-ms'),
         retryMaxDelayMs: number(values['retry-max-delay-ms'], 'retry-max-delay-ms'),
         commandTimeoutMs: number(values['command-timeout-ms'], 'command-timeout-ms'),
+      };
+      if (name === 'push') {
+        const { pushChart } = require('../commands/push') as typeof import('../commands/push');
+        await pushChart(pushOptions);
+        return;
+      }
+      for (const flag of ['tag', 'access'] as const) {
+        if (string(values[flag]) !== undefined) {
+          options.log.warn(
+            `--${flag} is an npm publishing option of nx release publish; OCI registries have no equivalent, so it is ignored.`,
+          );
+        }
+      }
+      const { publishChart } = require('../commands/publish') as typeof import('../commands/publish');
+      await publishChart({
+        ...pushOptions,
+        // `nx release publish --dry-run` sets NX_DRY_RUN for every task it runs; --no-dry-run wins over it.
+        dryRun: pushOptions.dryRun ?? options.env?.NX_DRY_RUN === 'true',
+        lint: boolean(values.lint),
+        lintSettings: settings.lint,
       });
       return;
     }
     case 'verify': {
       const { verifyChart } = require('../commands/verify') as typeof import('../commands/verify');
       await verifyChart({ ...options, ...connection, keyring: string(values.keyring) ?? settings.sign?.publicKeyring, packageOutputPath });
+      return;
+    }
+    case 'release-assets': {
+      const { writeReleaseAssets } = require('../commands/release-assets') as typeof import('../commands/release-assets');
+      const signing = string(values.sign);
+      if (signing !== undefined && !['none', 'cosign', 'gpg'].includes(signing)) {
+        throw new UsageError(`--sign must be none, cosign or gpg, not "${signing}".`);
+      }
+      writeReleaseAssets({
+        ...options,
+        outputDir: string(values['output-dir']),
+        ciRunUrl: string(values['ci-run-url']),
+        signing: signing as 'none' | undefined,
+        packageOutputPath,
+      });
       return;
     }
     case 'check-version': {

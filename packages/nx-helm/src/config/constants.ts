@@ -29,6 +29,9 @@ export const DEFAULT_TARGET_NAMES = {
   verify: 'verify-chart',
 } as const;
 
+/** The target `nx release publish` runs in every released project; Nx fixes its name. */
+export const RELEASE_PUBLISH_TARGET = 'nx-release-publish';
+
 /** Environment variables nx-helm reads. */
 export const ENV = {
   /** Overrides the configured registry for every chart, e.g. to publish to a staging registry from CI. */

@@ -19,11 +19,19 @@ export function findWorkspaceRoot(chartFolder: string, cwd: string): string {
   return nearest('nx.json') ?? nearest('.git') ?? (inCwd ? cwd : chartFolder);
 }
 
+/** What nx-helm reads of nx.json's `release`: where the release tag pattern is (a group's wins over the workspace's). */
+export interface ReleaseConfig {
+  releaseTag?: { pattern?: string };
+  releaseTagPattern?: string;
+  groups?: Record<string, { projects?: string[] | string; releaseTag?: { pattern?: string }; releaseTagPattern?: string }>;
+}
+
 /** What nx-helm reads of nx.json. */
 export interface NxJson {
   plugins?: Array<string | { plugin: string; options?: CommandSettings; include?: string[]; exclude?: string[] }>;
   defaultBase?: string;
   affected?: { defaultBase?: string };
+  release?: ReleaseConfig;
 }
 
 /** The workspace's nx.json, or undefined when there is none. */

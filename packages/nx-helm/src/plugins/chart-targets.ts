@@ -2,7 +2,7 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
-import { CLI_NAME, ENV, METADATA_KEY } from '../config/constants';
+import { CLI_NAME, ENV, METADATA_KEY, RELEASE_PUBLISH_TARGET } from '../config/constants';
 import { commandSettings, type NormalizedPluginOptions } from '../config/plugin-options';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { secretVariables } from '../config/secret-variables';
@@ -47,6 +47,7 @@ export function buildChartProject(
           options.lintTargetName,
           options.packageTargetName,
           options.pushTargetName,
+          RELEASE_PUBLISH_TARGET,
           options.verifyTargetName,
         ].filter((name) => name in targets),
       },
@@ -68,21 +69,28 @@ function buildChartTargets(
 ): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const settings = JSON.stringify(commandSettings(options));
+  // `command` is the CLI command with the flags it always gets: `publish --lint`.
   const target = (
     command: string,
     description: string,
     example: Record<string, unknown>,
     config: Omit<TargetConfiguration, 'executor' | 'options'>,
-  ): TargetConfiguration => ({
-    executor: 'nx:run-commands',
-    options: { command: `${CLI_NAME} ${command} ${shellWord(projectRoot)}`, env: { [ENV.options]: settings } },
-    ...config,
-    metadata: {
-      technologies: ['helm'],
-      description,
-      help: { command: `npx ${CLI_NAME} ${command} --help`, example: { options: example } },
-    },
-  });
+  ): TargetConfiguration => {
+    const [name, ...flags] = command.split(' ');
+    return {
+      executor: 'nx:run-commands',
+      options: {
+        command: [CLI_NAME, name, shellWord(projectRoot), ...flags].join(' '),
+        env: { [ENV.options]: settings },
+      },
+      ...config,
+      metadata: {
+        technologies: ['helm'],
+        description,
+        help: { command: `npx ${CLI_NAME} ${name} --help`, example: { options: example } },
+      },
+    };
+  };
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it), and
   // on the helm version: one command for every chart, so Nx runs it once per run.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
@@ -149,6 +157,14 @@ function buildChartTargets(
         cache: false,
         dependsOn: [options.packageTargetName, ...(linted && options.lintBeforePush ? [options.lintTargetName] : [])],
       },
+    ),
+    // What `nx release publish` runs (Nx fixes the name). It lints, packages and pushes in one task: Nx drops the tasks
+    // a release target depends on when the release is filtered by --projects or --groups.
+    [RELEASE_PUBLISH_TARGET]: target(
+      `publish${linted && options.lintBeforePush ? ' --lint' : ''}`,
+      `Publish the chart for nx release: ${linted && options.lintBeforePush ? 'lint, ' : ''}package and push it to ${options.registry ?? 'the configured OCI registry'} (skipped if identical, refused if different); a dry run only says what it would publish`,
+      { dryRun: true },
+      { cache: false },
     ),
     [options.verifyTargetName]: target(
       'verify',

@@ -3,6 +3,7 @@ import type {
   CreateDependenciesContext,
   CreateNodes,
   CreateNodesResult,
+  PostTasksExecution,
   ProjectConfiguration,
   RawProjectGraphDependency,
 } from '@nx/devkit';
@@ -13,7 +14,7 @@ import { REQUIREMENTS_FILE } from '../chart/chart-model';
 import { ChartModelCache } from '../chart/chart-model-cache';
 import { readChartFile, readRequirementsFile } from '../chart/read-chart';
 import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
-import { METADATA_KEY, PLUGIN_NAME } from '../config/constants';
+import { METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
 import { readCtConfig } from '../config/ct-config';
 import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
@@ -189,3 +190,14 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   }
   return groups;
 }
+
+/**
+ * After `nx release publish` (and `nx release`), one summary of what every chart's nx-release-publish did, so a release
+ * that failed half-way says which charts the registry holds and which it does not. Other runs return at once. The
+ * summary is printed where Nx runs the hook: the terminal, unless the daemon runs it.
+ */
+export const postTasksExecution: PostTasksExecution<NxHelmPluginOptions> = (options, context) => {
+  if (!Object.values(context.taskResults).some((result) => result.task.target.target === RELEASE_PUBLISH_TARGET)) return;
+  const { reportReleasePublish } = require('../release/release-publish-report') as typeof import('../release/release-publish-report');
+  reportReleasePublish(options, context);
+};

@@ -50,4 +50,37 @@ describe('init generator', () => {
     expect(lines.slice(0, 2)).toEqual(['node_modules', 'dist']);
     expect(lines.filter((line) => line === '/dist' || line === 'dist')).toHaveLength(1);
   });
+
+  it('--release adds an independent release group of the charts, keeping other release settings, once', async () => {
+    const nxJson = readNxJson(tree)!;
+    nxJson.release = { groups: { apps: { projects: ['tag:app'] } }, changelog: { git: { commit: true } } };
+    updateNxJson(tree, nxJson);
+    await initGenerator(tree, { release: true, skipInstall: true });
+    const once = tree.read('nx.json', 'utf-8');
+    expect(readNxJson(tree)!.release).toEqual({
+      groups: {
+        apps: { projects: ['tag:app'] },
+        charts: {
+          projects: ['tag:helm'],
+          projectsRelationship: 'independent',
+          releaseTag: { pattern: '{projectName}-v{version}' },
+          version: { versionActions: 'nx-helm/release/version-actions', conventionalCommits: true, fallbackCurrentVersionResolver: 'disk' },
+          changelog: { file: '{projectRoot}/CHANGELOG.md', createRelease: 'github' },
+        },
+      },
+      changelog: { workspaceChangelog: false, git: { commit: true } },
+      releaseTag: { pattern: '{projectName}-v{version}' },
+    });
+    await initGenerator(tree, { release: true, skipInstall: true });
+    expect(tree.read('nx.json', 'utf-8')).toBe(once);
+  });
+
+  it('--release refuses a release configuration with top-level projects, which Nx does not allow next to groups', async () => {
+    const nxJson = readNxJson(tree)!;
+    nxJson.release = { projects: ['*'] };
+    updateNxJson(tree, nxJson);
+    await expect(initGenerator(tree, { release: true, skipInstall: true })).rejects.toThrow(
+      /release lists "projects" at its top level.*Move that configuration into a group under release.groups/,
+    );
+  });
 });

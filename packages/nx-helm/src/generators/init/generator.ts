@@ -4,6 +4,7 @@ import {
   readNxJson,
   updateNxJson,
   type GeneratorCallback,
+  type NxJsonConfiguration,
   type PluginConfiguration,
   type Tree,
 } from '@nx/devkit';
@@ -11,6 +12,8 @@ import { pluginVersion } from '../../utils/plugin-version';
 import type { NxHelmPluginOptions } from '../../config/plugin-options';
 import type { InitGeneratorSchema } from './schema';
 import { PLUGIN_NAME } from '../../config/constants';
+import { DEFAULT_RELEASE_TAG_PATTERN } from '../../release/release-tag';
+import { NxHelmError } from '../../utils/nx-helm-error';
 
 /** Folders nx-helm writes that do not belong in git: packages and the pinned helm binaries of tools/install-helm.sh. */
 const IGNORED = ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data'];
@@ -21,6 +24,9 @@ const IGNORED = ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data'];
  */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
   registerPlugin(tree, options);
+  if (options.release) {
+    addReleaseGroup(tree);
+  }
   addIgnoreEntries(tree);
   if (options.skipPackageJson) {
     return () => undefined;
@@ -67,6 +73,51 @@ function registerPlugin(tree: Tree, options: InitGeneratorSchema): void {
     }
   }
   nxJson.plugins = plugins;
+  updateNxJson(tree, nxJson);
+}
+
+/** The release group `--release` adds: every chart released on its own, by conventional commits, as `<chart>-v<version>`. */
+export const CHARTS_RELEASE_GROUP = 'charts';
+
+/**
+ * `--release`: an independent release group of every chart (the projects tagged `helm`), versioned by nx-helm's
+ * version actions from conventional commits, with a CHANGELOG.md per chart, tags `<project>-v<version>` and a GitHub
+ * release per chart. A release configuration the user already has is kept: the group is only added next to other
+ * groups, and an existing group of that name is left alone.
+ */
+function addReleaseGroup(tree: Tree): void {
+  const nxJson = readNxJson(tree) ?? {};
+  const release = (nxJson.release ?? {}) as NonNullable<NxJsonConfiguration['release']>;
+  if (release.groups?.[CHARTS_RELEASE_GROUP]) {
+    return;
+  }
+  if (release.projects !== undefined) {
+    throw new NxHelmError(
+      'nx.json\'s release lists "projects" at its top level, and Nx does not allow release groups next to them. Move that ' +
+        `configuration into a group under release.groups, then run \`nx g nx-helm:init --release\` again to add the "${CHARTS_RELEASE_GROUP}" group.`,
+    );
+  }
+  release.groups = {
+    ...release.groups,
+    [CHARTS_RELEASE_GROUP]: {
+      projects: ['tag:helm'],
+      projectsRelationship: 'independent',
+      releaseTag: { pattern: DEFAULT_RELEASE_TAG_PATTERN },
+      version: {
+        versionActions: `${PLUGIN_NAME}/release/version-actions`,
+        conventionalCommits: true,
+        // The first release of a chart has no tag yet: its version is the one in Chart.yaml.
+        fallbackCurrentVersionResolver: 'disk',
+      },
+      changelog: { file: '{projectRoot}/CHANGELOG.md', createRelease: 'github' },
+    },
+  };
+  // One changelog per chart; a workspace CHANGELOG.md would mix every chart's changes.
+  release.changelog = { workspaceChangelog: false, ...release.changelog };
+  // Nx 22 looks for the workspace's previous release tag even without a workspace changelog, by the workspace's
+  // pattern: with none, its `v{version}` default matches no chart tag and the changelog step fails.
+  release.releaseTag ??= { pattern: DEFAULT_RELEASE_TAG_PATTERN };
+  nxJson.release = release;
   updateNxJson(tree, nxJson);
 }
 

@@ -2,4 +2,5 @@ export interface InitGeneratorSchema {
   registry?: string;
   skipPackageJson?: boolean;
   skipInstall?: boolean;
+  release?: boolean;
 }

@@ -10,7 +10,11 @@ import type { PresetGeneratorSchema } from './schema';
  * `nx affected -t push-chart`: the plugin, charts/common (library) and charts/app (depends on it), CI, README.
  */
 export async function presetGenerator(tree: Tree, options: PresetGeneratorSchema = {}): Promise<GeneratorCallback> {
-  const install = await initGenerator(tree, { registry: options.registry, skipInstall: options.skipInstall });
+  const install = await initGenerator(tree, {
+    registry: options.registry,
+    skipInstall: options.skipInstall,
+    release: options.release ?? true,
+  });
   await chartGenerator(tree, {
     name: 'common',
     type: 'library',
@@ -23,7 +27,9 @@ export async function presetGenerator(tree: Tree, options: PresetGeneratorSchema
     description: 'An example application chart built on common.',
   });
   if ((options.ci ?? 'github') !== 'none') {
-    await workflowGenerator(tree, { ci: options.ci === 'gitlab' ? 'gitlab' : 'github' });
+    const ci = options.ci === 'gitlab' ? 'gitlab' : 'github';
+    // Charts released by nx release are published by the release workflow (GitHub only); else the main branch publishes.
+    await workflowGenerator(tree, { ci, ...(ci === 'github' && (options.release ?? true) ? { trigger: 'release' } : {}) });
   }
   if (!tree.exists('README.md') || options.name) {
     generateFiles(tree, join(__dirname, 'files'), '.', {

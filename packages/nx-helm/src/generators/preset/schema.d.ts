@@ -3,4 +3,5 @@ export interface PresetGeneratorSchema {
   registry?: string;
   ci?: 'github' | 'gitlab' | 'none';
   skipInstall?: boolean;
+  release?: boolean;
 }

@@ -1,14 +1,18 @@
 import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { actionlint } from '../../testing/actionlint';
 import { ACTIONS } from './action-pins';
 import { workflowGenerator } from './generator';
-import { REGISTRY_PRESETS } from './registry-presets';
+import { PRESETS, REGISTRY_PRESETS } from './registry-presets';
 import type { WorkflowGeneratorSchema } from './schema';
 
 const SIGNS = ['none', 'cosign', 'gpg'] as const;
-const TRIGGERS = ['main', 'tags', 'release-branch'] as const;
+const TRIGGERS = ['main', 'tags', 'release-branch', 'release'] as const;
 const FILE = '.github/workflows/charts.yml';
 
 interface Workflow {
@@ -21,7 +25,15 @@ interface Workflow {
     {
       if: string;
       permissions: Record<string, string>;
-      steps: Array<{ name: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string>; if?: string }>;
+      steps: Array<{
+        name: string;
+        uses?: string;
+        run?: string;
+        shell?: string;
+        env?: Record<string, string>;
+        with?: Record<string, string>;
+        if?: string;
+      }>;
     }
   >;
 }
@@ -97,10 +109,10 @@ describe('workflow generator', () => {
     expect(text).toContain('${GITHUB_REPOSITORY_OWNER,,}');
   });
 
-  it.each(REGISTRY_PRESETS.flatMap((registry) => SIGNS.map((sign) => ({ registry, sign }))))(
-    'never puts a secret or expression into a script ($registry, sign $sign)',
-    async ({ registry, sign }) => {
-      const workflow = parse(await generate({ registry, sign })) as Workflow;
+  it.each(REGISTRY_PRESETS.flatMap((registry) => SIGNS.flatMap((sign) => TRIGGERS.map((trigger) => ({ registry, sign, trigger })))))(
+    'never puts a secret or expression into a script ($registry, sign $sign, trigger $trigger)',
+    async ({ registry, sign, trigger }) => {
+      const workflow = parse(await generate({ registry, sign, trigger })) as Workflow;
       for (const job of Object.values(workflow.jobs)) {
         for (const step of job.steps) {
           expect(step.run ?? '').not.toMatch(/\$\{\{/);
@@ -160,6 +172,220 @@ describe('workflow generator', () => {
     expect(push.run).toContain('is at version $ACTUAL in Chart.yaml');
     const release = parse(await generate({ trigger: 'release-branch', releaseBranch: 'stable' })) as Workflow;
     expect(release.on.push).toEqual({ branches: ['stable'] });
+  });
+
+  describe('--trigger release', () => {
+    const assetsStep = (workflow: Workflow) => workflow.jobs.release.steps.find((step) => step.name.startsWith('Attach the assets'))!;
+
+    it('checks pull requests without check-version (nx release bumps the versions), and releases on pushes to the main branch and on demand', async () => {
+      const workflow = parse(await generate({ trigger: 'release', mainBranch: 'trunk' })) as Workflow;
+      expect(workflow.on).toEqual({ pull_request: { branches: ['trunk'] }, push: { branches: ['trunk'] }, workflow_dispatch: {} });
+      expect(Object.keys(workflow.jobs)).toEqual(['check', 'release']);
+      const main = parse(await generate({ mainBranch: 'trunk' })) as Workflow;
+      expect(workflow.jobs.check.steps.at(-1)).toEqual({ name: 'Lint and package', run: 'npx nx affected -t lint-chart package-chart' });
+      expect({ ...workflow.jobs.check, steps: workflow.jobs.check.steps.slice(0, -1) }).toEqual({
+        ...main.jobs.check,
+        steps: main.jobs.check.steps.slice(0, -1),
+      });
+      expect(workflow.jobs.release.if).toBe(
+        "(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == 'refs/heads/trunk'",
+      );
+      expect(workflow.permissions).toEqual({});
+    });
+
+    it('runs nx release as github-actions[bot] with GITHUB_TOKEN, then attaches the assets to every released chart', async () => {
+      const release = (parse(await generate({ trigger: 'release' })) as Workflow).jobs.release;
+      expect(release.permissions).toEqual({ contents: 'write', actions: 'read', packages: 'write', 'id-token': 'write' });
+      expect(release.steps.map((step) => step.uses?.split('@')[0] ?? step.name)).toEqual([
+        'actions/checkout',
+        'actions/setup-node',
+        'Install dependencies',
+        'azure/setup-helm',
+        'Commit as github-actions[bot]',
+        'Keep registry credentials in a folder of this job',
+        'Log in to GitHub Container Registry',
+        'Version, tag, publish the charts and create their GitHub releases',
+        'sigstore/cosign-installer',
+        'Attach the assets to the GitHub release of each released chart',
+        'Summarise the published charts',
+        'Log out and remove the registry credentials',
+      ]);
+      expect(release.steps[0].with).toEqual({ 'fetch-depth': '0', 'fetch-tags': 'true' });
+      expect(release.steps[4].run).toBe(
+        'git config user.name "github-actions[bot]"\ngit config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
+      );
+      const nxRelease = release.steps[7];
+      expect(nxRelease).toMatchObject({ run: 'npx nx release --yes', env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } });
+
+      const assets = release.steps[9];
+      expect(assets.shell).toBe('bash');
+      expect(assets.env).toEqual({ GH_TOKEN: '${{ secrets.GITHUB_TOKEN }}' });
+      for (const command of [
+        "git tag --points-at HEAD --list '*-v*'",
+        'npx nx show project "$PROJECT" --json',
+        'npx --no-install nx-helm release-assets "$ROOT" --output-dir "$DIR" --ci-run-url "$RUN_URL"',
+        'RUN_URL="$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"',
+        'DIR="dist/release-assets/$PROJECT"',
+        'cosign sign --yes "$SIGNED"',
+        'cosign sign-blob --yes --bundle "$TGZ.sigstore.json" --output-signature "$TGZ.sig" --output-certificate "$TGZ.pem" "$TGZ"',
+        'gh release edit "$TAG" --notes-file "$DIR/release-notes.md"',
+        'gh release upload "$TAG" "$DIR"/* --clobber',
+        '>> "$GITHUB_STEP_SUMMARY"',
+      ]) {
+        expect(assets.run).toContain(command);
+      }
+      const [summary, logout] = release.steps.slice(-2);
+      expect(summary).toMatchObject({
+        if: 'always()',
+        run: 'npx --no-install nx-helm summary --format markdown --sign cosign --output "$GITHUB_STEP_SUMMARY"',
+      });
+      expect(logout).toMatchObject({ if: 'always()' });
+    });
+
+    it.each(REGISTRY_PRESETS.flatMap((registry) => SIGNS.map((sign) => ({ registry, sign }))))(
+      'asks for id-token: write only for cosign or the registry login ($registry, sign $sign)',
+      async ({ registry, sign }) => {
+        const release = (parse(await generate({ trigger: 'release', registry, sign })) as Workflow).jobs.release;
+        expect(release.permissions).toEqual({
+          contents: 'write',
+          actions: 'read',
+          ...PRESETS[registry].permissions,
+          ...(sign === 'cosign' ? { 'id-token': 'write' } : {}),
+        });
+        const names = release.steps.map((step) => step.name);
+        expect(names.includes('Install cosign')).toBe(sign === 'cosign');
+        expect(assetsStep({ jobs: { release } } as unknown as Workflow).run!.includes('cosign')).toBe(sign === 'cosign');
+        expect(release.steps.filter((step) => step.name.startsWith('Log in'))).toHaveLength(1);
+      },
+    );
+
+    it('signs with cosign unless told otherwise; GPG keys reach nx release through env', async () => {
+      const none = parse(await generate({ trigger: 'release', sign: 'none' })) as Workflow;
+      expect(none.jobs.release.permissions).not.toHaveProperty('id-token');
+      expect(none.jobs.release.steps.at(-2)!.run).toContain('--sign none');
+
+      const gpg = parse(await generate({ trigger: 'release', sign: 'gpg', gpgKey: 'charts@acme.example' })) as Workflow;
+      expect(gpg.jobs.release.steps.find((step) => step.run === 'npx nx release --yes')!.env).toEqual({
+        GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}',
+        HELM_SIGNING_KEY: '${{ secrets.HELM_SIGNING_KEY }}',
+        HELM_SIGNING_PASSPHRASE: '${{ secrets.HELM_SIGNING_PASSPHRASE }}',
+      });
+      expect(gpg.jobs.check.steps.at(-1)!.env).toEqual({ NX_HELM_SIGN: 'false' });
+      expect(assetsStep(gpg).run).not.toContain('cosign');
+      expect(readNxJson(tree)!.plugins).toEqual([
+        {
+          plugin: 'nx-helm',
+          options: { sign: { key: 'charts@acme.example', keyringEnv: 'HELM_SIGNING_KEY', passphraseEnv: 'HELM_SIGNING_PASSPHRASE' } },
+        },
+      ]);
+    });
+
+    it('is refused for GitLab CI', async () => {
+      await expect(workflowGenerator(tree, { ci: 'gitlab', trigger: 'release' })).rejects.toThrow(
+        '--trigger release publishes GitHub releases and is available for GitHub Actions only',
+      );
+      expect(tree.exists('.gitlab-ci.yml')).toBe(false);
+    });
+
+    describe('the assets script', () => {
+      let dir: string;
+      beforeEach(() => {
+        dir = mkdtempSync(join(tmpdir(), 'nx-helm-release-assets-'));
+      });
+      afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+      /** Runs the script as GitHub runs `shell: bash`, with git, npx, cosign and gh replaced by stubs that log their arguments. */
+      const runAssets = async (tags: string[], sign: 'cosign' | 'none' = 'cosign') => {
+        const script = assetsStep(parse(await generate({ trigger: 'release', sign })) as Workflow).run!;
+        const bin = join(dir, 'bin');
+        const work = join(dir, 'work');
+        mkdirSync(bin);
+        mkdirSync(work);
+        const stub = (name: string, body: string) => {
+          writeFileSync(join(bin, name), `#!/usr/bin/env bash\nset -e\necho "${name} $*" >> "$CALLS"\n${body}\n`);
+          chmodSync(join(bin, name), 0o755);
+        };
+        stub('git', 'if [ "$1 $2 $3" = "tag --points-at HEAD" ]; then printf "%s\\n" $FAKE_TAGS; fi');
+        stub(
+          'npx',
+          [
+            'if [ "$1 $2 $3" = "nx show project" ]; then',
+            '  case "$4" in',
+            '    lib) echo \'{"root":"libs/lib","metadata":{}}\' ;;',
+            '    *) echo "{\\"root\\":\\"charts/$4\\",\\"metadata\\":{\\"nx-helm\\":{}}}" ;;',
+            '  esac',
+            'elif [ "$1 $2 $3" = "--no-install nx-helm release-assets" ]; then',
+            '  [ "$4" != charts/broken ] || exit 1',
+            '  chart="${4#charts/}"; mkdir -p "$6"',
+            '  echo archive > "$6/$chart-1.2.0.tgz"; echo notes > "$6/release-notes.md"',
+            '  echo "{\\"chart\\":\\"$chart\\",\\"version\\":\\"1.2.0\\",\\"tag\\":\\"$chart-v1.2.0\\",\\"reference\\":\\"oci://ghcr.io/acme/charts/$chart:1.2.0\\",\\"digest\\":\\"sha256:d1\\"}" > "$6/lineage.json"',
+            'fi',
+          ].join('\n'),
+        );
+        stub('cosign', 'if [ "$1" = sign-blob ]; then echo sig > "$6"; echo pem > "$8"; echo bundle > "$4"; fi');
+        stub('gh', '');
+        const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+          cwd: work,
+          encoding: 'utf-8',
+          env: {
+            PATH: `${bin}:${process.env.PATH}`,
+            CALLS: join(dir, 'calls'),
+            FAKE_TAGS: tags.join(' '),
+            RUNNER_TEMP: dir,
+            GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+            GITHUB_SERVER_URL: 'https://github.com',
+            GITHUB_REPOSITORY: 'acme/charts',
+            GITHUB_RUN_ID: '42',
+          },
+        });
+        const read = (file: string) => {
+          try {
+            return readFileSync(join(dir, file), 'utf-8');
+          } catch {
+            return '';
+          }
+        };
+        return { status: result.status, stdout: result.stdout, calls: read('calls').split('\n'), summary: read('summary.md'), work };
+      };
+
+      it('signs, uploads and lists every released chart, skipping projects that are not charts', async () => {
+        const { status, calls, summary, work } = await runAssets(['web-v1.2.0', 'lib-v3.0.0', 'db-v1.2.0']);
+        expect(status).toBe(0);
+        expect(calls).toContain(
+          'npx --no-install nx-helm release-assets charts/web --output-dir dist/release-assets/web --ci-run-url https://github.com/acme/charts/actions/runs/42 --sign cosign',
+        );
+        expect(calls).toContain('cosign sign --yes ghcr.io/acme/charts/web@sha256:d1');
+        expect(calls).toContain('gh release edit web-v1.2.0 --notes-file dist/release-assets/web/release-notes.md');
+        const upload = calls.find((call) => call.startsWith('gh release upload db-v1.2.0 '))!;
+        expect(upload.split(' ').slice(4).sort()).toEqual(
+          [...readdirSync(join(work, 'dist/release-assets/db')).map((file) => `dist/release-assets/db/${file}`), '--clobber'].sort(),
+        );
+        expect(upload).toContain('dist/release-assets/db/db-1.2.0.tgz.sig');
+        expect(calls.some((call) => call.includes('release-assets libs/lib'))).toBe(false);
+        expect(summary).toContain('| Chart | Version | Tag | Digest | Install |');
+        expect(summary).toContain(
+          '| web | 1.2.0 | web-v1.2.0 | `sha256:d1` | `helm install web oci://ghcr.io/acme/charts/web --version 1.2.0` |',
+        );
+        expect(summary).toContain('| db | 1.2.0 |');
+      });
+
+      it('completes the other charts when one fails, then fails', async () => {
+        const { status, calls, summary, stdout } = await runAssets(['broken-v1.2.0', 'web-v1.2.0'], 'none');
+        expect(status).toBe(1);
+        expect(calls.some((call) => call.startsWith('gh release upload web-v1.2.0 '))).toBe(true);
+        expect(calls.some((call) => call.includes('broken-v1.2.0') && call.startsWith('gh '))).toBe(false);
+        expect(calls.some((call) => call.startsWith('cosign'))).toBe(false);
+        expect(summary).toContain('| web | 1.2.0 |');
+        expect(summary).toContain('Incomplete GitHub releases: broken-v1.2.0');
+        expect(stdout).toContain('::error::The GitHub releases of broken-v1.2.0 are incomplete');
+      });
+
+      it('says so when nothing was released', async () => {
+        const { status, summary } = await runAssets([]);
+        expect(status).toBe(0);
+        expect(summary).toBe('No chart was released by this run.\n');
+      });
+    });
   });
 
   it('pins actions to commit SHAs on request, and wires the remote cache', async () => {

@@ -30,7 +30,9 @@ export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSch
     configureGpgSigning(tree, schema.gpgKey ?? 'Helm charts');
   }
   const settings =
-    options.ci === 'gitlab' ? ['nothing for the project registry (CI_REGISTRY credentials)'] : PRESETS[options.registry].settings;
+    options.ci === 'gitlab'
+      ? ['nothing for the project registry (CI_REGISTRY credentials)']
+      : [...PRESETS[options.registry].settings, ...(options.trigger === 'release' ? RELEASE_SETTINGS(options.mainBranch) : [])];
   logger.info(`Repository settings the workflow expects: ${settings.join('; ')}.`);
 }
 
@@ -49,12 +51,21 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
   if (schema.registryUrl !== undefined && !/^oci:\/\/[^/\s]+/.test(schema.registryUrl)) {
     throw new NxHelmError(`--registryUrl must be an OCI location such as oci://ghcr.io/acme/charts, not "${schema.registryUrl}".`);
   }
+  const ci = choose('ci', schema.ci, ['github', 'gitlab'] as const, 'github');
+  const trigger = choose('trigger', schema.trigger, ['main', 'tags', 'release-branch', 'release'] as const, 'main');
+  if (trigger === 'release' && ci === 'gitlab') {
+    throw new NxHelmError(
+      '--trigger release publishes GitHub releases and is available for GitHub Actions only (--ci github). ' +
+        'With --ci gitlab, use --trigger main, tags or release-branch.',
+    );
+  }
   return {
-    ci: choose('ci', schema.ci, ['github', 'gitlab'] as const, 'github'),
+    ci,
     registry: choose('registry', schema.registry, REGISTRY_PRESETS, 'ghcr'),
     registryUrl: schema.registryUrl,
-    trigger: choose('trigger', schema.trigger, ['main', 'tags', 'release-branch'] as const, 'main'),
-    sign: choose('sign', schema.sign, ['none', 'cosign', 'gpg'] as const, 'none'),
+    trigger,
+    // A GitHub release is signed keyless unless asked otherwise: its archive gets a .sig anyone can verify.
+    sign: choose('sign', schema.sign, ['none', 'cosign', 'gpg'] as const, trigger === 'release' ? 'cosign' : 'none'),
     helmVersion,
     nodeVersion: schema.nodeVersion ?? '20',
     pinActions: choose('pinActions', schema.pinActions, ['version', 'sha'] as const, 'version'),
@@ -63,6 +74,12 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
     releaseBranch: schema.releaseBranch ?? 'release',
   };
 }
+
+/** What `--trigger release` needs of the repository besides the registry's settings. */
+const RELEASE_SETTINGS = (mainBranch: string) => [
+  `${mainBranch} accepts the release commit and tags that nx release pushes with GITHUB_TOKEN (branch protection and rulesets must let GitHub Actions push)`,
+  'the release group of nx.json that `nx g nx-helm:init --release` writes (commit, tag <project>-v<version>, GitHub releases)',
+];
 
 /** GPG provenance: package-chart signs with the key from the workflow's secrets (kept unless already configured). */
 function configureGpgSigning(tree: Tree, key: string): void {

@@ -2,7 +2,11 @@ import type { PinMode } from './action-pins';
 import type { RegistryPreset } from './registry-presets';
 
 export type CiProvider = 'github' | 'gitlab';
-export type PublishTrigger = 'main' | 'tags' | 'release-branch';
+/**
+ * `release`: pushes to the main branch run `nx release`, which versions, tags and publishes the charts and creates their
+ * GitHub releases; the workflow then attaches each chart's assets to its release.
+ */
+export type PublishTrigger = 'main' | 'tags' | 'release-branch' | 'release';
 export type SignMode = 'none' | 'cosign' | 'gpg';
 export type RemoteCache = 'none' | 'nx-cloud' | 'self-hosted';
 

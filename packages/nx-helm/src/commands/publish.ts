@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { readChartFile } from '../chart/read-chart';
+import { chartProblemError } from '../chart/chart-problem';
+import type { LintPluginOptions } from '../config/lint-settings';
+import { chartReference, parseRegistryLocation } from '../registry/registry-reference';
+import { ENV } from '../config/constants';
+import type { PushRecord } from '../registry/chart-publisher';
+import { projectLabel } from './chart-command';
+import { lintChart } from './lint';
+import { packageChart } from './package';
+import { pushChart, type PushOptions } from './push';
+
+export interface PublishOptions extends PushOptions {
+  /** Lint before publishing (the plugin's lintBeforePush, for a chart that ct.yaml does not exclude from linting). */
+  lint?: boolean;
+  lintSettings?: LintPluginOptions;
+}
+
+/**
+ * What `nx release publish` runs for a chart: lint, package and push, in one task. Nx leaves out the tasks a release
+ * target depends on when the release is filtered (`--projects`, `--groups`), so the package is built here, from the
+ * Chart.yaml that `nx release version` wrote, rather than trusted to exist: publishing an older package of the same
+ * version would publish something other than what was released. A dry run (`--dry-run`, NX_DRY_RUN) writes nothing
+ * and contacts no registry.
+ */
+export async function publishChart(options: PublishOptions): Promise<PushRecord | undefined> {
+  if (options.dryRun) {
+    const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
+    const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile, options.workspaceRoot);
+    if (!parsed.chart) throw chartProblemError(parsed.problems);
+    const registry = (options.env ?? process.env)[ENV.registry]?.trim() || options.registry;
+    const target = registry
+      ? chartReference(
+          parseRegistryLocation(registry, `the registry option of ${projectLabel(options)}`),
+          parsed.chart.name,
+          parsed.chart.version,
+        ).reference
+      : 'the configured registry';
+    options.log.info(
+      `Dry run: would ${options.lint ? 'lint, package' : 'package'} and push ${parsed.chart.name} ${parsed.chart.version} (the version in Chart.yaml) to ${target}.`,
+    );
+    return undefined;
+  }
+  if (options.lint) {
+    await lintChart({ ...options, lint: options.lintSettings });
+  }
+  await packageChart({ ...options, outputPath: options.packageOutputPath });
+  return pushChart(options);
+}

@@ -1,0 +1,40 @@
+import { OciClient } from '../registry/oci/oci-client';
+import { hostConnection, type RegistriesOptions } from '../registry/registry-options';
+import { chartReference, type RegistryLocation } from '../registry/registry-reference';
+
+export interface HighestPublishedVersion {
+  /** The highest SemVer version among the repository's tags; undefined when it has none. */
+  version?: string;
+  /** `host/path/chart`, for messages. */
+  repository: string;
+  /** How many tags were SemVer versions. */
+  versions: number;
+}
+
+/**
+ * The highest version of a chart in the registry it is published to: its OCI repository's tags read back as versions
+ * (helm writes `+` as `_` in tags), the others ignored. Releases (no prerelease part) win over prereleases, so a
+ * `2.0.0-rc.1` pushed for testing does not become the base of the next `1.x` release.
+ */
+export async function highestPublishedVersion(
+  location: RegistryLocation,
+  chartName: string,
+  registries: RegistriesOptions | undefined,
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HighestPublishedVersion> {
+  const client = new OciClient({ host: location.host, connection: hostConnection(location.host, registries, {}, workspaceRoot), env });
+  const repositoryPath = chartReference(location, chartName, '0.0.0').repository.replace(/^oci:\/\/[^/]+\//, '');
+  const tags = await client.listTags(repositoryPath);
+  const versions = tags.map((tag) => tag.replace(/_/g, '+')).filter((tag) => SEMVER.test(tag));
+  const compare = require('semver/functions/compare-build') as typeof import('semver/functions/compare-build');
+  const sorted = versions.sort(compare);
+  const releases = sorted.filter((version) => !version.replace(/\+.*$/, '').includes('-'));
+  return {
+    version: (releases.length > 0 ? releases : sorted).at(-1),
+    repository: `${location.host}/${repositoryPath}`,
+    versions: versions.length,
+  };
+}
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
