@@ -179,7 +179,8 @@ describe('an Nx workspace made from a chart-testing repository', () => {
   const projects = () => (JSON.parse(nx('show', 'projects', '--json').output.trim().split('\n')[0]) as string[]).sort();
   const project = (name: string) =>
     JSON.parse(nx('show', 'project', name, '--json').output.trim().split('\n')[0]) as {
-      targets: Record<string, { inputs?: unknown[]; dependsOn?: unknown[] }>;
+      root: string;
+      targets: Record<string, { inputs?: unknown[]; dependsOn?: unknown[]; options: { command: string } }>;
     };
 
   beforeAll(() => {
@@ -192,14 +193,17 @@ describe('an Nx workspace made from a chart-testing repository', () => {
 
   it('lints the charts in chart-dirs only, and not the excluded and deprecated ones, which are still projects', () => {
     expect(projects()).toEqual([...TESTED, 'broken-legacy', 'sunset', 'demo'].sort());
-    expect(Object.keys(project('demo').targets).sort()).toEqual(['package-chart', 'push-chart', 'verify-chart']);
+    expect(Object.keys(project('demo').targets).sort()).toEqual(['nx-release-publish', 'package-chart', 'push-chart', 'verify-chart']);
     const excluded = project('broken-legacy');
-    expect(Object.keys(excluded.targets).sort()).toEqual(['package-chart', 'push-chart', 'verify-chart']);
+    expect(Object.keys(excluded.targets).sort()).toEqual(['nx-release-publish', 'package-chart', 'push-chart', 'verify-chart']);
     expect(excluded.targets['push-chart'].dependsOn).toEqual(['package-chart']);
+    // A chart ct does not lint is published by nx release without lint too.
+    expect(excluded.targets['nx-release-publish'].options.command).toBe(`nx-helm publish ${excluded.root}`);
     expect(Object.keys(project('sunset').targets)).not.toContain('lint-chart');
     // check-version-increment: false
     const tested = project('ci-only');
-    expect(Object.keys(tested.targets).sort()).toEqual(['lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
+    expect(Object.keys(tested.targets).sort()).toEqual(['lint-chart', 'nx-release-publish', 'package-chart', 'push-chart', 'verify-chart']);
+    expect(tested.targets['nx-release-publish'].options.command).toBe(`nx-helm publish ${tested.root} --lint`);
     expect(tested.targets['lint-chart'].inputs).toContainEqual('{workspaceRoot}/ct.yaml');
     expect(tested.targets['push-chart'].dependsOn).toEqual(['package-chart', 'lint-chart']);
     expect(tested.targets['package-chart'].inputs).toContainEqual('{workspaceRoot}/ct.yaml');

@@ -80,7 +80,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm', 'helm:application'],
       metadata: {
         technologies: ['helm'],
-        targetGroups: { Helm: ['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart'] },
+        targetGroups: { Helm: ['check-version', 'lint-chart', 'package-chart', 'push-chart', 'nx-release-publish', 'verify-chart'] },
         'nx-helm': { chartName: 'web', chartVersion: '0.1.0', chartType: 'application' },
       },
     });
@@ -128,12 +128,28 @@ describe('nx-helm plugin', () => {
       dependsOn: ['push-chart'],
     });
     expect(web.targets!['check-version']).toMatchObject({ executor: 'nx:run-commands', options: command('check-version'), cache: false });
-    expect(Object.keys(projects.common.targets!)).toEqual(['check-version', 'lint-chart', 'package-chart', 'push-chart', 'verify-chart']);
+    // nx release publish runs nx-release-publish: lint, package and push in one task (no dependsOn, which Nx drops in
+    // filtered releases).
+    expect(web.targets!['nx-release-publish']).toEqual({
+      executor: 'nx:run-commands',
+      options: { command: 'nx-helm publish charts/web --lint', env: { NX_HELM_OPTIONS: '{}' } },
+      cache: false,
+      metadata: expect.objectContaining({ help: expect.objectContaining({ command: 'npx nx-helm publish --help' }) }),
+    });
+    expect(Object.keys(projects.common.targets!)).toEqual([
+      'check-version',
+      'lint-chart',
+      'package-chart',
+      'push-chart',
+      'nx-release-publish',
+      'verify-chart',
+    ]);
   });
 
   it('lets push-chart skip the lint with lintBeforePush: false, and refuses a value that is not a boolean', async () => {
     const projects = await projectsFor(writeExampleCharts(), { lintBeforePush: false });
     expect(projects.web.targets!['push-chart'].dependsOn).toEqual(['package-chart']);
+    expect(projects.web.targets!['nx-release-publish'].options.command).toBe('nx-helm publish charts/web');
     await expect(createNodes[1](writeExampleCharts(), { lintBeforePush: 'no' as unknown as boolean }, context())).rejects.toThrow(
       'The nx-helm plugin option "lintBeforePush" in nx.json must be true or false.',
     );
@@ -170,7 +186,8 @@ describe('nx-helm plugin', () => {
     });
     expect(Object.keys(projects).sort()).toEqual(['chart-common', 'chart-platform', 'chart-web', 'chart-worker']);
     const web = projects['chart-web'];
-    expect(Object.keys(web.targets!)).toEqual(['version-check', 'lint', 'package', 'publish', 'verify']);
+    // nx-release-publish keeps its name: nx release publish looks for it.
+    expect(Object.keys(web.targets!)).toEqual(['version-check', 'lint', 'package', 'publish', 'nx-release-publish', 'verify']);
     const settings = {
       helmPath: 'tools/bin/helm',
       registry: 'oci://ghcr.io/acme/charts',
@@ -192,7 +209,7 @@ describe('nx-helm plugin', () => {
         { env: 'SOURCE_DATE_EPOCH' },
       ],
     });
-    expect(web.metadata!.targetGroups).toEqual({ Charts: ['version-check', 'lint', 'package', 'publish', 'verify'] });
+    expect(web.metadata!.targetGroups).toEqual({ Charts: ['version-check', 'lint', 'package', 'publish', 'nx-release-publish', 'verify'] });
   });
 
   it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {
@@ -228,6 +245,7 @@ describe('nx-helm plugin', () => {
       'lint-chart',
       'package-chart',
       'push-chart',
+      'nx-release-publish',
       'verify-chart',
     ]);
     expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);

@@ -4,6 +4,7 @@ import { REPOSITORY_ROOT } from './example-charts';
 import { mainHelm } from './helm-binaries';
 import { runNx, type NxResult } from './nx-workspace';
 import { createTempWorkspace, type TempWorkspace } from './temp-workspace';
+import { testGit, type TestGit } from './test-git';
 
 /** The oldest and newest Nx the plugin supports (peer range 22-24), each with its own @nx/devkit. */
 export const NX_VERSIONS = [
@@ -11,11 +12,7 @@ export const NX_VERSIONS = [
   { nx: '24.0.6', devkit: '24.0.0' },
 ];
 
-export interface PackedWorkspace extends TempWorkspace {
-  /** git in the workspace, with a test identity; returns trimmed stdout. */
-  git(...args: string[]): string;
-  /** Stages everything and commits; returns the commit. */
-  commit(message: string): string;
+export interface PackedWorkspace extends TempWorkspace, TestGit {
   /** The workspace's nx, as CI runs it (no daemon, no cloud), with the pinned helm. */
   nx(args: string[], env?: NodeJS.ProcessEnv): NxResult;
 }
@@ -52,17 +49,7 @@ export function createPackedWorkspace(
   workspace.write('.gitignore', 'node_modules\ndist\n.nx\n*.tgz\n');
   setup(workspace);
   execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: workspace.root, stdio: 'pipe' });
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-      cwd: workspace.root,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).trim();
-  const commit = (message: string) => {
-    git('add', '-A');
-    git('commit', '-q', '-m', message);
-    return git('rev-parse', 'HEAD');
-  };
+  const { git, commit } = testGit(() => workspace.root);
   git('init', '-q', '-b', 'main');
   // nx release commits and tags with the repository's identity.
   git('config', 'user.email', 't@example.com');

@@ -1,3 +1,4 @@
+import { testGit } from '../../testing/test-git';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,16 +12,7 @@ describe('check-version executor (real git)', () => {
   let log: ReturnType<typeof captureLogger>;
   let base: string;
 
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
-      cwd: workspace.root,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).trim();
-  const commit = (message: string) => {
-    git('add', '-A');
-    git('commit', '-q', '-m', message);
-  };
+  const { git, commit } = testGit(() => workspace.root);
   const check = (chart: string, options = {}) =>
     checkVersionExecutor({ base, ...options }, executorContextFor(workspace.root, chart, `charts/${chart}`));
   const bump = (chart: string, version: string) => {
