@@ -64,6 +64,16 @@ export interface NxHelmPluginOptions {
    * without asking the repository again (then a conditional request). Default 600; NX_HELM_REPOSITORY_INDEX_TTL wins.
    */
   repositoryIndexTtl?: number;
+  /**
+   * Nx's remote cache kept in an OCI repository (`oci://host/path`), with the credentials and TLS settings of
+   * `registries`; `readOnly` never writes. NX_HELM_CACHE_REPOSITORY and NX_HELM_CACHE_READ_ONLY win.
+   */
+  cache?: RemoteCacheOptions;
+}
+
+export interface RemoteCacheOptions {
+  repository: string;
+  readOnly?: boolean;
 }
 
 type OptionalKeys =
@@ -75,7 +85,8 @@ type OptionalKeys =
   | 'ctConfig'
   | 'checkVersionIncrement'
   | 'repositoryIndexTtl'
-  | 'allowExternalFiles';
+  | 'allowExternalFiles'
+  | 'cache';
 export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, OptionalKeys>> & Pick<NxHelmPluginOptions, OptionalKeys>;
 
 /** Every option of the plugin entry, for the check of misspelled keys. */
@@ -99,6 +110,7 @@ const PLUGIN_OPTION_KEYS: ReadonlyArray<keyof NxHelmPluginOptions> = [
   'allowExternalFiles',
   'checkVersionIncrement',
   'repositoryIndexTtl',
+  'cache',
 ];
 const REGISTRY_HOST_KEYS: ReadonlyArray<keyof RegistryHostOptions> = [
   'usernameEnv',
@@ -141,8 +153,10 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     checkVersionIncrement: options?.checkVersionIncrement,
     repositoryIndexTtl: options?.repositoryIndexTtl,
     allowExternalFiles: options?.allowExternalFiles,
+    cache: options?.cache,
   };
   validateLintOptions(normalized.lint);
+  if (normalized.cache !== undefined) validateCacheOptions(normalized.cache);
   if (
     normalized.ctConfig !== undefined &&
     normalized.ctConfig !== false &&
@@ -264,4 +278,22 @@ export function commandSettings(options: NormalizedPluginOptions): CommandSettin
     allowExternalFiles: options.allowExternalFiles,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as CommandSettings;
+}
+
+/** `cache` is `{ repository: "oci://host/path", readOnly?: boolean }`. */
+function validateCacheOptions(cache: RemoteCacheOptions): void {
+  const example = '{ "repository": "oci://ghcr.io/acme/charts/nx-cache" }';
+  if (cache === null || typeof cache !== 'object' || Array.isArray(cache)) {
+    throw new NxHelmError(`The nx-helm plugin option "cache" in nx.json must be an object, e.g. ${example}.`);
+  }
+  checkKnownKeys(cache, ['repository', 'readOnly'], 'the nx-helm plugin option "cache"', example);
+  if (typeof cache.repository === 'string') checkNoUrlCredentials(cache.repository, '"cache.repository"');
+  if (typeof cache.repository !== 'string' || !/^oci:\/\/[^/\s]+\/[^\s]+$/.test(cache.repository)) {
+    throw new NxHelmError(
+      `The nx-helm plugin option "cache.repository" in nx.json must be an OCI repository oci://<host>/<path>, e.g. ${example}.`,
+    );
+  }
+  if (cache.readOnly !== undefined && typeof cache.readOnly !== 'boolean') {
+    throw new NxHelmError('The nx-helm plugin option "cache.readOnly" in nx.json must be true or false.');
+  }
 }

@@ -4,6 +4,7 @@ import type {
   CreateNodes,
   CreateNodesResult,
   PostTasksExecution,
+  PreTasksExecution,
   ProjectConfiguration,
   RawProjectGraphDependency,
 } from '@nx/devkit';
@@ -192,11 +193,25 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 /**
- * After `nx release publish` (and `nx release`), one summary of what every chart's nx-release-publish did, so a release
- * that failed half-way says which charts the registry holds and which it does not. Other runs return at once. The
- * summary is printed where Nx runs the hook: the terminal, unless the daemon runs it.
+ * Before tasks run: the registry cache (plugin option `cache`, or NX_HELM_CACHE_REPOSITORY) starts its local server
+ * for the run and points Nx at it. Without one configured, nothing is loaded.
  */
-export const postTasksExecution: PostTasksExecution<NxHelmPluginOptions> = (options, context) => {
+export const preTasksExecution: PreTasksExecution<NxHelmPluginOptions> = async (options, context) => {
+  if (!options?.cache && !process.env.NX_HELM_CACHE_REPOSITORY) return;
+  const { startRegistryCache } = require('../cache/cache-hooks') as typeof import('../cache/cache-hooks');
+  await startRegistryCache(options, context);
+};
+
+/**
+ * After tasks ran: the registry cache's server stops; after `nx release publish` (and `nx release`), one summary of what
+ * every chart's nx-release-publish did, so a release that failed half-way says which charts the registry holds and
+ * which it does not. The summary is printed where Nx runs the hook: the terminal, unless the daemon runs it.
+ */
+export const postTasksExecution: PostTasksExecution<NxHelmPluginOptions> = async (options, context) => {
+  if (options?.cache || process.env.NX_HELM_CACHE_REPOSITORY) {
+    const { stopRegistryCache } = require('../cache/cache-hooks') as typeof import('../cache/cache-hooks');
+    await stopRegistryCache(context);
+  }
   if (!Object.values(context.taskResults).some((result) => result.task.target.target === RELEASE_PUBLISH_TARGET)) return;
   const { reportReleasePublish } = require('../release/release-publish-report') as typeof import('../release/release-publish-report');
   reportReleasePublish(options, context);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import { copyExampleCharts, REPOSITORY_ROOT } from './example-charts';
 import { join } from 'node:path';
@@ -29,20 +29,37 @@ export function runNx(workspaceRoot: string, args: string[], env: NodeJS.Process
   const result = spawnSync(process.execPath, [nxBinary(workspaceRoot), ...args], {
     cwd: workspaceRoot,
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      CI: 'true',
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      NX_TUI: 'false',
-      NX_SKIP_NX_CACHE: undefined,
-      NO_COLOR: '1',
-      FORCE_COLOR: '0',
-      NODE_OPTIONS: undefined,
-      ...env,
-    },
+    env: nxEnvironment(env),
   });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** runNx without blocking this process, for tests whose own servers (proxies) must answer while nx runs. */
+export function runNxAsync(workspaceRoot: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<NxResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [nxBinary(workspaceRoot), ...args], { cwd: workspaceRoot, env: nxEnvironment(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output: `${stdout}\n${stderr}` }));
+  });
+}
+
+function nxEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CI: 'true',
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_SKIP_NX_CACHE: undefined,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    NODE_OPTIONS: undefined,
+    ...env,
+  };
 }
 
 /** The nx CLI of a workspace, wherever its version keeps it (package.json "bin"). */

@@ -19,6 +19,8 @@ export interface RegistryServer {
   /** The self-signed certificate, to pass as caFile. */
   caFile?: string;
   credentials?: { username: string; password: string };
+  /** The registry's filesystem storage (docker/registry/v2/...), for tests that tamper with what it serves. */
+  dataDir: string;
   /** The manifest digest of `<repository>:<tag>`, or undefined when it does not exist. */
   manifestDigest(repository: string, tag: string): Promise<string | undefined>;
   /** The manifest document of `<repository>:<tag>`. */
@@ -144,6 +146,7 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     tls: options.tls ?? false,
     caFile,
     credentials: options.auth,
+    dataDir: join(dir, 'data'),
     async manifestDigest(repository, tag) {
       const response = await call('HEAD', `/v2/${repository}/manifests/${tag}`, OCI_ACCEPT);
       return response.status === 200 ? String(response.headers['docker-content-digest']) : undefined;

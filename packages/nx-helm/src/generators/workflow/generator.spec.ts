@@ -13,6 +13,7 @@ import type { WorkflowGeneratorSchema } from './schema';
 
 const SIGNS = ['none', 'cosign', 'gpg'] as const;
 const TRIGGERS = ['main', 'tags', 'release-branch', 'release'] as const;
+const SHARDS = [1, 3] as const;
 const FILE = '.github/workflows/charts.yml';
 
 interface Workflow {
@@ -23,16 +24,23 @@ interface Workflow {
   jobs: Record<
     string,
     {
+      name: string;
       if: string;
+      needs?: string | string[];
       permissions: Record<string, string>;
+      env?: Record<string, string>;
+      outputs?: Record<string, string>;
+      strategy?: { 'fail-fast': boolean; matrix: string };
       steps: Array<{
         name: string;
+        id?: string;
         uses?: string;
         run?: string;
         shell?: string;
         env?: Record<string, string>;
         with?: Record<string, string>;
         if?: string;
+        'continue-on-error'?: boolean;
       }>;
     }
   >;
@@ -69,7 +77,7 @@ describe('workflow generator', () => {
   });
 
   it('checks pull requests with full history, nx-set-shas, a pinned helm and nx affected', async () => {
-    const workflow = parse(await generate({ helmVersion: 'v3.17.3' })) as Workflow;
+    const workflow = parse(await generate({ helmVersion: 'v3.17.3', remoteCache: 'none' })) as Workflow;
     expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push']);
     expect(workflow.on).not.toHaveProperty('pull_request_target');
     const check = workflow.jobs.check;
@@ -109,10 +117,14 @@ describe('workflow generator', () => {
     expect(text).toContain('${GITHUB_REPOSITORY_OWNER,,}');
   });
 
-  it.each(REGISTRY_PRESETS.flatMap((registry) => SIGNS.flatMap((sign) => TRIGGERS.map((trigger) => ({ registry, sign, trigger })))))(
-    'never puts a secret or expression into a script ($registry, sign $sign, trigger $trigger)',
-    async ({ registry, sign, trigger }) => {
-      const workflow = parse(await generate({ registry, sign, trigger })) as Workflow;
+  it.each(
+    REGISTRY_PRESETS.flatMap((registry) =>
+      SIGNS.flatMap((sign) => TRIGGERS.flatMap((trigger) => SHARDS.map((shards) => ({ registry, sign, trigger, shards })))),
+    ),
+  )(
+    'never puts a secret or expression into a script ($registry, sign $sign, trigger $trigger, $shards shards)',
+    async ({ registry, sign, trigger, shards }) => {
+      const workflow = parse(await generate({ registry, sign, trigger, shards })) as Workflow;
       for (const job of Object.values(workflow.jobs)) {
         for (const step of job.steps) {
           expect(step.run ?? '').not.toMatch(/\$\{\{/);
@@ -142,7 +154,7 @@ describe('workflow generator', () => {
       HELM_SIGNING_KEY: '${{ secrets.HELM_SIGNING_KEY }}',
       HELM_SIGNING_PASSPHRASE: '${{ secrets.HELM_SIGNING_PASSPHRASE }}',
     });
-    expect(gpg.jobs.check.steps.at(-1)!.env).toEqual({ NX_HELM_SIGN: 'false' });
+    expect(gpg.jobs.check.steps.find((step) => step.name === 'Lint and package')!.env).toEqual({ NX_HELM_SIGN: 'false' });
     expect(readNxJson(tree)!.plugins).toEqual([
       {
         plugin: 'nx-helm',
@@ -182,11 +194,10 @@ describe('workflow generator', () => {
       expect(workflow.on).toEqual({ pull_request: { branches: ['trunk'] }, push: { branches: ['trunk'] }, workflow_dispatch: {} });
       expect(Object.keys(workflow.jobs)).toEqual(['check', 'release']);
       const main = parse(await generate({ mainBranch: 'trunk' })) as Workflow;
-      expect(workflow.jobs.check.steps.at(-1)).toEqual({ name: 'Lint and package', run: 'npx nx affected -t lint-chart package-chart' });
-      expect({ ...workflow.jobs.check, steps: workflow.jobs.check.steps.slice(0, -1) }).toEqual({
-        ...main.jobs.check,
-        steps: main.jobs.check.steps.slice(0, -1),
-      });
+      const lint = (job: Workflow['jobs'][string]) => job.steps.find((step) => step.name === 'Lint and package');
+      const others = (job: Workflow['jobs'][string]) => ({ ...job, steps: job.steps.filter((step) => step !== lint(job)) });
+      expect(lint(workflow.jobs.check)).toEqual({ name: 'Lint and package', run: 'npx nx affected -t lint-chart package-chart' });
+      expect(others(workflow.jobs.check)).toEqual(others(main.jobs.check));
       expect(workflow.jobs.release.if).toBe(
         "(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == 'refs/heads/trunk'",
       );
@@ -204,6 +215,7 @@ describe('workflow generator', () => {
         'Commit as github-actions[bot]',
         'Keep registry credentials in a folder of this job',
         'Log in to GitHub Container Registry',
+        "Keep Nx's remote cache in the registry",
         'Version, tag, publish the charts and create their GitHub releases',
         'sigstore/cosign-installer',
         'Attach the assets to the GitHub release of each released chart',
@@ -214,10 +226,10 @@ describe('workflow generator', () => {
       expect(release.steps[4].run).toBe(
         'git config user.name "github-actions[bot]"\ngit config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
       );
-      const nxRelease = release.steps[7];
+      const nxRelease = release.steps[8];
       expect(nxRelease).toMatchObject({ run: 'npx nx release --yes', env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } });
 
-      const assets = release.steps[9];
+      const assets = release.steps[10];
       expect(assets.shell).toBe('bash');
       expect(assets.env).toEqual({ GH_TOKEN: '${{ secrets.GITHUB_TOKEN }}' });
       for (const command of [
@@ -270,7 +282,7 @@ describe('workflow generator', () => {
         HELM_SIGNING_KEY: '${{ secrets.HELM_SIGNING_KEY }}',
         HELM_SIGNING_PASSPHRASE: '${{ secrets.HELM_SIGNING_PASSPHRASE }}',
       });
-      expect(gpg.jobs.check.steps.at(-1)!.env).toEqual({ NX_HELM_SIGN: 'false' });
+      expect(gpg.jobs.check.steps.find((step) => step.name === 'Lint and package')!.env).toEqual({ NX_HELM_SIGN: 'false' });
       expect(assetsStep(gpg).run).not.toContain('cosign');
       expect(readNxJson(tree)!.plugins).toEqual([
         {

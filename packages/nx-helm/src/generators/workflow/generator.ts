@@ -8,7 +8,7 @@ import { renderGithubWorkflow } from './github-workflow';
 import { renderGitlabCi } from './gitlab-ci';
 import { PRESETS, REGISTRY_PRESETS } from './registry-presets';
 import type { WorkflowGeneratorSchema } from './schema';
-import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
+import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, MAX_SHARDS, REMOTE_CACHES, type WorkflowOptions } from './workflow-options';
 
 /** `nx g nx-helm:workflow`: the CI workflow that checks pull requests and publishes the affected charts. */
 export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSchema = {}): Promise<void> {
@@ -33,6 +33,9 @@ export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSch
     options.ci === 'gitlab'
       ? ['nothing for the project registry (CI_REGISTRY credentials)']
       : [...PRESETS[options.registry].settings, ...(options.trigger === 'release' ? RELEASE_SETTINGS(options.mainBranch) : [])];
+  if (options.remoteCache === 'registry') {
+    settings.push("Nx's remote cache in the repository nx-cache next to the charts: publishing jobs write it, pull requests only read it");
+  }
   logger.info(`Repository settings the workflow expects: ${settings.join('; ')}.`);
 }
 
@@ -50,6 +53,10 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
   }
   if (schema.registryUrl !== undefined && !/^oci:\/\/[^/\s]+/.test(schema.registryUrl)) {
     throw new NxHelmError(`--registryUrl must be an OCI location such as oci://ghcr.io/acme/charts, not "${schema.registryUrl}".`);
+  }
+  const shards = schema.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) {
+    throw new NxHelmError(`--shards must be a whole number from 1 to ${MAX_SHARDS} (the parallel jobs that check the charts), not "${shards}".`);
   }
   const ci = choose('ci', schema.ci, ['github', 'gitlab'] as const, 'github');
   const trigger = choose('trigger', schema.trigger, ['main', 'tags', 'release-branch', 'release'] as const, 'main');
@@ -69,7 +76,9 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
     helmVersion,
     nodeVersion: schema.nodeVersion ?? '20',
     pinActions: choose('pinActions', schema.pinActions, ['version', 'sha'] as const, 'version'),
-    remoteCache: choose('remoteCache', schema.remoteCache, ['none', 'nx-cloud', 'self-hosted'] as const, 'none'),
+    // The charts' registry is there anyway, with the credentials the jobs already have: it keeps Nx's cache too.
+    remoteCache: choose('remoteCache', schema.remoteCache, REMOTE_CACHES, 'registry'),
+    shards,
     mainBranch: schema.mainBranch ?? 'main',
     releaseBranch: schema.releaseBranch ?? 'release',
   };

@@ -1,16 +1,31 @@
-import { stringify } from 'yaml';
 import { ENV } from '../../config/constants';
 import { actionRef, SHA_COMMENT } from './action-pins';
+import { COMMENT, renderYaml } from './generated-file';
 import { PRESETS, type StepTemplate } from './registry-presets';
-import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
+import {
+  AFFECTED_CHARTS_COMMAND,
+  CACHE_READ_ONLY_ENV,
+  CACHE_REPOSITORY_ENV,
+  cacheRepository,
+  GPG_KEY_ENV,
+  GPG_PASSPHRASE_ENV,
+  type WorkflowOptions,
+} from './workflow-options';
 
 type Step = Record<string, unknown>;
+type Job = Record<string, unknown>;
+/** `read`: jobs of pull requests, whose code is under review (and from forks gets no secrets); `write`: jobs of pushes. */
+type Access = 'read' | 'write';
+
+/** Id of the login step, whose outcome tells pull request jobs whether they can use the cache. */
+const LOGIN_STEP = 'registry-login';
 
 /**
  * The GitHub Actions workflow: pull requests lint and package the affected charts; pushes to the main branch (or a
  * release branch, or `<chart>-v<version>` tags) publish them, or with `--trigger release` run `nx release` and attach
  * each released chart's assets to its GitHub release. Secrets only ever reach steps through `env` and helm through
- * stdin; every job gets the least permissions it needs.
+ * stdin; every job gets the least permissions it needs. With `--shards`, a plan job splits the affected charts and
+ * that many jobs lint and package them in parallel, sharing the remote cache.
  */
 export function renderGithubWorkflow(options: WorkflowOptions): string {
   const preset = PRESETS[options.registry];
@@ -22,6 +37,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
     ...(template.env ? { env: template.env } : {}),
     ...(template.run ? { run: template.run } : {}),
   });
+  const withEnv = (env: Record<string, string> | undefined) => (env && Object.keys(env).length > 0 ? { env } : {});
   /** `affected`: jobs that run nx affected (they need nx-set-shas); `tags`: the job that publishes the chart a tag names; `release`: nx release. */
   const setupSteps = (kind: 'affected' | 'tags' | 'release'): Step[] => [
     kind === 'release'
@@ -47,49 +63,96 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
   ];
 
   const publishForTags = options.trigger === 'tags';
+  const cacheInRegistry = options.remoteCache === 'registry';
   const location = options.registryUrl ?? preset.location;
   const locationEnv = Object.fromEntries(Object.entries(preset.loginEnv).filter(([name]) => !/PASSWORD|USERNAME/.test(name)));
   const gpgEnv: Record<string, string> | undefined =
     options.sign === 'gpg'
       ? { [GPG_KEY_ENV]: `\${{ secrets.${GPG_KEY_ENV} }}`, [GPG_PASSPHRASE_ENV]: `\${{ secrets.${GPG_PASSPHRASE_ENV} }}` }
       : undefined;
-  const registrySteps: Step[] = [
-    step({
-      name: 'Keep registry credentials in a folder of this job',
-      ...(Object.keys(locationEnv).length > 0 ? { env: locationEnv } : {}),
-      run: [
-        'mkdir -p "$RUNNER_TEMP/registry"',
-        'echo "DOCKER_CONFIG=$RUNNER_TEMP/registry" >> "$GITHUB_ENV"',
-        'echo "HELM_REGISTRY_CONFIG=$RUNNER_TEMP/registry/config.json" >> "$GITHUB_ENV"',
-        `echo "${ENV.registry}=${location}" >> "$GITHUB_ENV"`,
-      ].join('\n'),
-    }),
-    ...preset.setup.map(step),
-    step({
-      name: `Log in to ${preset.title}`,
-      ...(Object.keys(preset.loginEnv).length > 0 ? { env: preset.loginEnv } : {}),
-      run: preset.login,
-    }),
-  ];
+  /** Pull requests package unsigned: they have no access to the key. */
+  const checkTaskEnv = options.sign === 'gpg' ? { [ENV.sign]: 'false' } : undefined;
+  // With nx release, versions are bumped when releasing, not in pull requests.
+  const checkTargets = `${options.trigger === 'release' ? '' : 'check-version '}lint-chart package-chart`;
+
+  /**
+   * Credentials folder, cloud setup and login, shared by every job that talks to the registry. Publishing jobs must log
+   * in; pull request jobs log in only to read Nx's cache, and where forks get no credentials they try and go on.
+   */
+  const registrySteps = (access: Access): Step[] => {
+    const bestEffort = access === 'read' && !preset.loginInForks;
+    const tolerated = bestEffort ? { 'continue-on-error': true } : {};
+    return [
+      step({
+        name: 'Keep registry credentials in a folder of this job',
+        // Only jobs that may publish are told where charts go.
+        ...(access === 'write' ? withEnv(locationEnv) : {}),
+        run: [
+          'mkdir -p "$RUNNER_TEMP/registry"',
+          'echo "DOCKER_CONFIG=$RUNNER_TEMP/registry" >> "$GITHUB_ENV"',
+          'echo "HELM_REGISTRY_CONFIG=$RUNNER_TEMP/registry/config.json" >> "$GITHUB_ENV"',
+          ...(access === 'write' ? [`echo "${ENV.registry}=${location}" >> "$GITHUB_ENV"`] : []),
+        ].join('\n'),
+      }),
+      ...preset.setup.map((template) => ({ ...step(template), ...tolerated })),
+      {
+        ...(bestEffort
+          ? {
+              [COMMENT]:
+                'Pull requests from forks get no secrets, variables or OIDC tokens, so this login fails there. Without a login ' +
+                "Nx's cache is just missed (its repository is only set after a login); nothing fails.",
+            }
+          : {}),
+        ...step({ name: `Log in to ${preset.title}`, id: LOGIN_STEP, ...withEnv(preset.loginEnv), run: preset.login }),
+        ...tolerated,
+      },
+      ...(cacheInRegistry
+        ? [
+            {
+              name: "Keep Nx's remote cache in the registry",
+              ...(bestEffort ? { if: `steps.${LOGIN_STEP}.outcome == 'success'` } : {}),
+              ...withEnv(locationEnv),
+              run: `echo "${CACHE_REPOSITORY_ENV}=${cacheRepository(location)}" >> "$GITHUB_ENV"`,
+            },
+          ]
+        : []),
+    ];
+  };
+  const logoutStep: Step = {
+    name: 'Log out and remove the registry credentials',
+    if: 'always()',
+    run: ['helm registry logout "$REGISTRY_HOST" || true', 'rm -rf "$RUNNER_TEMP/registry"'].join('\n'),
+  };
+  /** Jobs that only lint and package log in just for the cache in the registry. */
+  const taskJobSteps = (access: Access, task: Step): Step[] =>
+    cacheInRegistry ? [...setupSteps('affected'), ...registrySteps(access), task, logoutStep] : [...setupSteps('affected'), task];
+  const taskJobEnv = (access: Access) =>
+    withEnv({
+      ...(cacheInRegistry ? { REGISTRY_HOST: preset.host } : {}),
+      ...(cacheInRegistry && access === 'read' ? { [CACHE_READ_ONLY_ENV]: 'true' } : {}),
+      ...remoteCacheEnv(options, access),
+    });
+  const taskJobPermissions = (access: Access) => ({
+    contents: 'read',
+    actions: 'read',
+    ...(cacheInRegistry ? (access === 'read' ? preset.readPermissions : preset.permissions) : {}),
+  });
+
   const closingSteps: Step[] = [
     {
       name: 'Summarise the published charts',
       if: 'always()',
       run: `npx --no-install nx-helm summary --format markdown --sign ${options.sign} --output "$GITHUB_STEP_SUMMARY"`,
     },
-    {
-      name: 'Log out and remove the registry credentials',
-      if: 'always()',
-      run: ['helm registry logout "$REGISTRY_HOST" || true', 'rm -rf "$RUNNER_TEMP/registry"'].join('\n'),
-    },
+    logoutStep,
   ];
   const publishSteps: Step[] = [
     ...setupSteps(publishForTags ? 'tags' : 'affected'),
-    ...registrySteps,
+    ...registrySteps('write'),
     {
       name: publishForTags ? 'Push the chart named by the tag' : 'Push the affected charts',
       shell: 'bash',
-      ...(gpgEnv ? { env: gpgEnv } : {}),
+      ...withEnv(gpgEnv),
       run: publishForTags
         ? [
             "# Tags are <chart>-v<version>; the version must be the one in the chart's Chart.yaml.",
@@ -133,7 +196,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
         'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
       ].join('\n'),
     }),
-    ...registrySteps,
+    ...registrySteps('write'),
     {
       name: 'Version, tag, publish the charts and create their GitHub releases',
       // Nx creates the GitHub releases with GITHUB_TOKEN. Its pushes do not start this workflow again: GitHub starts
@@ -151,6 +214,144 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
     },
     ...closingSteps,
   ];
+
+  const pullRequest = "github.event_name == 'pull_request'";
+  const publishJobId = options.trigger === 'release' ? 'release' : 'publish';
+  const publishCondition =
+    options.trigger === 'release'
+      ? // workflow_dispatch may be run on any branch; releases come from the main branch only.
+        `(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == ${expressionString(`refs/heads/${options.mainBranch}`)}`
+      : "github.event_name == 'push'";
+  const publishEvents = options.trigger === 'release' ? `(${publishCondition})` : publishCondition;
+
+  const sharded = options.shards > 1;
+  // A tag publishes the one chart it names, which the publishing job checks itself: nothing to shard.
+  const shardedPublish = sharded && !publishForTags;
+  const shardJobId = (access: Access) => (access === 'read' ? 'check-shard' : `${publishJobId}-shard`);
+  const shardJob = (access: Access): Job => ({
+    ...(access === 'read'
+      ? {
+          [COMMENT]: 'Job permissions cannot depend on the event: pull requests get shards of their own, which only read.',
+        }
+      : {
+          [COMMENT]:
+            options.trigger === 'release'
+              ? 'Before nx release versions and tags anything, the affected charts are linted and packaged in parallel: ' +
+                'one that fails stops the release before a tag is pushed. (nx release then changes the versions, so its ' +
+                'own linting and packaging mostly misses the cache.)'
+              : 'Before anything is published, the affected charts are linted and packaged in parallel; the publishing ' +
+                'job then takes their results from the remote cache, and does not start when one of them fails.',
+        }),
+    name: `Lint and package shard \${{ matrix.shard }} of ${options.shards}${access === 'read' ? '' : ' for publishing'}`,
+    needs: 'plan',
+    if: access === 'read' ? pullRequest : publishCondition,
+    'runs-on': 'ubuntu-latest',
+    permissions: taskJobPermissions(access),
+    // Every shard runs to the end, so one run reports the problems of all charts.
+    strategy: { 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' },
+    ...taskJobEnv(access),
+    steps: [
+      { name: 'Nothing to do: no affected chart in this shard', if: "matrix.projects == ''", run: 'echo "No affected chart in this shard."' },
+      ...taskJobSteps(access, {
+        name: access === 'read' ? 'Lint and package the charts of this shard' : 'Lint and package the charts of this shard for the publishing job',
+        // Project names come from the code under review: they reach the shell as a variable, never as script text.
+        // Pushes sign as the publishing job does, so that it finds their packages in the cache.
+        env: { PROJECTS: '${{ matrix.projects }}', ...(access === 'read' ? checkTaskEnv : gpgEnv) },
+        run: `npx nx run-many -t ${access === 'read' ? checkTargets : 'lint-chart package-chart'} --projects="$PROJECTS"`,
+      }).map((shardStep) => {
+        const { name, if: condition, ...rest } = shardStep;
+        return { name, if: typeof condition === 'string' ? `${condition} && matrix.projects != ''` : "matrix.projects != ''", ...rest };
+      }),
+    ],
+  });
+
+  const plan: Job = {
+    name: `Split the affected charts into ${options.shards} shards`,
+    if: shardedPublish ? `${pullRequest} || ${publishEvents}` : pullRequest,
+    'runs-on': 'ubuntu-latest',
+    permissions: { contents: 'read', actions: 'read' },
+    outputs: { matrix: '${{ steps.split.outputs.matrix }}' },
+    steps: [
+      ...setupSteps('affected'),
+      {
+        name: `Split the affected charts into ${options.shards} shards`,
+        id: 'split',
+        shell: 'bash',
+        env: { SHARDS: String(options.shards) },
+        run: splitScript(),
+      },
+    ],
+  };
+
+  const check: Job = sharded
+    ? {
+        [COMMENT]:
+          'With shards, this job only reports their outcome under the name of the single check, so branch protection ' +
+          'requires the same check whatever the number of shards. It also runs when a shard failed: a required check ' +
+          'that is skipped counts as passed.',
+        name: 'Lint and package the affected charts',
+        needs: ['plan', 'check-shard'],
+        if: `!cancelled() && ${pullRequest}`,
+        'runs-on': 'ubuntu-latest',
+        permissions: {},
+        steps: [
+          {
+            name: 'Require the plan and every shard to pass',
+            env: { PLAN_RESULT: '${{ needs.plan.result }}', SHARDS_RESULT: '${{ needs.check-shard.result }}' },
+            run: [
+              'if [ "$PLAN_RESULT" != success ] || [ "$SHARDS_RESULT" != success ]; then',
+              '  echo "::error::The affected charts did not pass: plan $PLAN_RESULT, shards $SHARDS_RESULT."',
+              '  exit 1',
+              'fi',
+            ].join('\n'),
+          },
+        ],
+      }
+    : {
+        name: 'Lint and package the affected charts',
+        if: pullRequest,
+        'runs-on': 'ubuntu-latest',
+        permissions: taskJobPermissions('read'),
+        ...taskJobEnv('read'),
+        steps: taskJobSteps('read', {
+          name: 'Lint and package',
+          ...withEnv(checkTaskEnv),
+          run: `npx nx affected -t ${checkTargets}`,
+        }),
+      };
+
+  const publishNeeds = shardedPublish ? { needs: ['plan', shardJobId('write')] } : {};
+  const publishJob: Job =
+    options.trigger === 'release'
+      ? {
+          name: `Release the charts to ${preset.title} and GitHub`,
+          ...publishNeeds,
+          if: publishCondition,
+          'runs-on': 'ubuntu-latest',
+          permissions: {
+            // The release commit, its tags and the GitHub releases with their assets.
+            contents: 'write',
+            actions: 'read',
+            ...preset.permissions,
+            ...(options.sign === 'cosign' ? { 'id-token': 'write' } : {}),
+          },
+          env: { REGISTRY_HOST: preset.host, ...remoteCacheEnv(options, 'write') },
+          steps: releaseSteps,
+        }
+      : {
+          name: `Publish to ${preset.title}`,
+          ...publishNeeds,
+          if: publishCondition,
+          'runs-on': 'ubuntu-latest',
+          permissions: {
+            contents: 'read',
+            actions: 'read',
+            ...preset.permissions,
+            ...(options.sign === 'cosign' ? { 'id-token': 'write' } : {}),
+          },
+          env: { REGISTRY_HOST: preset.host, ...remoteCacheEnv(options, 'write') },
+          steps: publishSteps,
+        };
 
   const workflow = {
     name: 'Helm charts',
@@ -170,58 +371,28 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
       'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
     },
     jobs: {
-      check: {
-        name: 'Lint and package the affected charts',
-        if: "github.event_name == 'pull_request'",
-        'runs-on': 'ubuntu-latest',
-        permissions: { contents: 'read', actions: 'read' },
-        ...(remoteCacheEnv(options, 'read') ? { env: remoteCacheEnv(options, 'read') } : {}),
-        steps: [
-          ...setupSteps('affected'),
-          {
-            name: 'Lint and package',
-            ...(options.sign === 'gpg' ? { env: { [ENV.sign]: 'false' } } : {}),
-            // With nx release, versions are bumped when releasing, not in pull requests.
-            run: `npx nx affected -t ${options.trigger === 'release' ? '' : 'check-version '}lint-chart package-chart`,
-          },
-        ],
-      },
-      ...(options.trigger === 'release'
-        ? {
-            release: {
-              name: `Release the charts to ${preset.title} and GitHub`,
-              // workflow_dispatch may be run on any branch; releases come from the main branch only.
-              if: `(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == ${expressionString(`refs/heads/${options.mainBranch}`)}`,
-              'runs-on': 'ubuntu-latest',
-              permissions: {
-                // The release commit, its tags and the GitHub releases with their assets.
-                contents: 'write',
-                actions: 'read',
-                ...preset.permissions,
-                ...(options.sign === 'cosign' ? { 'id-token': 'write' } : {}),
-              },
-              env: { REGISTRY_HOST: preset.host, ...remoteCacheEnv(options, 'write') },
-              steps: releaseSteps,
-            },
-          }
-        : {
-            publish: {
-              name: `Publish to ${preset.title}`,
-              if: "github.event_name == 'push'",
-              'runs-on': 'ubuntu-latest',
-              permissions: {
-                contents: 'read',
-                actions: 'read',
-                ...preset.permissions,
-                ...(options.sign === 'cosign' ? { 'id-token': 'write' } : {}),
-              },
-              env: { REGISTRY_HOST: preset.host, ...remoteCacheEnv(options, 'write') },
-              steps: publishSteps,
-            },
-          }),
+      ...(sharded ? { plan, [shardJobId('read')]: shardJob('read') } : {}),
+      check,
+      ...(shardedPublish ? { [shardJobId('write')]: shardJob('write') } : {}),
+      [publishJobId]: publishJob,
     },
   };
-  return stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false }).split(SHA_COMMENT).join(' # ');
+  return renderYaml(workflow).split(SHA_COMMENT).join(' # ');
+}
+
+/**
+ * The plan job's script: the affected charts, sorted and dealt round-robin into $SHARDS lists (their sizes differ by
+ * one at most), as the matrix of the shard jobs. Every shard is in the matrix, also one without charts, so the jobs
+ * and their names do not depend on what a change affects. jq writes the matrix on one line, whatever the project
+ * names contain, so it cannot add lines to GITHUB_OUTPUT.
+ */
+function splitScript(): string {
+  return [
+    `CHARTS="$(${AFFECTED_CHARTS_COMMAND})"`,
+    'MATRIX="$(jq -c --argjson shards "$SHARDS" \'sort as $charts | {include: [range($shards) as $shard | {shard: ($shard + 1), projects: ([$charts | to_entries[] | select(.key % $shards == $shard) | .value] | join(","))}]}\' <<< "$CHARTS")"',
+    'jq -r \'.include[] | "Shard \\(.shard): \\(if .projects == "" then "no charts" else .projects end)"\' <<< "$MATRIX"',
+    'echo "matrix=$MATRIX" >> "$GITHUB_OUTPUT"',
+  ].join('\n');
 }
 
 /**
@@ -310,6 +481,7 @@ function expressionString(text: string): string {
 /**
  * Remote cache settings per job: pull requests get a read-only token (secrets named *_READ_TOKEN), so code under
  * review cannot write cache entries the publishing job would trust; the publishing job gets the read-write token.
+ * The cache in the registry needs no token: the jobs' registry login serves it (see registrySteps).
  */
 function remoteCacheEnv(options: WorkflowOptions, access: 'read' | 'write'): Record<string, string> | undefined {
   switch (options.remoteCache) {

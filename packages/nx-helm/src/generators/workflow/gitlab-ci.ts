@@ -1,21 +1,115 @@
-import { stringify } from 'yaml';
 import { ENV } from '../../config/constants';
-import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
+import { COMMENT, renderYaml } from './generated-file';
+import {
+  AFFECTED_CHARTS_COMMAND,
+  CACHE_READ_ONLY_ENV,
+  CACHE_REPOSITORY_ENV,
+  cacheRepository,
+  GPG_KEY_ENV,
+  GPG_PASSPHRASE_ENV,
+  type WorkflowOptions,
+} from './workflow-options';
+
+/** `read`: merge request jobs; `write`: jobs of the publishing branch or tag. */
+type Access = 'read' | 'write';
 
 /**
  * The GitLab CI pipeline with the same stages as the GitHub workflow: merge requests lint and package the affected
  * charts; the main branch (or release branch, or `<chart>-v<version>` tags) publishes to the project's container
- * registry with the job's CI_REGISTRY credentials, passed to helm on stdin.
+ * registry with the job's CI_REGISTRY credentials, passed to helm on stdin. With `--shards`, `parallel` runs the
+ * linting and packaging as that many jobs, each taking its share of the affected charts.
  */
 export function renderGitlabCi(options: WorkflowOptions): string {
-  const publishRule =
-    options.trigger === 'tags'
-      ? { if: '$CI_COMMIT_TAG =~ /^.+-v.+$/' }
-      : { if: `$CI_COMMIT_BRANCH == "${options.trigger === 'release-branch' ? options.releaseBranch : options.mainBranch}"` };
+  const cacheInRegistry = options.remoteCache === 'registry';
+  const sharded = options.shards > 1;
+  const publishForTags = options.trigger === 'tags';
+  const location = options.registryUrl ?? 'oci://$CI_REGISTRY_IMAGE/charts';
+  const publishRule = publishForTags
+    ? { if: '$CI_COMMIT_TAG =~ /^.+-v.+$/' }
+    : { if: `$CI_COMMIT_BRANCH == "${options.trigger === 'release-branch' ? options.releaseBranch : options.mainBranch}"` };
   const installHelm = [
     'curl -fsSL "https://get.helm.sh/helm-${HELM_VERSION}-linux-amd64.tar.gz" | tar -xz -C /usr/local/bin --strip-components=1 linux-amd64/helm',
     'npm ci',
   ];
+  const login = 'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin';
+  /** Variables and scripts of the jobs that log in: publishing always, the others for the cache in the registry. */
+  const registryAccess = (access: Access) => ({
+    variables: {
+      // Only jobs that may publish are told where charts go.
+      ...(access === 'write' ? { [ENV.registry]: location } : {}),
+      HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
+      ...(cacheInRegistry ? { [CACHE_REPOSITORY_ENV]: cacheRepository(location) } : {}),
+      ...(cacheInRegistry && access === 'read' ? { [CACHE_READ_ONLY_ENV]: 'true' } : {}),
+    },
+    // Merge requests log in only to read Nx's cache: without a login it is missed, and nothing else fails.
+    login: access === 'read' ? `${login} || echo "Not logged in to $CI_REGISTRY: Nx's remote cache is missed."` : login,
+    logout: ['helm registry logout "$CI_REGISTRY" || true', 'rm -rf "$CI_PROJECT_DIR/.registry"'],
+  });
+  const gpgVariables =
+    options.sign === 'gpg' ? { [GPG_KEY_ENV]: `$${GPG_KEY_ENV}`, [GPG_PASSPHRASE_ENV]: `$${GPG_PASSPHRASE_ENV}` } : undefined;
+  // A new branch has no previous commit: compare with the parent commit then.
+  const pushBase = 'BASE="$CI_COMMIT_BEFORE_SHA"; if [ "$BASE" = "0000000000000000000000000000000000000000" ]; then BASE="$(git rev-parse HEAD~1)"; fi';
+  /** This job's share of the affected charts: every CI_NODE_TOTAL-th of the sorted list, from the CI_NODE_INDEX-th. */
+  const shardProjects = [
+    `PROJECTS="$(${AFFECTED_CHARTS_COMMAND} | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const n=Number(process.env.CI_NODE_TOTAL),i=Number(process.env.CI_NODE_INDEX)-1;console.log(JSON.parse(s).sort().filter((_,k)=>k%n===i).join(","))})')"`,
+    'if [ -z "$PROJECTS" ]; then echo "No affected chart in shard $CI_NODE_INDEX of $CI_NODE_TOTAL."; exit 0; fi',
+  ];
+  const checkTargets = 'check-version lint-chart package-chart';
+
+  const checkAccess = registryAccess('read');
+  const check = {
+    ...(cacheInRegistry
+      ? {
+          [COMMENT]:
+            'Merge requests get a registry token that could write too: NX_HELM_CACHE_READ_ONLY keeps them from writing Nx\'s ' +
+            "cache, which the publishing job trusts. Merge requests from forks run in the fork's project, with its registry.",
+        }
+      : {}),
+    stage: 'check',
+    rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
+    ...(sharded ? { parallel: options.shards } : {}),
+    ...(options.sign === 'gpg' || cacheInRegistry
+      ? {
+          variables: {
+            ...(options.sign === 'gpg' ? { [ENV.sign]: 'false' } : {}),
+            ...(cacheInRegistry ? checkAccess.variables : {}),
+          },
+        }
+      : {}),
+    before_script: [...installHelm, ...(cacheInRegistry ? [checkAccess.login] : [])],
+    // nx affected and check-version both read NX_BASE / NX_HEAD.
+    script: [
+      'export NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA" NX_HEAD="$CI_COMMIT_SHA"',
+      ...(sharded
+        ? [...shardProjects, `npx nx run-many -t ${checkTargets} --projects="$PROJECTS"`]
+        : [`npx nx affected -t ${checkTargets}`]),
+    ],
+    ...(cacheInRegistry ? { after_script: checkAccess.logout } : {}),
+  };
+
+  const writeAccess = registryAccess('write');
+  // A tag publishes the one chart it names, which the publishing job checks itself: nothing to shard.
+  const shardedPublish = sharded && !publishForTags;
+  const publishShard = {
+    [COMMENT]:
+      'Before anything is published, the affected charts are linted and packaged in parallel; the publishing job (a later ' +
+      'stage) then takes their results from the remote cache, and does not start when one of them fails.',
+    stage: 'check',
+    rules: [publishRule],
+    parallel: options.shards,
+    ...(cacheInRegistry || gpgVariables
+      ? { variables: { ...(cacheInRegistry ? writeAccess.variables : {}), ...gpgVariables } }
+      : {}),
+    before_script: [...installHelm, ...(cacheInRegistry ? [writeAccess.login] : [])],
+    script: [
+      pushBase,
+      'export NX_BASE="$BASE" NX_HEAD="$CI_COMMIT_SHA"',
+      ...shardProjects,
+      'npx nx run-many -t lint-chart package-chart --projects="$PROJECTS"',
+    ],
+    ...(cacheInRegistry ? { after_script: writeAccess.logout } : {}),
+  };
+
   const pipeline = {
     stages: ['check', 'publish'],
     variables: {
@@ -24,48 +118,26 @@ export function renderGitlabCi(options: WorkflowOptions): string {
       GIT_DEPTH: '0',
     },
     default: { image: `node:${options.nodeVersion}` },
-    check: {
-      stage: 'check',
-      rules: [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }],
-      ...(options.sign === 'gpg' ? { variables: { [ENV.sign]: 'false' } } : {}),
-      before_script: installHelm,
-      // nx affected and check-version both read NX_BASE / NX_HEAD.
-      script: [
-        'export NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA" NX_HEAD="$CI_COMMIT_SHA"',
-        'npx nx affected -t check-version lint-chart package-chart',
-      ],
-    },
+    check,
+    ...(shardedPublish ? { 'publish-shard': publishShard } : {}),
     publish: {
       stage: 'publish',
       rules: [publishRule],
       // One publishing job at a time: the version check and the push must not interleave.
       resource_group: 'helm-charts',
-      variables: {
-        [ENV.registry]: options.registryUrl ?? 'oci://$CI_REGISTRY_IMAGE/charts',
-        HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
-        ...(options.sign === 'gpg' ? { [GPG_KEY_ENV]: `$${GPG_KEY_ENV}`, [GPG_PASSPHRASE_ENV]: `$${GPG_PASSPHRASE_ENV}` } : {}),
-      },
-      before_script: [
-        ...installHelm,
-        'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin',
-      ],
-      script:
-        options.trigger === 'tags'
-          ? [
-              'CHART="${CI_COMMIT_TAG%-v*}"; VERSION="${CI_COMMIT_TAG##*-v}"',
-              'ACTUAL="$(npx nx show project "$CHART" --json | node -e \'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).metadata["nx-helm"].chartVersion))\')"',
-              'if [ "$ACTUAL" != "$VERSION" ]; then echo "Tag $CI_COMMIT_TAG names version $VERSION, but chart $CHART is at version $ACTUAL in Chart.yaml."; exit 1; fi',
-              'npx nx run "$CHART:push-chart"',
-              'npx --no-install nx-helm summary',
-            ]
-          : [
-              // A new branch has no previous commit: compare with the parent commit then.
-              'BASE="$CI_COMMIT_BEFORE_SHA"; if [ "$BASE" = "0000000000000000000000000000000000000000" ]; then BASE="$(git rev-parse HEAD~1)"; fi',
-              'npx nx affected -t push-chart --base="$BASE" --head="$CI_COMMIT_SHA"',
-              'npx --no-install nx-helm summary',
-            ],
-      after_script: ['helm registry logout "$CI_REGISTRY" || true', 'rm -rf "$CI_PROJECT_DIR/.registry"'],
+      variables: { ...writeAccess.variables, ...gpgVariables },
+      before_script: [...installHelm, writeAccess.login],
+      script: publishForTags
+        ? [
+            'CHART="${CI_COMMIT_TAG%-v*}"; VERSION="${CI_COMMIT_TAG##*-v}"',
+            'ACTUAL="$(npx nx show project "$CHART" --json | node -e \'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).metadata["nx-helm"].chartVersion))\')"',
+            'if [ "$ACTUAL" != "$VERSION" ]; then echo "Tag $CI_COMMIT_TAG names version $VERSION, but chart $CHART is at version $ACTUAL in Chart.yaml."; exit 1; fi',
+            'npx nx run "$CHART:push-chart"',
+            'npx --no-install nx-helm summary',
+          ]
+        : [pushBase, 'npx nx affected -t push-chart --base="$BASE" --head="$CI_COMMIT_SHA"', 'npx --no-install nx-helm summary'],
+      after_script: writeAccess.logout,
     },
   };
-  return stringify(pipeline, { lineWidth: 0, aliasDuplicateObjects: false });
+  return renderYaml(pipeline);
 }

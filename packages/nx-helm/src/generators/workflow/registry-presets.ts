@@ -21,6 +21,16 @@ export interface RegistryPresetDefinition {
   location: string;
   /** Extra job permissions (contents: read is always there). */
   permissions: Record<string, 'read' | 'write'>;
+  /**
+   * Extra permissions of pull request jobs that log in only to read Nx's cache. id-token: write grants no access by
+   * itself: it lets the job ask for an OIDC token, and the cloud role's trust policy decides what a pull request gets.
+   */
+  readPermissions: Record<string, 'read' | 'write'>;
+  /**
+   * Whether pull requests from forks can log in. Only GITHUB_TOKEN reaches them: GitHub passes them no secrets, no
+   * configuration variables and no OIDC token.
+   */
+  loginInForks: boolean;
   /** Steps before login (cloud credentials). */
   setup: StepTemplate[];
   /** Environment of the login step: names the secrets, never their values. */
@@ -41,6 +51,8 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     // Repository owners may contain upper case letters; OCI names may not.
     location: 'oci://ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/charts',
     permissions: { packages: 'write' },
+    readPermissions: { packages: 'read' },
+    loginInForks: true,
     setup: [],
     loginEnv: { REGISTRY_USERNAME: '${{ github.actor }}', REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}' },
     login: passwordLogin('$REGISTRY_USERNAME'),
@@ -51,6 +63,8 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     host: 'registry-1.docker.io',
     location: 'oci://registry-1.docker.io/${DOCKERHUB_NAMESPACE}',
     permissions: {},
+    readPermissions: {},
+    loginInForks: false,
     setup: [],
     loginEnv: {
       REGISTRY_USERNAME: '${{ vars.DOCKERHUB_USERNAME }}',
@@ -65,6 +79,8 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     host: '${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com',
     location: 'oci://${REGISTRY_HOST}/charts',
     permissions: { 'id-token': 'write' },
+    readPermissions: { 'id-token': 'write' },
+    loginInForks: false,
     setup: [
       {
         name: 'Configure AWS credentials',
@@ -81,6 +97,8 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     host: '${{ vars.ACR_NAME }}.azurecr.io',
     location: 'oci://${REGISTRY_HOST}/helm',
     permissions: {},
+    readPermissions: {},
+    loginInForks: false,
     setup: [],
     loginEnv: { REGISTRY_USERNAME: '${{ vars.ACR_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.ACR_PASSWORD }}' },
     login: passwordLogin('$REGISTRY_USERNAME'),
@@ -91,6 +109,8 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     host: '${{ vars.GAR_LOCATION }}-docker.pkg.dev',
     location: 'oci://${REGISTRY_HOST}/${GCP_PROJECT}/${GAR_REPOSITORY}',
     permissions: { 'id-token': 'write' },
+    readPermissions: { 'id-token': 'write' },
+    loginInForks: false,
     setup: [
       {
         name: 'Authenticate to Google Cloud',
@@ -116,6 +136,8 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     host: '${{ vars.HARBOR_HOST }}',
     location: 'oci://${REGISTRY_HOST}/${HARBOR_PROJECT}',
     permissions: {},
+    readPermissions: {},
+    loginInForks: false,
     setup: [],
     loginEnv: {
       REGISTRY_USERNAME: '${{ vars.HARBOR_USERNAME }}',
@@ -130,6 +152,8 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     host: '${{ vars.REGISTRY_HOST }}',
     location: 'oci://${REGISTRY_HOST}/${REGISTRY_PATH}',
     permissions: {},
+    readPermissions: {},
+    loginInForks: false,
     setup: [],
     loginEnv: {
       REGISTRY_USERNAME: '${{ vars.REGISTRY_USERNAME }}',

@@ -14,6 +14,7 @@ export interface WorkflowGeneratorSchema {
   nodeVersion?: string;
   pinActions?: PinMode;
   remoteCache?: RemoteCache;
+  shards?: number;
   mainBranch?: string;
   releaseBranch?: string;
   force?: boolean;

@@ -8,7 +8,9 @@ export type CiProvider = 'github' | 'gitlab';
  */
 export type PublishTrigger = 'main' | 'tags' | 'release-branch' | 'release';
 export type SignMode = 'none' | 'cosign' | 'gpg';
-export type RemoteCache = 'none' | 'nx-cloud' | 'self-hosted';
+/** `registry`: Nx's remote cache is kept in the OCI registry the charts go to, under `<chart location>/nx-cache`. */
+export type RemoteCache = 'registry' | 'none' | 'nx-cloud' | 'self-hosted';
+export const REMOTE_CACHES: readonly RemoteCache[] = ['registry', 'none', 'nx-cloud', 'self-hosted'];
 
 /** Everything the CI files depend on, with defaults applied. */
 export interface WorkflowOptions {
@@ -22,6 +24,8 @@ export interface WorkflowOptions {
   nodeVersion: string;
   pinActions: PinMode;
   remoteCache: RemoteCache;
+  /** Parallel jobs the affected charts are linted and packaged in (1: one job). */
+  shards: number;
   mainBranch: string;
   releaseBranch: string;
 }
@@ -29,3 +33,18 @@ export interface WorkflowOptions {
 /** Environment variables that hold the GPG signing key and its passphrase (named in nx.json's sign option). */
 export const GPG_KEY_ENV = 'HELM_SIGNING_KEY';
 export const GPG_PASSPHRASE_ENV = 'HELM_SIGNING_PASSPHRASE';
+
+/** With these set, the plugin serves Nx's remote cache from an `oci://` repository (read-only when the second is `true`). */
+export const CACHE_REPOSITORY_ENV = 'NX_HELM_CACHE_REPOSITORY';
+export const CACHE_READ_ONLY_ENV = 'NX_HELM_CACHE_READ_ONLY';
+
+/** The chart projects a change affects, as a JSON list (nx affected's base and head come from NX_BASE and NX_HEAD). */
+export const AFFECTED_CHARTS_COMMAND = 'npx nx show projects --affected --withTarget package-chart --json';
+
+/** Every shard is a job of its own: more would take the runners of a whole organisation for one pull request. */
+export const MAX_SHARDS = 32;
+
+/** The repository of Nx's cache next to the charts' location (which may end in a slash). */
+export function cacheRepository(chartLocation: string): string {
+  return `${chartLocation.replace(/\/+$/, '')}/nx-cache`;
+}

@@ -94,7 +94,7 @@ interface RegistryRequest {
 
 type RegistryResponse = HttpResponse;
 
-type ProblemKind =
+export type ProblemKind =
   | 'transient'
   | 'unauthorized'
   | 'denied'
@@ -106,6 +106,16 @@ type ProblemKind =
   | 'integrity'
   | 'unexpected'
   | 'other';
+
+/** A request the registry client gave up on, with what kind of problem stopped it (the message says what to do). */
+export class RegistryRequestError extends NxHelmError {
+  constructor(
+    readonly kind: ProblemKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** What went wrong in one attempt; `perform` turns it into a retry or an NxHelmError with the matching fix. */
 class RegistryProblem extends Error {
@@ -379,7 +389,7 @@ export class OciClient {
     const hint = silent
       ? `${this.host} takes requests but does not answer them: check that it is the registry's address and that the registry is up (nx-helm asks a silent registry twice, whatever the retries).`
       : this.hintFor(problem.kind);
-    throw new NxHelmError(this.redact(`${action} ${target} failed${after}: ${problem.detail}.\nFix: ${hint}`));
+    throw new RegistryRequestError(problem.kind, this.redact(`${action} ${target} failed${after}: ${problem.detail}.\nFix: ${hint}`));
   }
 
   /**
