@@ -76,7 +76,7 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
   const withDeadline = <T>(work: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`the registry took longer than ${Math.round(requestTimeoutMs / 1000)} s to answer`)),
+        () => reject(new Error(`the registry took longer than ${seconds(requestTimeoutMs)} s to answer`)),
         requestTimeoutMs,
       );
       work.then(resolve, reject).finally(() => clearTimeout(timer));
@@ -196,4 +196,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/\.$/, '');
+}
+
+function seconds(ms: number): string {
+  return ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
 }

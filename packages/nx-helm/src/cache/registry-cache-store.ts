@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { OCI_MANIFEST_MEDIA_TYPE, OciClient, type OciManifest } from '../registry/oci/oci-client';
 import { hostConnection, type RegistriesOptions } from '../registry/registry-options';
 import type { RetryPolicy } from '../registry/retry';
@@ -112,9 +111,4 @@ function entryLayer(manifest: OciManifest): { digest: string; size: number } | u
   const artifactType = (manifest as { artifactType?: string }).artifactType;
   const layer = manifest.layers?.find((candidate) => candidate.mediaType === CACHE_ENTRY_MEDIA_TYPE);
   return artifactType === CACHE_ARTIFACT_TYPE && layer ? layer : undefined;
-}
-
-/** sha256 of an archive, for logs. */
-export function archiveDigest(archive: Buffer): string {
-  return `sha256:${createHash('sha256').update(archive).digest('hex')}`;
 }

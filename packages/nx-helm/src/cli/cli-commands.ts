@@ -122,6 +122,24 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
       },
     },
   },
+  'cache stats': {
+    summary: 'print how many entries the registry cache (NX_HELM_CACHE_REPOSITORY or the cache option) holds, and their size',
+    chart: false,
+    options: {},
+  },
+  'cache prune': {
+    summary: 'delete the registry cache entries older than --older-than (where the registry allows deleting)',
+    chart: false,
+    options: {
+      'older-than': { type: 'string', value: 'duration', description: 'age of the entries to delete: 14d, 12h, 30m' },
+      'dry-run': { type: 'boolean', description: 'say what would be deleted' },
+    },
+  },
+  'cache serve': {
+    summary: 'run a command (after --) with the registry cache server up and Nx pointed at it',
+    chart: false,
+    options: {},
+  },
   summary: {
     summary: "print every chart's last push (version, status, digest) from the push.json files",
     chart: false,

@@ -4,7 +4,7 @@ import type { ChartCommandOptions } from '../commands/chart-command';
 import { ENV } from '../config/constants';
 import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
 import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-settings';
-import { publishRepositories, type CommandSettings } from '../config/plugin-options';
+import { publishRepositories, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
 import { formatFailure } from '../utils/nx-helm-error';
 import { CLI_COMMANDS, commandHelp, normalizeArgs } from './cli-commands';
@@ -19,6 +19,10 @@ export async function runCliCommand(
   cwd = process.cwd(),
 ): Promise<number> {
   const command = CLI_COMMANDS[name];
+  // `cache serve -- <command>`: what follows -- is the command to run, not flags of nx-helm.
+  const separator = args.indexOf('--');
+  const trailing = name === 'cache serve' && separator !== -1 ? args.slice(separator + 1) : [];
+  if (name === 'cache serve' && separator !== -1) args = args.slice(0, separator);
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -42,10 +46,13 @@ export async function runCliCommand(
     );
     return 2;
   }
-  let subject = name === 'summary' ? 'the pushed charts' : (positionals[0] ?? '.');
+  let subject = name === 'summary' ? 'the pushed charts' : name.startsWith('cache ') ? 'the registry cache' : (positionals[0] ?? '.');
   try {
     if (name === 'summary') {
       return runSummary(values, cwd);
+    }
+    if (name.startsWith('cache ')) {
+      return await runCacheCommand(name, values, trailing, env, cwd);
     }
     const base = chartOptions(positionals[0] ?? '.', values, env, cwd);
     subject = base.projectName ?? base.chartRoot;
@@ -188,6 +195,27 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
       await checkChartVersion({ ...options, base: string(values.base) });
       return;
     }
+    default:
+      throw new UsageError(`unknown command "${name}".`);
+  }
+}
+
+async function runCacheCommand(name: string, values: Values, command: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const { cacheStats, cachePrune, cacheServe } = require('../commands/cache') as typeof import('../commands/cache');
+  const workspaceRoot = findWorkspaceRoot(resolve(cwd), resolve(cwd));
+  const options = { workspaceRoot, settings: resolveSettings(workspaceRoot, '.', env) as NxHelmPluginOptions, env, log: consoleLogger };
+  switch (name) {
+    case 'cache stats':
+      await cacheStats(options);
+      return 0;
+    case 'cache prune': {
+      const olderThan = string(values['older-than']);
+      if (!olderThan) throw new UsageError('cache prune needs --older-than, e.g. --older-than 14d.');
+      await cachePrune({ ...options, olderThan, dryRun: boolean(values['dry-run']) });
+      return 0;
+    }
+    case 'cache serve':
+      return cacheServe({ ...options, command });
     default:
       throw new UsageError(`unknown command "${name}".`);
   }

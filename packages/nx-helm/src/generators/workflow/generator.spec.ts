@@ -400,6 +400,436 @@ describe('workflow generator', () => {
     });
   });
 
+  describe('--remoteCache registry (the default) and --shards', () => {
+    type Job = Workflow['jobs'][string];
+    const stepNamed = (job: Job, name: string) => job.steps.find((step) => step.name === name);
+    const cacheStep = (job: Job) => stepNamed(job, "Keep Nx's remote cache in the registry")!;
+    /** The jobs that run nx tasks and may use the cache (the gate job with shards runs none). */
+    const taskJobs = (workflow: Workflow) =>
+      Object.entries(workflow.jobs).filter(([id, job]) => id !== 'plan' && !(id === 'check' && job.needs));
+
+    describe('every variant passes actionlint', () => {
+      const variants = REGISTRY_PRESETS.flatMap((registry) =>
+        SHARDS.flatMap((shards) =>
+          TRIGGERS.map((trigger) => ({ registry, shards, trigger, sign: shards === 3 ? 'gpg' : 'cosign' }) as const),
+        ),
+      );
+      it.each(variants)('$registry, $shards shards, trigger $trigger, sign $sign', async (variant) => {
+        expect(await actionlint(await generate({ ...variant, remoteCache: 'registry' }))).toEqual([]);
+      });
+
+      it.each(['none', 'nx-cloud', 'self-hosted'] as const)('shards with --remoteCache %s', async (remoteCache) => {
+        for (const trigger of TRIGGERS) {
+          expect(await actionlint(await generate({ remoteCache, shards: 5, trigger, pinActions: 'sha' }))).toEqual([]);
+        }
+      });
+    });
+
+    it('is the default, in the schema too (Nx fills its defaults before the generator runs)', async () => {
+      const schema = JSON.parse(readFileSync(join(__dirname, 'schema.json'), 'utf-8')) as {
+        properties: Record<string, { default?: unknown; minimum?: number; maximum?: number }>;
+      };
+      expect(schema.properties.remoteCache.default).toBe('registry');
+      expect(schema.properties.shards).toMatchObject({ default: 1, minimum: 1, maximum: 32 });
+      const byDefault = await generate({});
+      expect(await generate({ remoteCache: 'registry', shards: 1 })).toBe(byDefault);
+      expect((parse(byDefault) as Workflow).jobs.check.env).toEqual({ REGISTRY_HOST: 'ghcr.io', NX_HELM_CACHE_READ_ONLY: 'true' });
+    });
+
+    /** The cache repository each preset's jobs export, as written and as bash evaluates it with sample settings. */
+    const CACHE_REPOSITORIES = {
+      ghcr: ['oci://ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/charts/nx-cache', 'oci://ghcr.io/acme/charts/nx-cache'],
+      dockerhub: ['oci://registry-1.docker.io/${DOCKERHUB_NAMESPACE}/nx-cache', 'oci://registry-1.docker.io/acme/nx-cache'],
+      ecr: ['oci://${REGISTRY_HOST}/charts/nx-cache', 'oci://registry.example/charts/nx-cache'],
+      acr: ['oci://${REGISTRY_HOST}/helm/nx-cache', 'oci://registry.example/helm/nx-cache'],
+      gar: ['oci://${REGISTRY_HOST}/${GCP_PROJECT}/${GAR_REPOSITORY}/nx-cache', 'oci://registry.example/proj/helm/nx-cache'],
+      harbor: ['oci://${REGISTRY_HOST}/${HARBOR_PROJECT}/nx-cache', 'oci://registry.example/library/nx-cache'],
+      generic: ['oci://${REGISTRY_HOST}/${REGISTRY_PATH}/nx-cache', 'oci://registry.example/team/charts/nx-cache'],
+    } as const;
+    const SAMPLE_SETTINGS: Record<string, string> = {
+      DOCKERHUB_NAMESPACE: 'acme',
+      GCP_PROJECT: 'proj',
+      GAR_REPOSITORY: 'helm',
+      HARBOR_PROJECT: 'library',
+      REGISTRY_PATH: 'team/charts',
+    };
+
+    it.each(REGISTRY_PRESETS.flatMap((registry) => SHARDS.map((shards) => ({ registry, shards }))))(
+      'exports NX_HELM_CACHE_REPOSITORY next to the charts in every job that runs nx tasks ($registry, $shards shards)',
+      async ({ registry, shards }) => {
+        const workflow = parse(await generate({ registry, shards })) as Workflow;
+        const jobs = taskJobs(workflow);
+        expect(jobs.map(([id]) => id)).toEqual(shards === 1 ? ['check', 'publish'] : ['check-shard', 'publish-shard', 'publish']);
+        const [written, evaluated] = CACHE_REPOSITORIES[registry];
+        for (const [, job] of jobs) {
+          const step = cacheStep(job);
+          expect(step.run).toBe(`echo "NX_HELM_CACHE_REPOSITORY=${written}" >> "$GITHUB_ENV"`);
+          // The step's own env and the job's REGISTRY_HOST are all the settings it needs.
+          const dir = mkdtempSync(join(tmpdir(), 'nx-helm-cache-env-'));
+          try {
+            const env = Object.fromEntries(Object.keys(step.env ?? {}).map((name) => [name, SAMPLE_SETTINGS[name]]));
+            const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+              encoding: 'utf-8',
+              env: {
+                ...env,
+                PATH: process.env.PATH,
+                GITHUB_ENV: join(dir, 'env'),
+                GITHUB_REPOSITORY_OWNER: 'Acme',
+                REGISTRY_HOST: 'registry.example',
+              },
+            });
+            expect(result.status).toBe(0);
+            expect(readFileSync(join(dir, 'env'), 'utf-8')).toBe(`NX_HELM_CACHE_REPOSITORY=${evaluated}\n`);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+          expect(job.env!.REGISTRY_HOST).toBe(PRESETS[registry].host);
+        }
+      },
+    );
+
+    it('puts the cache next to --registryUrl', async () => {
+      const workflow = parse(await generate({ registry: 'harbor', registryUrl: 'oci://harbor.example/team/charts/' })) as Workflow;
+      expect(cacheStep(workflow.jobs.publish).run).toBe(
+        'echo "NX_HELM_CACHE_REPOSITORY=oci://harbor.example/team/charts/nx-cache" >> "$GITHUB_ENV"',
+      );
+      expect(cacheStep(workflow.jobs.check).run).toBe(
+        'echo "NX_HELM_CACHE_REPOSITORY=oci://harbor.example/team/charts/nx-cache" >> "$GITHUB_ENV"',
+      );
+    });
+
+    it.each(REGISTRY_PRESETS.flatMap((registry) => SHARDS.flatMap((shards) => TRIGGERS.map((trigger) => ({ registry, shards, trigger })))))(
+      'reads the cache only, with read permissions, in pull requests ($registry, $shards shards, trigger $trigger)',
+      async ({ registry, shards, trigger }) => {
+        const workflow = parse(await generate({ registry, shards, trigger })) as Workflow;
+        const readPermissions = { contents: 'read', actions: 'read', ...PRESETS[registry].readPermissions };
+        for (const [id, job] of taskJobs(workflow)) {
+          const pullRequestJob = job.if === "github.event_name == 'pull_request'";
+          expect(pullRequestJob).toBe(id === 'check' || id === 'check-shard');
+          if (pullRequestJob) {
+            expect(job.env).toMatchObject({ NX_HELM_CACHE_READ_ONLY: 'true' });
+            expect(job.permissions).toEqual(readPermissions);
+            // Asking for an OIDC token (ECR, GAR) is the only "write" a pull request job gets.
+            expect(Object.entries(job.permissions).filter(([, access]) => access === 'write')).toEqual(
+              'id-token' in PRESETS[registry].readPermissions ? [['id-token', 'write']] : [],
+            );
+          } else {
+            expect(job.env).not.toHaveProperty('NX_HELM_CACHE_READ_ONLY');
+            expect(job.permissions).toMatchObject(PRESETS[registry].permissions);
+          }
+        }
+        expect(readPermissions).toEqual(
+          registry === 'ghcr'
+            ? { contents: 'read', actions: 'read', packages: 'read' }
+            : ['ecr', 'gar'].includes(registry)
+              ? { contents: 'read', actions: 'read', 'id-token': 'write' }
+              : { contents: 'read', actions: 'read' },
+        );
+      },
+    );
+
+    it.each(REGISTRY_PRESETS)('logs in before nx in pull requests and always out at the end (%s)', async (registry) => {
+      const text = await generate({ registry });
+      const check = (parse(text) as Workflow).jobs.check;
+      const names = check.steps.map((step) => step.name);
+      const login = names.indexOf(`Log in to ${PRESETS[registry].title}`);
+      const lint = names.indexOf('Lint and package');
+      expect(names.indexOf('Keep registry credentials in a folder of this job')).toBe(login - 1 - PRESETS[registry].setup.length);
+      expect(login).toBeGreaterThan(names.indexOf('Set up Helm'));
+      expect(names.indexOf("Keep Nx's remote cache in the registry")).toBe(login + 1);
+      expect(lint).toBe(login + 2);
+      expect(check.steps.at(-1)).toEqual({
+        name: 'Log out and remove the registry credentials',
+        if: 'always()',
+        run: 'helm registry logout "$REGISTRY_HOST" || true\nrm -rf "$RUNNER_TEMP/registry"',
+      });
+      // Pull request jobs are not told where charts go.
+      expect(JSON.stringify(check)).not.toContain('NX_HELM_REGISTRY');
+      const tolerant = check.steps.slice(login - PRESETS[registry].setup.length, login + 1);
+      const cache = cacheStep(check);
+      if (PRESETS[registry].loginInForks) {
+        // GITHUB_TOKEN reaches pull requests from forks too: a failed login is a real failure.
+        expect(tolerant.every((step) => step['continue-on-error'] === undefined)).toBe(true);
+        expect(cache.if).toBeUndefined();
+        expect(text).not.toContain('continue-on-error');
+      } else {
+        expect(tolerant.every((step) => step['continue-on-error'] === true)).toBe(true);
+        expect(cache.if).toBe("steps.registry-login.outcome == 'success'");
+        expect(check.steps[login].id).toBe('registry-login');
+        expect(text).toContain('# Pull requests from forks get no secrets, variables or OIDC tokens, so this login fails there.');
+        // Publishing must log in.
+        expect(JSON.stringify((parse(text) as Workflow).jobs.publish)).not.toContain('continue-on-error');
+      }
+    });
+
+    it("keeps today's pull request job without a cache in the registry", async () => {
+      const check = (parse(await generate({ remoteCache: 'nx-cloud' })) as Workflow).jobs.check;
+      expect(check.steps.some((step) => step.name.startsWith('Log in'))).toBe(false);
+      expect(check.permissions).toEqual({ contents: 'read', actions: 'read' });
+      expect(check.env).toEqual({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_READ_TOKEN }}' });
+    });
+
+    it('splits the affected charts in a plan job, checks them in a matrix of shards and publishes after the shards', async () => {
+      const text = await generate({ shards: 3, sign: 'gpg' });
+      const workflow = parse(text) as Workflow;
+      expect(Object.keys(workflow.jobs)).toEqual(['plan', 'check-shard', 'check', 'publish-shard', 'publish']);
+
+      const { plan } = workflow.jobs;
+      expect(plan.if).toBe("github.event_name == 'pull_request' || github.event_name == 'push'");
+      expect(plan.permissions).toEqual({ contents: 'read', actions: 'read' });
+      expect(plan.outputs).toEqual({ matrix: '${{ steps.split.outputs.matrix }}' });
+      expect(plan.steps.map((step) => step.uses?.split('@')[0] ?? step.name)).toEqual([
+        'actions/checkout',
+        'actions/setup-node',
+        'Install dependencies',
+        'nrwl/nx-set-shas',
+        'azure/setup-helm',
+        'Split the affected charts into 3 shards',
+      ]);
+      expect(plan.steps.at(-1)).toMatchObject({ id: 'split', shell: 'bash', env: { SHARDS: '3' } });
+      expect(plan.steps.at(-1)!.run).toContain('npx nx show projects --affected --withTarget package-chart --json');
+      expect(JSON.stringify(plan)).not.toContain('NX_HELM_CACHE');
+
+      for (const id of ['check-shard', 'publish-shard']) {
+        const shard = workflow.jobs[id];
+        expect(shard.needs).toBe('plan');
+        expect(shard.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
+        expect(shard.name).toBe(`Lint and package shard \${{ matrix.shard }} of 3${id === 'publish-shard' ? ' for publishing' : ''}`);
+        // An empty shard skips everything but a note.
+        expect(shard.steps[0]).toEqual({
+          name: 'Nothing to do: no affected chart in this shard',
+          if: "matrix.projects == ''",
+          run: 'echo "No affected chart in this shard."',
+        });
+        for (const step of shard.steps.slice(1)) {
+          expect(step.if).toMatch(/(^|&& )matrix\.projects != ''$/);
+        }
+        expect(shard.steps.at(-1)!.if).toBe("always() && matrix.projects != ''");
+        expect(cacheStep(shard)).toBeDefined();
+      }
+      const checkShard = workflow.jobs['check-shard'];
+      expect(checkShard.if).toBe("github.event_name == 'pull_request'");
+      expect(stepNamed(checkShard, 'Lint and package the charts of this shard')).toEqual({
+        name: 'Lint and package the charts of this shard',
+        if: "matrix.projects != ''",
+        env: { PROJECTS: '${{ matrix.projects }}', NX_HELM_SIGN: 'false' },
+        run: 'npx nx run-many -t check-version lint-chart package-chart --projects="$PROJECTS"',
+      });
+      const publishShard = workflow.jobs['publish-shard'];
+      expect(publishShard.if).toBe("github.event_name == 'push'");
+      expect(publishShard.permissions).toEqual({ contents: 'read', actions: 'read', packages: 'write' });
+      expect(stepNamed(publishShard, 'Lint and package the charts of this shard for publishing')).toEqual({
+        name: 'Lint and package the charts of this shard for publishing',
+        if: "matrix.projects != ''",
+        // Signed like the publishing job's packages, so that it finds them in the cache.
+        env: {
+          PROJECTS: '${{ matrix.projects }}',
+          HELM_SIGNING_KEY: '${{ secrets.HELM_SIGNING_KEY }}',
+          HELM_SIGNING_PASSPHRASE: '${{ secrets.HELM_SIGNING_PASSPHRASE }}',
+        },
+        run: 'npx nx run-many -t lint-chart package-chart --projects="$PROJECTS"',
+      });
+
+      // The check keeps its name and reports the shards' outcome, also when they failed.
+      const { check, publish } = workflow.jobs;
+      expect(check).toMatchObject({
+        name: 'Lint and package the affected charts',
+        needs: ['plan', 'check-shard'],
+        if: "!cancelled() && github.event_name == 'pull_request'",
+        permissions: {},
+      });
+      expect(check.steps).toHaveLength(1);
+      expect(check.steps[0].env).toEqual({ PLAN_RESULT: '${{ needs.plan.result }}', SHARDS_RESULT: '${{ needs.check-shard.result }}' });
+      expect(text).toContain('# With shards, this job only reports their outcome');
+
+      expect(publish.needs).toEqual(['plan', 'publish-shard']);
+      expect(publish.if).toBe("github.event_name == 'push'");
+      expect(stepNamed(publish, 'Push the affected charts')!.run).toBe('npx nx affected -t push-chart');
+    });
+
+    it('shards the check only for tags, and gates nx release behind the shards', async () => {
+      const tags = parse(await generate({ shards: 4, trigger: 'tags' })) as Workflow;
+      expect(Object.keys(tags.jobs)).toEqual(['plan', 'check-shard', 'check', 'publish']);
+      expect(tags.jobs.plan.if).toBe("github.event_name == 'pull_request'");
+      expect(tags.jobs.publish.needs).toBeUndefined();
+
+      const release = parse(await generate({ shards: 4, trigger: 'release' })) as Workflow;
+      expect(Object.keys(release.jobs)).toEqual(['plan', 'check-shard', 'check', 'release-shard', 'release']);
+      const onRelease = "(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == 'refs/heads/main'";
+      expect(release.jobs.plan.if).toBe(`github.event_name == 'pull_request' || (${onRelease})`);
+      expect(release.jobs['release-shard'].if).toBe(onRelease);
+      expect(release.jobs.release.needs).toEqual(['plan', 'release-shard']);
+      expect(stepNamed(release.jobs['check-shard'], 'Lint and package the charts of this shard')!.run).toBe(
+        'npx nx run-many -t lint-chart package-chart --projects="$PROJECTS"',
+      );
+
+      const branch = parse(await generate({ shards: 2, trigger: 'release-branch', releaseBranch: 'stable' })) as Workflow;
+      expect(branch.jobs['publish-shard'].steps.find((step) => step.uses?.startsWith('nrwl/nx-set-shas@'))!.with).toEqual({
+        'main-branch-name': 'stable',
+      });
+      expect(Object.keys((parse(await generate({ shards: 1 })) as Workflow).jobs)).toEqual(['check', 'publish']);
+    });
+
+    describe('the split of the plan job', () => {
+      let dir: string;
+      beforeEach(() => {
+        dir = mkdtempSync(join(tmpdir(), 'nx-helm-plan-'));
+      });
+      afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+      /** Runs the step as GitHub runs `shell: bash`, with real jq and npx replaced by a stub that prints the affected charts. */
+      const split = async (charts: string[], shards: number) => {
+        const step = (parse(await generate({ shards })) as Workflow).jobs.plan.steps.find((candidate) => candidate.id === 'split')!;
+        const bin = join(dir, 'bin');
+        mkdirSync(bin, { recursive: true });
+        rmSync(join(dir, 'calls'), { force: true });
+        rmSync(join(dir, 'output'), { force: true });
+        writeFileSync(join(bin, 'npx'), '#!/usr/bin/env bash\necho "npx $*" >> "$CALLS"\nprintf \'%s\\n\' "$FAKE_CHARTS"\n');
+        chmodSync(join(bin, 'npx'), 0o755);
+        const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+          encoding: 'utf-8',
+          env: {
+            ...step.env,
+            PATH: `${bin}:${process.env.PATH}`,
+            CALLS: join(dir, 'calls'),
+            FAKE_CHARTS: JSON.stringify(charts),
+            GITHUB_OUTPUT: join(dir, 'output'),
+          },
+        });
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        expect(readFileSync(join(dir, 'calls'), 'utf-8')).toBe('npx nx show projects --affected --withTarget package-chart --json\n');
+        const output = readFileSync(join(dir, 'output'), 'utf-8');
+        expect(output).toMatch(/^matrix=[^\n]*\n$/);
+        const matrix = JSON.parse(output.slice('matrix='.length)) as { include: Array<{ shard: number; projects: string }> };
+        return {
+          matrix,
+          lists: matrix.include.map((entry) => (entry.projects === '' ? [] : entry.projects.split(','))),
+          log: result.stdout,
+        };
+      };
+
+      it('deals 7 charts into 3 shards of 3, 2 and 2, each chart exactly once', async () => {
+        const charts = ['web', 'api', 'db', 'cache', 'queue', 'auth', 'mail'];
+        const { matrix, lists, log } = await split(charts, 3);
+        expect(matrix.include.map((entry) => entry.shard)).toEqual([1, 2, 3]);
+        expect(lists.map((list) => list.length)).toEqual([3, 2, 2]);
+        expect(lists.flat().sort()).toEqual([...charts].sort());
+        // Round-robin over the sorted names: the same change always gives the same shards.
+        expect(lists).toEqual([
+          ['api', 'db', 'web'],
+          ['auth', 'mail'],
+          ['cache', 'queue'],
+        ]);
+        expect(log).toBe('Shard 1: api,db,web\nShard 2: auth,mail\nShard 3: cache,queue\n');
+      });
+
+      it('gives every shard an empty list when nothing is affected, and empty lists to shards beyond the charts', async () => {
+        const none = await split([], 3);
+        expect(none.matrix.include).toEqual([
+          { shard: 1, projects: '' },
+          { shard: 2, projects: '' },
+          { shard: 3, projects: '' },
+        ]);
+        expect(none.log).toBe('Shard 1: no charts\nShard 2: no charts\nShard 3: no charts\n');
+        expect((await split(['b', 'a'], 4)).lists).toEqual([['a'], ['b'], [], []]);
+        expect((await split(['a'], 2)).lists).toEqual([['a'], []]);
+      });
+
+      it('keeps the matrix on one output line whatever a project name contains', async () => {
+        const { lists } = await split(['x\nmatrix=forged', 'y"$(exit 1)'], 2);
+        expect(lists).toEqual([['x\nmatrix=forged'], ['y"$(exit 1)']]);
+      });
+    });
+
+    describe('GitLab CI', () => {
+      it('uses the project registry as the cache, read-only with a best-effort login in merge requests', async () => {
+        const pipeline = parse(await generate({ ci: 'gitlab' }));
+        expect(pipeline.check.variables).toEqual({
+          HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
+          NX_HELM_CACHE_REPOSITORY: 'oci://$CI_REGISTRY_IMAGE/charts/nx-cache',
+          NX_HELM_CACHE_READ_ONLY: 'true',
+        });
+        expect(pipeline.check.before_script.at(-1)).toBe(
+          'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin || echo "Not logged in to $CI_REGISTRY: Nx\'s remote cache is missed."',
+        );
+        expect(pipeline.check.after_script).toEqual(['helm registry logout "$CI_REGISTRY" || true', 'rm -rf "$CI_PROJECT_DIR/.registry"']);
+        expect(pipeline.check).not.toHaveProperty('parallel');
+        expect(pipeline.publish.variables).toEqual({
+          NX_HELM_REGISTRY: 'oci://$CI_REGISTRY_IMAGE/charts',
+          HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
+          NX_HELM_CACHE_REPOSITORY: 'oci://$CI_REGISTRY_IMAGE/charts/nx-cache',
+        });
+        expect(Object.keys(pipeline)).toEqual(['stages', 'variables', 'default', 'check', 'publish']);
+
+        const url = parse(await generate({ ci: 'gitlab', registryUrl: 'oci://registry.example/charts' }));
+        expect(url.check.variables.NX_HELM_CACHE_REPOSITORY).toBe('oci://registry.example/charts/nx-cache');
+        expect(url.publish.variables.NX_HELM_CACHE_REPOSITORY).toBe('oci://registry.example/charts/nx-cache');
+
+        const none = parse(await generate({ ci: 'gitlab', remoteCache: 'none' }));
+        expect(none.check).not.toHaveProperty('variables');
+        expect(none.check.before_script.join('\n')).not.toContain('helm registry login');
+        expect(none.publish.variables).not.toHaveProperty('NX_HELM_CACHE_REPOSITORY');
+      });
+
+      it('runs the shards with parallel, each taking its share of the affected charts', async () => {
+        const pipeline = parse(await generate({ ci: 'gitlab', shards: 3, sign: 'gpg' }));
+        expect(Object.keys(pipeline)).toEqual(['stages', 'variables', 'default', 'check', 'publish-shard', 'publish']);
+        expect(pipeline.stages).toEqual(['check', 'publish']);
+        expect(pipeline.check.parallel).toBe(3);
+        expect(pipeline.check.script.at(-1)).toBe('npx nx run-many -t check-version lint-chart package-chart --projects="$PROJECTS"');
+        expect(pipeline.check.script.join('\n')).toContain('npx nx show projects --affected --withTarget package-chart --json');
+        expect(pipeline.check.script.join('\n')).toContain('process.env.CI_NODE_INDEX');
+        const shard = pipeline['publish-shard'];
+        expect(shard).toMatchObject({ stage: 'check', rules: [{ if: '$CI_COMMIT_BRANCH == "main"' }], parallel: 3 });
+        expect(shard.variables).toMatchObject({
+          NX_HELM_CACHE_REPOSITORY: 'oci://$CI_REGISTRY_IMAGE/charts/nx-cache',
+          HELM_SIGNING_KEY: '$HELM_SIGNING_KEY',
+        });
+        expect(shard.variables).not.toHaveProperty('NX_HELM_CACHE_READ_ONLY');
+        expect(shard.script.at(-1)).toBe('npx nx run-many -t lint-chart package-chart --projects="$PROJECTS"');
+        expect(shard.script[1]).toBe('export NX_BASE="$BASE" NX_HEAD="$CI_COMMIT_SHA"');
+        expect(pipeline.publish).not.toHaveProperty('parallel');
+
+        const tags = parse(await generate({ ci: 'gitlab', shards: 3, trigger: 'tags' }));
+        expect(tags).not.toHaveProperty('publish-shard');
+        expect(tags.check.parallel).toBe(3);
+      });
+
+      it.each([
+        [1, 'api,db,web'],
+        [2, 'auth,mail'],
+        [3, 'cache,queue'],
+      ])('selects the charts of shard %i of 3 with node, and ends an empty shard early', async (index, expected) => {
+        const pipeline = parse(await generate({ ci: 'gitlab', shards: 3 }));
+        const lines = (pipeline.check.script as string[]).slice(1, -1);
+        const dir = mkdtempSync(join(tmpdir(), 'nx-helm-gitlab-shard-'));
+        try {
+          writeFileSync(join(dir, 'npx'), '#!/usr/bin/env bash\nprintf \'%s\\n\' "$FAKE_CHARTS"\n');
+          chmodSync(join(dir, 'npx'), 0o755);
+          const run = (charts: string[]) =>
+            spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', [...lines, 'echo "RUN $PROJECTS"'].join('\n')], {
+              encoding: 'utf-8',
+              env: {
+                PATH: `${dir}:${process.env.PATH}`,
+                FAKE_CHARTS: JSON.stringify(charts),
+                CI_NODE_INDEX: String(index),
+                CI_NODE_TOTAL: '3',
+              },
+            });
+          const some = run(['web', 'api', 'db', 'cache', 'queue', 'auth', 'mail']);
+          expect(some.status).toBe(0);
+          expect(some.stdout).toBe(`RUN ${expected}\n`);
+          const none = run(index === 3 ? ['a', 'b'] : []);
+          expect(none.status).toBe(0);
+          expect(none.stdout).toBe(`No affected chart in shard ${index} of 3.\n`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  });
+
   it('pins actions to commit SHAs on request, and wires the remote cache', async () => {
     const text = await generate({ pinActions: 'sha', remoteCache: 'self-hosted' });
     expect(text).toContain(`uses: actions/checkout@${ACTIONS.checkout.sha} # ${ACTIONS.checkout.tag}`);
@@ -483,6 +913,12 @@ describe('workflow generator', () => {
     await expect(workflowGenerator(tree, { helmVersion: '4.1' })).rejects.toThrow('--helmVersion must be a Helm release such as v4.1.4');
     await expect(workflowGenerator(tree, { name: '../evil.yml' })).rejects.toThrow('--name must be a file name ending in .yml or .yaml');
     await expect(workflowGenerator(tree, { registryUrl: 'ghcr.io/acme' })).rejects.toThrow('--registryUrl must be an OCI location');
+    for (const shards of [0, 33, 2.5]) {
+      await expect(workflowGenerator(tree, { shards })).rejects.toThrow(`--shards must be a whole number from 1 to 32`);
+    }
+    await expect(workflowGenerator(tree, { remoteCache: 's3' as never })).rejects.toThrow(
+      '--remoteCache must be one of registry, none, nx-cloud, self-hosted, not "s3".',
+    );
     updateNxJson(tree, { ...readNxJson(tree)!, plugins: [] });
     await expect(workflowGenerator(tree, { sign: 'gpg' })).rejects.toThrow('Run `nx add nx-helm`');
   });

@@ -56,7 +56,9 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
   }
   const shards = schema.shards ?? 1;
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) {
-    throw new NxHelmError(`--shards must be a whole number from 1 to ${MAX_SHARDS} (the parallel jobs that check the charts), not "${shards}".`);
+    throw new NxHelmError(
+      `--shards must be a whole number from 1 to ${MAX_SHARDS} (the parallel jobs that check the charts), not "${shards}".`,
+    );
   }
   const ci = choose('ci', schema.ci, ['github', 'gitlab'] as const, 'github');
   const trigger = choose('trigger', schema.trigger, ['main', 'tags', 'release-branch', 'release'] as const, 'main');

@@ -1,16 +1,9 @@
+import { CACHE_ENV } from '../../cache/cache-config';
 import { ENV } from '../../config/constants';
 import { actionRef, SHA_COMMENT } from './action-pins';
 import { COMMENT, renderYaml } from './generated-file';
 import { PRESETS, type StepTemplate } from './registry-presets';
-import {
-  AFFECTED_CHARTS_COMMAND,
-  CACHE_READ_ONLY_ENV,
-  CACHE_REPOSITORY_ENV,
-  cacheRepository,
-  GPG_KEY_ENV,
-  GPG_PASSPHRASE_ENV,
-  type WorkflowOptions,
-} from './workflow-options';
+import { AFFECTED_CHARTS_COMMAND, cacheRepository, GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
 
 type Step = Record<string, unknown>;
 type Job = Record<string, unknown>;
@@ -112,7 +105,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
               name: "Keep Nx's remote cache in the registry",
               ...(bestEffort ? { if: `steps.${LOGIN_STEP}.outcome == 'success'` } : {}),
               ...withEnv(locationEnv),
-              run: `echo "${CACHE_REPOSITORY_ENV}=${cacheRepository(location)}" >> "$GITHUB_ENV"`,
+              run: `echo "${CACHE_ENV.repository}=${cacheRepository(location)}" >> "$GITHUB_ENV"`,
             },
           ]
         : []),
@@ -129,7 +122,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
   const taskJobEnv = (access: Access) =>
     withEnv({
       ...(cacheInRegistry ? { REGISTRY_HOST: preset.host } : {}),
-      ...(cacheInRegistry && access === 'read' ? { [CACHE_READ_ONLY_ENV]: 'true' } : {}),
+      ...(cacheInRegistry && access === 'read' ? { [CACHE_ENV.readOnly]: 'true' } : {}),
       ...remoteCacheEnv(options, access),
     });
   const taskJobPermissions = (access: Access) => ({
@@ -251,9 +244,13 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
     strategy: { 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' },
     ...taskJobEnv(access),
     steps: [
-      { name: 'Nothing to do: no affected chart in this shard', if: "matrix.projects == ''", run: 'echo "No affected chart in this shard."' },
+      {
+        name: 'Nothing to do: no affected chart in this shard',
+        if: "matrix.projects == ''",
+        run: 'echo "No affected chart in this shard."',
+      },
       ...taskJobSteps(access, {
-        name: access === 'read' ? 'Lint and package the charts of this shard' : 'Lint and package the charts of this shard for the publishing job',
+        name: access === 'read' ? 'Lint and package the charts of this shard' : 'Lint and package the charts of this shard for publishing',
         // Project names come from the code under review: they reach the shell as a variable, never as script text.
         // Pushes sign as the publishing job does, so that it finds their packages in the cache.
         env: { PROJECTS: '${{ matrix.projects }}', ...(access === 'read' ? checkTaskEnv : gpgEnv) },

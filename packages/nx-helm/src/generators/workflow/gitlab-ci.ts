@@ -1,14 +1,7 @@
+import { CACHE_ENV } from '../../cache/cache-config';
 import { ENV } from '../../config/constants';
 import { COMMENT, renderYaml } from './generated-file';
-import {
-  AFFECTED_CHARTS_COMMAND,
-  CACHE_READ_ONLY_ENV,
-  CACHE_REPOSITORY_ENV,
-  cacheRepository,
-  GPG_KEY_ENV,
-  GPG_PASSPHRASE_ENV,
-  type WorkflowOptions,
-} from './workflow-options';
+import { AFFECTED_CHARTS_COMMAND, cacheRepository, GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
 
 /** `read`: merge request jobs; `write`: jobs of the publishing branch or tag. */
 type Access = 'read' | 'write';
@@ -31,15 +24,16 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     'curl -fsSL "https://get.helm.sh/helm-${HELM_VERSION}-linux-amd64.tar.gz" | tar -xz -C /usr/local/bin --strip-components=1 linux-amd64/helm',
     'npm ci',
   ];
-  const login = 'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin';
+  const login =
+    'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin';
   /** Variables and scripts of the jobs that log in: publishing always, the others for the cache in the registry. */
   const registryAccess = (access: Access) => ({
     variables: {
       // Only jobs that may publish are told where charts go.
       ...(access === 'write' ? { [ENV.registry]: location } : {}),
       HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
-      ...(cacheInRegistry ? { [CACHE_REPOSITORY_ENV]: cacheRepository(location) } : {}),
-      ...(cacheInRegistry && access === 'read' ? { [CACHE_READ_ONLY_ENV]: 'true' } : {}),
+      ...(cacheInRegistry ? { [CACHE_ENV.repository]: cacheRepository(location) } : {}),
+      ...(cacheInRegistry && access === 'read' ? { [CACHE_ENV.readOnly]: 'true' } : {}),
     },
     // Merge requests log in only to read Nx's cache: without a login it is missed, and nothing else fails.
     login: access === 'read' ? `${login} || echo "Not logged in to $CI_REGISTRY: Nx's remote cache is missed."` : login,
@@ -48,7 +42,8 @@ export function renderGitlabCi(options: WorkflowOptions): string {
   const gpgVariables =
     options.sign === 'gpg' ? { [GPG_KEY_ENV]: `$${GPG_KEY_ENV}`, [GPG_PASSPHRASE_ENV]: `$${GPG_PASSPHRASE_ENV}` } : undefined;
   // A new branch has no previous commit: compare with the parent commit then.
-  const pushBase = 'BASE="$CI_COMMIT_BEFORE_SHA"; if [ "$BASE" = "0000000000000000000000000000000000000000" ]; then BASE="$(git rev-parse HEAD~1)"; fi';
+  const pushBase =
+    'BASE="$CI_COMMIT_BEFORE_SHA"; if [ "$BASE" = "0000000000000000000000000000000000000000" ]; then BASE="$(git rev-parse HEAD~1)"; fi';
   /** This job's share of the affected charts: every CI_NODE_TOTAL-th of the sorted list, from the CI_NODE_INDEX-th. */
   const shardProjects = [
     `PROJECTS="$(${AFFECTED_CHARTS_COMMAND} | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const n=Number(process.env.CI_NODE_TOTAL),i=Number(process.env.CI_NODE_INDEX)-1;console.log(JSON.parse(s).sort().filter((_,k)=>k%n===i).join(","))})')"`,
@@ -61,7 +56,7 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     ...(cacheInRegistry
       ? {
           [COMMENT]:
-            'Merge requests get a registry token that could write too: NX_HELM_CACHE_READ_ONLY keeps them from writing Nx\'s ' +
+            "Merge requests get a registry token that could write too: NX_HELM_CACHE_READ_ONLY keeps them from writing Nx's " +
             "cache, which the publishing job trusts. Merge requests from forks run in the fork's project, with its registry.",
         }
       : {}),
@@ -97,9 +92,7 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     stage: 'check',
     rules: [publishRule],
     parallel: options.shards,
-    ...(cacheInRegistry || gpgVariables
-      ? { variables: { ...(cacheInRegistry ? writeAccess.variables : {}), ...gpgVariables } }
-      : {}),
+    ...(cacheInRegistry || gpgVariables ? { variables: { ...(cacheInRegistry ? writeAccess.variables : {}), ...gpgVariables } } : {}),
     before_script: [...installHelm, ...(cacheInRegistry ? [writeAccess.login] : [])],
     script: [
       pushBase,

@@ -34,10 +34,6 @@ export interface WorkflowOptions {
 export const GPG_KEY_ENV = 'HELM_SIGNING_KEY';
 export const GPG_PASSPHRASE_ENV = 'HELM_SIGNING_PASSPHRASE';
 
-/** With these set, the plugin serves Nx's remote cache from an `oci://` repository (read-only when the second is `true`). */
-export const CACHE_REPOSITORY_ENV = 'NX_HELM_CACHE_REPOSITORY';
-export const CACHE_READ_ONLY_ENV = 'NX_HELM_CACHE_READ_ONLY';
-
 /** The chart projects a change affects, as a JSON list (nx affected's base and head come from NX_BASE and NX_HEAD). */
 export const AFFECTED_CHARTS_COMMAND = 'npx nx show projects --affected --withTarget package-chart --json';
 
