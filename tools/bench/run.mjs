@@ -8,6 +8,9 @@
 //   affected  `nx affected` after a change to one leaf application chart (per size; ratio to the cold run)
 //   push      `nx run-many -t push-chart` to a fresh registry vs a `helm push` loop, then the re-push of the same
 //             charts (all skipped, no blob uploaded) vs both (size: the first of --sizes)
+//   remote-cache  the Nx cache in an OCI registry (NX_HELM_CACHE_REPOSITORY): a cold run-many that writes every entry vs
+//             the same cold run without the cache, then a fresh clone served from the registry vs the same run from
+//             its local cache, with the share of remote hits (size: the first of --sizes)
 //   graph     cold `nx show projects` with the plugin vs the same workspace with hand-written project.json files
 //   nodes     the plugin's createNodes and createDependencies called in-process (no goal)
 //
@@ -39,7 +42,7 @@ import { stripVTControlCharacters } from 'node:util';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLE_CHARTS = join(REPO, 'charts');
-const ITEMS = ['cold', 'cached', 'affected', 'push', 'graph', 'nodes', 'startup'];
+const ITEMS = ['cold', 'cached', 'affected', 'push', 'remote-cache', 'graph', 'nodes', 'startup'];
 /** Rounds for the cheap measurements; their median is reported. */
 const ROUNDS = 3;
 const NODES_ROUNDS = 5;
@@ -257,7 +260,13 @@ function parseTasks(output) {
     const match = /^\s*([✔✖])\s+nx run (\S+?):(\S+)(.*)$/.exec(line);
     if (!match) continue;
     const [, mark, project, target, rest] = match;
-    tasks.push({ project, target, ok: mark === '✔', cached: /\[(local cache|remote cache|existing outputs match the cache)/.test(rest) });
+    tasks.push({
+      project,
+      target,
+      ok: mark === '✔',
+      cached: /\[(local cache|remote cache|existing outputs match the cache)/.test(rest),
+      remote: /\[remote cache\]/.test(rest),
+    });
   }
   return tasks;
 }
@@ -895,6 +904,69 @@ async function measurePush(bench, size) {
  * edges as implicit dependencies, taken from the plugin workspace's `nx graph --file` output; nx.json without the
  * plugin.
  */
+/**
+ * The registry cache: what writing every entry adds to a cold run (the same cold run without the cache is the
+ * baseline, alternating the two, the median of each), and what a fresh clone (another CI runner: no .nx) pays to get
+ * every task from the registry compared with the same run from its own local cache afterwards.
+ */
+async function measureRemoteCache(bench, size) {
+  const workspace = bench.workspace(size);
+  const registry = await startRegistry(bench.temp, 'cache');
+  const tasks = 2 * size;
+  const args = ['run-many', '-t', 'lint-chart', 'package-chart'];
+  const withCache = (name) => ({ NX_HELM_CACHE_REPOSITORY: `oci://${registry.host}/bench/${name}` });
+  try {
+    const plain = [];
+    const writing = [];
+    let stored = 0;
+    for (let index = 0; index < 2; index++) {
+      clearNxCache(workspace.dir, ['.nx', 'dist']);
+      plain.push((await nxTasks(workspace.dir, args, { expectTasks: tasks, expectCached: 0 })).seconds);
+      clearNxCache(workspace.dir, ['.nx', 'dist']);
+      // A repository of its own per round: every entry is written, none is found.
+      const run = await nxTasks(workspace.dir, args, { env: withCache(`round-${index}`), expectTasks: tasks, expectCached: 0 });
+      const summary = /registry cache: 0 hits, \d+ misses, (\d+) stored/.exec(run.output);
+      if (!summary) throw new Error(`no registry cache summary:\n${tail(run.output)}`);
+      stored = Number(summary[1]);
+      writing.push(run.seconds);
+      log(`  round ${index + 1}: cold ${plain.at(-1).toFixed(1)} s, cold writing the cache ${writing.at(-1).toFixed(1)} s`);
+    }
+    workspace.warm = workspace.packaged = true;
+
+    const cloneDir = copyWorkspace(workspace.dir, `${workspace.dir}-runner-2`);
+    const served = await nxTasks(cloneDir, args, { env: withCache('round-1'), expectTasks: tasks });
+    const remoteHits = served.tasks.filter((task) => task.remote).length;
+    const local = [];
+    for (let index = 0; index < ROUNDS; index++) {
+      local.push((await nxTasks(cloneDir, args, { expectTasks: tasks, expectCached: tasks })).seconds);
+    }
+    rmSync(cloneDir, { recursive: true, force: true });
+    log(
+      `  fresh clone from the registry: ${served.seconds.toFixed(2)} s (${remoteHits}/${tasks} remote hits); from its local cache ${median(local).toFixed(2)} s`,
+    );
+    return {
+      charts: size,
+      tasks,
+      entriesStored: stored,
+      coldWritingCache: { seconds: round(median(writing)), runs: writing.map((value) => round(value)) },
+      baseline: {
+        command: 'the same cold run-many without the registry cache',
+        seconds: round(median(plain)),
+        runs: plain.map((value) => round(value)),
+      },
+      freshClone: { seconds: round(served.seconds), remoteHits, remoteHitShare: round(remoteHits / tasks, 3) },
+      localCache: { seconds: round(median(local)), runs: local.map((value) => round(value)) },
+      ratios: {
+        coldWriteToCold: round(median(writing) / median(plain), 3),
+        remoteToLocal: round(served.seconds / median(local), 3),
+        remoteHitShare: round(remoteHits / tasks, 3),
+      },
+    };
+  } finally {
+    await registry.stop();
+  }
+}
+
 async function createProjectJsonWorkspace(source, target) {
   const graphFile = join(dirname(target), 'graph.json');
   const graphRun = await nx(source.dir, ['graph', `--file=${graphFile}`]);
@@ -1091,6 +1163,27 @@ function goalsFor(options) {
       also: ratio(push, noUploads),
     },
     {
+      id: `remote-cache-${options.sizes[0]}-hits`,
+      item: 'remote-cache',
+      goal: `fresh clone with a warm registry cache (${options.sizes[0]} charts): remote hits >= 95% of the tasks (as 1 - share <= 0.05)`,
+      limit: 0.05,
+      measured: ratio(`remote-cache-${options.sizes[0]}`, (m) => round(1 - m.ratios.remoteHitShare, 3)),
+    },
+    {
+      id: `remote-cache-${options.sizes[0]}-time`,
+      item: 'remote-cache',
+      goal: `fresh clone served from the registry / the same run from the local cache <= 2`,
+      limit: 2,
+      measured: ratio(`remote-cache-${options.sizes[0]}`, (m) => m.ratios.remoteToLocal),
+    },
+    {
+      id: `remote-cache-${options.sizes[0]}-write`,
+      item: 'remote-cache',
+      goal: `cold run-many writing the registry cache / the same cold run without it <= 1.1`,
+      limit: 1.1,
+      measured: ratio(`remote-cache-${options.sizes[0]}`, (m) => m.ratios.coldWriteToCold),
+    },
+    {
       id: `graph-${options.graphSize}`,
       item: 'graph',
       goal: `cold nx show projects (${options.graphSize} charts), plugin / project.json <= 1.3`,
@@ -1153,8 +1246,10 @@ function evaluateGoals(options, measurements) {
       met,
       ...(value !== undefined && value > limit ? { missedBy: `${Math.round((value / limit - 1) * 100)}% over the limit` } : {}),
       ...(also ? { blobsUploadedOnRePush: measurements[`push-${options.sizes[0]}`]?.rePush?.blobUploadRequests ?? null } : {}),
-      ...(value === undefined ? { error: measurements[id.replace(/-(first|again|again-loop)$/, '')]?.error ?? 'not measured' } : {}),
-      ...(met ? {} : { note: WHY_MISSED[id.replace(/-\d+(-(first|again|again-loop))?$/, '$1')] ?? '' }),
+      ...(value === undefined
+        ? { error: measurements[id.replace(/-(first|again|again-loop|hits|time|write)$/, '')]?.error ?? 'not measured' }
+        : {}),
+      ...(met ? {} : { note: WHY_MISSED[id.replace(/-\d+(-(first|again|again-loop|hits|time|write))?$/, '$1')] ?? '' }),
     };
   });
 }
@@ -1278,6 +1373,9 @@ async function main() {
       if (options.only.includes('affected')) await bench.item(`affected-${size}`, () => measureAffected(bench, size));
     }
     if (options.only.includes('push')) await bench.item(`push-${options.sizes[0]}`, () => measurePush(bench, options.sizes[0]));
+    if (options.only.includes('remote-cache')) {
+      await bench.item(`remote-cache-${options.sizes[0]}`, () => measureRemoteCache(bench, options.sizes[0]));
+    }
     if (options.only.includes('graph')) await bench.item(`graph-${options.graphSize}`, () => measureGraph(bench, options.graphSize));
     if (options.only.includes('nodes')) await bench.item(`nodes-${options.graphSize}`, () => measureCreateNodes(bench, options.graphSize));
   } finally {

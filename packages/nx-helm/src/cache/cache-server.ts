@@ -36,17 +36,21 @@ export interface RunningCacheServer {
   /** NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: random per server. */
   token: string;
   stats: CacheServerStats;
+  /** Stops taking requests and waits for the entries still being uploaded. */
   close(): Promise<void>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_ENTRY_BYTES = 2 * 1024 ** 3;
+/** Uploads to the registry at a time: enough to keep up with Nx's parallel tasks, few enough not to flood it. */
+const UPLOAD_CONCURRENCY = 4;
 
 /**
  * Nx's self-hosted remote cache API (`GET`/`PUT /v1/cache/{hash}`, bearer token) on 127.0.0.1, over a store in the
- * registry. It answers as Nx's client (Nx 20.8 to 24) needs: 200 for a stored entry (202 would be taken for a
+ * registry. It answers as Nx's client (Nx 20.8 to 24) needs: 200 for an entry taken (202 would be taken for a
  * misconfigured server), 403 for a write it does not make (Nx ignores it), 404 for a miss, 401 with
- * `Content-Type: text/plain` without the token.
+ * `Content-Type: text/plain` without the token. Entries are uploaded in the background, a few at a time, so tasks
+ * never wait for the registry; close() waits for the uploads.
  *
  * The cache never breaks a build: a registry that is down, slow, failing or refusing the credentials turns every
  * further read of the run into a miss and every write into a dropped one, with one warning naming the registry and
@@ -82,7 +86,17 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
       work.then(resolve, reject).finally(() => clearTimeout(timer));
     });
 
+  const pending = new Map<string, Buffer>();
+  const inFlight = new Set<Promise<void>>();
+  const uploads = limiter(UPLOAD_CONCURRENCY);
+
   const read = async (hash: string, response: ServerResponse) => {
+    const stored = pending.get(hash);
+    if (stored) {
+      stats.hits++;
+      response.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': stored.length });
+      return response.end(stored);
+    }
     if (unavailable !== undefined) {
       stats.misses++;
       return send(response, 404, 'miss');
@@ -124,15 +138,29 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
       warnOnce('too-large', `nx-helm: a task's cache entry was not stored in ${options.location}: ${firstLine(error)}.`);
       return send(response, 403, 'not stored');
     }
-    try {
-      await withDeadline(options.store.put(hash, archive));
-      stats.writes++;
-      send(response, 200, 'stored');
-    } catch (error) {
-      stats.dropped++;
-      giveUp(error);
-      send(response, 403, 'not stored');
-    }
+    // Stored behind Nx's back: the task does not wait for the registry, and close() waits for what is still going up.
+    // Until then the entry is served from memory.
+    pending.set(hash, archive);
+    send(response, 200, 'stored');
+    const upload = uploads
+      .run(async () => {
+        if (unavailable !== undefined) throw new Error(unavailable);
+        await withDeadline(options.store.put(hash, archive));
+      })
+      .then(
+        () => {
+          stats.writes++;
+        },
+        (error: unknown) => {
+          stats.dropped++;
+          giveUp(error);
+        },
+      )
+      .finally(() => {
+        pending.delete(hash);
+        inFlight.delete(upload);
+      });
+    inFlight.add(upload);
   };
 
   const server = createServer((request, response) => {
@@ -162,11 +190,14 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
     url: `http://127.0.0.1:${port}`,
     token,
     stats,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // Every upload is bounded by the request timeout, so this ends.
+      await Promise.all([...inFlight]);
+    },
   };
 }
 
@@ -200,4 +231,22 @@ function firstLine(error: unknown): string {
 
 function seconds(ms: number): string {
   return ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
+}
+
+/** Runs at most `concurrency` of the given jobs at a time, in the order they came. */
+function limiter(concurrency: number): { run<T>(job: () => Promise<T>): Promise<T> } {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    async run(job) {
+      if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      active++;
+      try {
+        return await job();
+      } finally {
+        active--;
+        waiting.shift()?.();
+      }
+    },
+  };
 }

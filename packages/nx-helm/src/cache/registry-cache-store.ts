@@ -30,6 +30,7 @@ export interface CacheEntryInfo {
  */
 export class RegistryCacheStore {
   private readonly client: OciClient;
+  private emptyConfig?: Promise<{ digest: string }>;
 
   constructor(
     readonly config: RemoteCacheConfig,
@@ -62,7 +63,12 @@ export class RegistryCacheStore {
   }
 
   async put(hash: string, archive: Buffer, now = new Date()): Promise<void> {
-    const config = await this.client.uploadBlob(this.config.repository, EMPTY_CONFIG);
+    // Every entry has the same empty config: it is checked (and uploaded) once per store.
+    this.emptyConfig ??= this.client.uploadBlob(this.config.repository, EMPTY_CONFIG).catch((error: unknown) => {
+      this.emptyConfig = undefined;
+      throw error;
+    });
+    const config = await this.emptyConfig;
     const layer = await this.client.uploadBlob(this.config.repository, archive);
     const manifest: OciManifest & { artifactType: string } = {
       schemaVersion: 2,

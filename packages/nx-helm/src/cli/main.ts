@@ -4,7 +4,8 @@ import { CLI_COMMANDS, usage } from './cli-commands';
 
 async function main(argv: string[]): Promise<number> {
   // `cache` has subcommands: `nx-helm cache stats` is the command "cache stats".
-  const [name, ...rest] = argv[0] === 'cache' && argv[1] !== undefined && !argv[1].startsWith('-') ? [`cache ${argv[1]}`, ...argv.slice(2)] : argv;
+  const [name, ...rest] =
+    argv[0] === 'cache' && argv[1] !== undefined && !argv[1].startsWith('-') ? [`cache ${argv[1]}`, ...argv.slice(2)] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);
     return name === undefined ? 2 : 0;

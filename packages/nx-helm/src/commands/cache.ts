@@ -27,7 +27,11 @@ function cacheOf(options: CacheCommandOptions): RemoteCacheConfig {
 }
 
 function storeOf(options: CacheCommandOptions, config: RemoteCacheConfig): RegistryCacheStore {
-  return new RegistryCacheStore(config, { registries: options.settings.registries, workspaceRoot: options.workspaceRoot, env: options.env });
+  return new RegistryCacheStore(config, {
+    registries: options.settings.registries,
+    workspaceRoot: options.workspaceRoot,
+    env: options.env,
+  });
 }
 
 /** `nx-helm cache stats`: how many entries the cache holds, how large they are, and their ages. */
@@ -49,7 +53,9 @@ export async function cacheStats(options: CacheCommandOptions): Promise<{ count:
  * (distribution with delete enabled, Harbor, ECR). GHCR does not delete through the registry API: its package
  * versions are deleted with GitHub's API, which the message names.
  */
-export async function cachePrune(options: CacheCommandOptions & { olderThan: string; dryRun?: boolean; now?: Date }): Promise<CacheEntryInfo[]> {
+export async function cachePrune(
+  options: CacheCommandOptions & { olderThan: string; dryRun?: boolean; now?: Date },
+): Promise<CacheEntryInfo[]> {
   const config = cacheOf(options);
   const age = parseDuration(options.olderThan);
   if (config.host === 'ghcr.io') {
@@ -63,7 +69,9 @@ export async function cachePrune(options: CacheCommandOptions & { olderThan: str
   // An entry without a creation time was not stored by nx-helm's cache: it is left alone.
   const old = (await store.list()).filter((entry) => entry.created !== undefined && entry.created.getTime() < cutoff);
   if (options.dryRun) {
-    options.log.info(`Dry run: would delete ${old.length} entries of ${config.url} older than ${options.olderThan} (${formatBytes(sum(old))}).`);
+    options.log.info(
+      `Dry run: would delete ${old.length} entries of ${config.url} older than ${options.olderThan} (${formatBytes(sum(old))}).`,
+    );
     return old;
   }
   for (const entry of old) await store.delete(entry);
