@@ -98,7 +98,9 @@ describe('nx-helm generators through nx', () => {
       git('add', '-A');
       git('commit', '-q', '-m', 'app: add a config map');
       const workflow = parse(readFileSync(join(workspace.root, '.github/workflows/charts.yml'), 'utf8'));
-      const command: string = workflow.jobs.check.steps.at(-1).run;
+      const command: string = workflow.jobs.check.steps.find((step: { name: string }) => step.name === 'Lint and package').run;
+      // Pull requests read the registry cache, never write it.
+      expect(workflow.jobs.check.env).toMatchObject({ NX_HELM_CACHE_READ_ONLY: 'true' });
       expect(command).toBe('npx nx affected -t lint-chart package-chart');
       // nrwl/nx-set-shas provides NX_BASE and NX_HEAD in the workflow; here they are the two commits.
       const [, ...args] = command.split(' ');

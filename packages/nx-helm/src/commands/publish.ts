@@ -1,9 +1,10 @@
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readChartFile } from '../chart/read-chart';
 import { chartProblemError } from '../chart/chart-problem';
 import type { LintPluginOptions } from '../config/lint-settings';
 import { chartReference, parseRegistryLocation } from '../registry/registry-reference';
-import { ENV } from '../config/constants';
+import { defaultPackageOutputPath, ENV, PUSH_RECORD_FILE } from '../config/constants';
 import type { PushRecord } from '../registry/chart-publisher';
 import { projectLabel } from './chart-command';
 import { lintChart } from './lint';
@@ -41,6 +42,10 @@ export async function publishChart(options: PublishOptions): Promise<PushRecord 
     );
     return undefined;
   }
+  // The last push's record goes first: a publish that fails before pushing must not leave it to speak for this one.
+  rmSync(join(resolve(options.workspaceRoot, options.packageOutputPath ?? defaultPackageOutputPath(options.chartRoot)), PUSH_RECORD_FILE), {
+    force: true,
+  });
   if (options.lint) {
     await lintChart({ ...options, lint: options.lintSettings });
   }

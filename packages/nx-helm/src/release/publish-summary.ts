@@ -56,7 +56,7 @@ function recordOfThisRun(file: string, displayPath: string, startTime: number): 
   if (!existsSync(file)) return undefined;
   try {
     const record = readPushRecordFile(file, displayPath);
-    return Date.parse(record.time) >= startTime - 1000 ? record : undefined;
+    return Date.parse(record.time) >= startTime ? record : undefined;
   } catch {
     return undefined;
   }
