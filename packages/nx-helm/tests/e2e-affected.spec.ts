@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { runNx } from '../src/testing/nx-workspace';
-import { createPackedWorkspace, NX_VERSIONS, type PackedWorkspace } from '../src/testing/packed-workspace';
+import { createPackedWorkspace, NX_VERSIONS, nxJsonWithPlugin, type PackedWorkspace } from '../src/testing/packed-workspace';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { writeChart } from '../src/testing/temp-workspace';
 import type { PushRecord } from '../src/registry/chart-publisher';
@@ -48,7 +48,7 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
     registry = await startRegistry();
     const registryUrl = `oci://${registry.host}/charts`;
     workspace = createPackedWorkspace(versions, `nx-helm-e2e-${versions.nx}-`, (files) => {
-      files.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: { registry: registryUrl } }] }, null, 2));
+      files.write('nx.json', nxJsonWithPlugin({ registry: registryUrl }));
       files.write('docs/notes.md', '# Notes\n');
       writeChart(files, 'charts/lib', { name: 'lib', type: 'library' });
       writeChart(files, 'charts/app-a', {

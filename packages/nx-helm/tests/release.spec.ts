@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { PushRecord } from '../src/registry/chart-publisher';
 import type { ReleaseLineage } from '../src/commands/release-assets';
 import { mainHelm } from '../src/testing/helm-binaries';
-import { createPackedWorkspace, NX_VERSIONS, type PackedWorkspace } from '../src/testing/packed-workspace';
+import { createPackedWorkspace, NX_VERSIONS, nxJsonWithPlugin, type PackedWorkspace } from '../src/testing/packed-workspace';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { generateSigningKey, type TestSigningKey } from '../src/testing/signing-keys';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
@@ -59,21 +59,10 @@ describe.each(NX_VERSIONS)('nx release with Nx $nx', (versions) => {
     workspace = createPackedWorkspace(versions, `nx-helm-release-${versions.nx}-`, (files) => {
       files.write(
         'nx.json',
-        JSON.stringify(
-          {
-            plugins: [
-              {
-                plugin: 'nx-helm',
-                options: {
-                  registry: registryUrl,
-                  sign: { key: signer.email, keyring: signer.secretKeyring, passphraseEnv: 'TEST_SIGNING_PASSPHRASE' },
-                },
-              },
-            ],
-          },
-          null,
-          2,
-        ),
+        nxJsonWithPlugin({
+          registry: registryUrl,
+          sign: { key: signer.email, keyring: signer.secretKeyring, passphraseEnv: 'TEST_SIGNING_PASSPHRASE' },
+        }),
       );
       writeChart(files, 'charts/lib', { name: 'lib', type: 'library', version: '1.2.0' });
       writeChart(files, 'charts/app-a', { name: 'app-a' });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startHttpProxy, type HttpProxy } from '../src/testing/http-proxy';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { runNx, runNxAsync, type NxResult } from '../src/testing/nx-workspace';
-import { createPackedWorkspace, NX_VERSIONS, type PackedWorkspace } from '../src/testing/packed-workspace';
+import { createPackedWorkspace, NX_VERSIONS, nxJsonWithPlugin, type PackedWorkspace } from '../src/testing/packed-workspace';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { writeChart } from '../src/testing/temp-workspace';
 
@@ -92,20 +92,9 @@ describe.each(NX_VERSIONS)('the registry cache with Nx $nx', (versions) => {
     origin = createPackedWorkspace(versions, `nx-helm-cache-${versions.nx}-`, (files) => {
       files.write(
         'nx.json',
-        JSON.stringify(
-          {
-            plugins: [
-              {
-                plugin: 'nx-helm',
-                options: {
-                  registries: { [registry.host]: { usernameEnv: 'CACHE_USER', passwordEnv: 'CACHE_PASSWORD', caFile: registry.caFile } },
-                },
-              },
-            ],
-          },
-          null,
-          2,
-        ),
+        nxJsonWithPlugin({
+          registries: { [registry.host]: { usernameEnv: 'CACHE_USER', passwordEnv: 'CACHE_PASSWORD', caFile: registry.caFile } },
+        }),
       );
       writeChart(files, 'charts/lib', { name: 'lib', type: 'library' });
       writeChart(files, 'charts/app-a', { name: 'app-a', dependencies: [{ name: 'lib', version: '~0.1.0', repository: 'file://../lib' }] });

@@ -5,6 +5,9 @@ import { useGraphWorkspace, writeChart } from '../testing/temp-workspace';
 import type { NxHelmPluginOptions } from '../config/plugin-options';
 import { createDependencies, createNodes, createNodesV2 } from './plugin';
 
+/** Every target a chart gets, in the order of the target group. */
+const ALL_TARGETS = ['check-version', 'lint-chart', 'package-chart', 'push-chart', 'nx-release-publish', 'verify-chart'];
+
 describe('nx-helm plugin', () => {
   const graph = useGraphWorkspace();
 
@@ -80,7 +83,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm', 'helm:application'],
       metadata: {
         technologies: ['helm'],
-        targetGroups: { Helm: ['check-version', 'lint-chart', 'package-chart', 'push-chart', 'nx-release-publish', 'verify-chart'] },
+        targetGroups: { Helm: ALL_TARGETS },
         'nx-helm': { chartName: 'web', chartVersion: '0.1.0', chartType: 'application' },
       },
     });
@@ -136,14 +139,7 @@ describe('nx-helm plugin', () => {
       cache: false,
       metadata: expect.objectContaining({ help: expect.objectContaining({ command: 'npx nx-helm publish --help' }) }),
     });
-    expect(Object.keys(projects.common.targets!)).toEqual([
-      'check-version',
-      'lint-chart',
-      'package-chart',
-      'push-chart',
-      'nx-release-publish',
-      'verify-chart',
-    ]);
+    expect(Object.keys(projects.common.targets!)).toEqual(ALL_TARGETS);
   });
 
   it('lets push-chart skip the lint with lintBeforePush: false, and refuses a value that is not a boolean', async () => {
@@ -240,14 +236,7 @@ describe('nx-helm plugin', () => {
       tags: ['helm'],
       metadata: { 'nx-helm': { problems: [expect.stringMatching(/^charts\/bad-chart\/Chart\.yaml/)] } },
     });
-    expect(Object.keys(projects['bad-chart'].targets!)).toEqual([
-      'check-version',
-      'lint-chart',
-      'package-chart',
-      'push-chart',
-      'nx-release-publish',
-      'verify-chart',
-    ]);
+    expect(Object.keys(projects['bad-chart'].targets!)).toEqual(ALL_TARGETS);
     expect(await edgesFor([...files, 'charts/bad-chart/Chart.yaml'])).toHaveLength(4);
   });
 

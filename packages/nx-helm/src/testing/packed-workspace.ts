@@ -62,3 +62,8 @@ export function createPackedWorkspace(
     nx: (args, env = {}) => runNx(workspace.root, args, { HELM_BIN: mainHelm(), ...env }),
   };
 }
+
+/** nx.json text registering nx-helm with these options. */
+export function nxJsonWithPlugin(options: object): string {
+  return JSON.stringify({ plugins: [{ plugin: 'nx-helm', options }] }, null, 2);
+}
