@@ -37,6 +37,15 @@ const write = (line: string) => process.stderr.write(`${line}\n`);
  */
 export async function startRegistryCache(options: NxHelmPluginOptions | undefined, context: HookContext, env = process.env): Promise<void> {
   if (!isFirstEntry(options, context)) return;
+  // A cache that cannot start is a cache that is not there: the run goes on without it.
+  try {
+    await start(options, context, env);
+  } catch (error) {
+    write(`nx-helm: the registry cache is off for this run: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
+}
+
+async function start(options: NxHelmPluginOptions | undefined, context: HookContext, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveRemoteCache(options, env);
   if (!config) return;
   const explicit = env[NX_CACHE_ENV.server];
