@@ -1,4 +1,4 @@
-import { readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -527,6 +527,40 @@ describe('workflow generator', () => {
         );
       },
     );
+
+    it.each(REGISTRY_PRESETS)(
+      'logs in to read the cache in pull requests with read-only credentials, publishing with its own (%s)',
+      async (registry) => {
+        const workflow = parse(await generate({ registry })) as Workflow;
+        const credentials = (job: Workflow['jobs'][string]) =>
+          JSON.stringify(job.steps.filter((step) => step.env || step.with).map((step) => [step.env, step.with]));
+        const names = (text: string) => [...text.matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+)/g)].map((match) => match[1]);
+        const secretLike = (name: string) => /(TOKEN|PASSWORD|USERNAME|ROLE_ARN|SERVICE_ACCOUNT)$/.test(name);
+        const pullRequest = names(credentials(workflow.jobs.check)).filter(secretLike);
+        const publishing = names(credentials(workflow.jobs.publish)).filter(secretLike);
+        expect(pullRequest.length).toBeGreaterThan(0);
+        for (const name of pullRequest) {
+          // GITHUB_TOKEN is read-only there through the job's permissions (packages: read).
+          expect(name === 'GITHUB_TOKEN' || name.includes('_READ_')).toBe(true);
+        }
+        expect(publishing.some((name) => name.includes('_READ_'))).toBe(false);
+        expect(pullRequest.filter((name) => name !== 'GITHUB_TOKEN').sort()).toEqual(
+          publishing
+            .filter((name) => name !== 'GITHUB_TOKEN')
+            .map((name) => name.replace(/_(TOKEN|PASSWORD|USERNAME|ROLE_ARN|SERVICE_ACCOUNT)$/, '_READ_$1'))
+            .sort(),
+        );
+      },
+    );
+
+    it('names the read-only credentials pull requests use in its message', async () => {
+      const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+      await generate({ registry: 'dockerhub' });
+      expect(info.mock.calls.at(-1)![0]).toContain(
+        'for pull requests, read-only credentials of that registry: DOCKERHUB_READ_USERNAME, DOCKERHUB_READ_TOKEN (without them pull requests just miss the cache)',
+      );
+      info.mockRestore();
+    });
 
     it.each(REGISTRY_PRESETS)('logs in before nx in pull requests and always out at the end (%s)', async (registry) => {
       const text = await generate({ registry });

@@ -6,7 +6,7 @@ import { findPluginIndex } from '../init/generator';
 import { writeGeneratedYaml } from './generated-file';
 import { renderGithubWorkflow } from './github-workflow';
 import { renderGitlabCi } from './gitlab-ci';
-import { PRESETS, REGISTRY_PRESETS } from './registry-presets';
+import { PRESETS, readOnlyCredentialNames, REGISTRY_PRESETS } from './registry-presets';
 import type { WorkflowGeneratorSchema } from './schema';
 import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, MAX_SHARDS, REMOTE_CACHES, type WorkflowOptions } from './workflow-options';
 
@@ -35,6 +35,12 @@ export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSch
       : [...PRESETS[options.registry].settings, ...(options.trigger === 'release' ? RELEASE_SETTINGS(options.mainBranch) : [])];
   if (options.remoteCache === 'registry') {
     settings.push("Nx's remote cache in the repository nx-cache next to the charts: publishing jobs write it, pull requests only read it");
+    const readOnly = options.ci === 'github' ? readOnlyCredentialNames(PRESETS[options.registry]) : [];
+    if (readOnly.length > 0) {
+      settings.push(
+        `for pull requests, read-only credentials of that registry: ${readOnly.join(', ')} (without them pull requests just miss the cache)`,
+      );
+    }
   }
   logger.info(`Repository settings the workflow expects: ${settings.join('; ')}.`);
 }

@@ -2,7 +2,7 @@ import { CACHE_ENV } from '../../cache/cache-config';
 import { ENV } from '../../config/constants';
 import { actionRef, SHA_COMMENT } from './action-pins';
 import { COMMENT, renderYaml } from './generated-file';
-import { PRESETS, type StepTemplate } from './registry-presets';
+import { PRESETS, readOnlyCredentials, type StepTemplate } from './registry-presets';
 import { AFFECTED_CHARTS_COMMAND, cacheRepository, GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
 
 type Step = Record<string, unknown>;
@@ -87,7 +87,11 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
           ...(access === 'write' ? [`echo "${ENV.registry}=${location}" >> "$GITHUB_ENV"`] : []),
         ].join('\n'),
       }),
-      ...preset.setup.map((template) => ({ ...step(template), ...tolerated })),
+      // Pull requests log in with read-only credentials: code under review never holds a token that can push.
+      ...preset.setup.map((template) => ({
+        ...step(access === 'read' && template.with ? { ...template, with: readOnlyCredentials(template.with) } : template),
+        ...tolerated,
+      })),
       {
         ...(bestEffort
           ? {
@@ -96,7 +100,12 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
                 "Nx's cache is just missed (its repository is only set after a login); nothing fails.",
             }
           : {}),
-        ...step({ name: `Log in to ${preset.title}`, id: LOGIN_STEP, ...withEnv(preset.loginEnv), run: preset.login }),
+        ...step({
+          name: `Log in to ${preset.title}`,
+          id: LOGIN_STEP,
+          ...withEnv(access === 'read' ? readOnlyCredentials(preset.loginEnv) : preset.loginEnv),
+          run: preset.login,
+        }),
         ...tolerated,
       },
       ...(cacheInRegistry

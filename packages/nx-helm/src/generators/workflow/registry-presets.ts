@@ -164,3 +164,32 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     settings: ['variables REGISTRY_HOST, REGISTRY_PATH, REGISTRY_USERNAME', 'secret REGISTRY_PASSWORD'],
   },
 };
+
+/** The credentials a preset names (secrets and variables), in a step's values. */
+const CREDENTIAL = /\b(secrets|vars)\.([A-Z0-9_]+?)_(TOKEN|PASSWORD|USERNAME|ROLE_ARN|SERVICE_ACCOUNT)\b/g;
+
+/**
+ * The same values naming read-only credentials, for jobs that only read Nx's cache (pull requests): DOCKERHUB_TOKEN
+ * becomes DOCKERHUB_READ_TOKEN, AWS_ROLE_ARN AWS_READ_ROLE_ARN, and so on. GITHUB_TOKEN stays: the job's
+ * permissions make it read-only.
+ */
+export function readOnlyCredentials(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      value.replace(CREDENTIAL, (match, kind: string, prefix: string, suffix: string) =>
+        prefix === 'GITHUB' ? match : `${kind}.${prefix}_READ_${suffix}`,
+      ),
+    ]),
+  );
+}
+
+/** The read-only credentials a preset's pull request jobs use, for the generator's message. */
+export function readOnlyCredentialNames(preset: RegistryPresetDefinition): string[] {
+  const values = [preset.loginEnv, ...preset.setup.map((template) => template.with ?? {})].flatMap((entries) =>
+    Object.values(readOnlyCredentials(entries)),
+  );
+  return [
+    ...new Set(values.flatMap((value) => [...value.matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+_READ_[A-Z_]+)\b/g)].map((match) => match[1]))),
+  ];
+}
