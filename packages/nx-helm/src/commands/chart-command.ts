@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import type { Chart } from '../chart/chart-model';
+import { chartProblemError } from '../chart/chart-problem';
+import { readChartFile } from '../chart/read-chart';
 import { loadLocalChartTree, type LocalChartTree } from '../chart/local-chart-tree';
 import { scanWorkspaceCharts } from '../chart/scan-workspace-charts';
 import { workspaceDependencyResolver, type WorkspaceChartSource } from '../chart/workspace-dependencies';
@@ -42,6 +45,14 @@ export interface ChartCommandOptions {
 
 export function projectLabel(options: ChartCommandOptions): string {
   return options.projectName ?? options.chartRoot;
+}
+
+/** The command's chart, validated, with its Chart.yaml path for messages; throws the chart's problems. */
+export function readCommandChart(options: ChartCommandOptions): { chart: Chart; chartFile: string } {
+  const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
+  const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile, options.workspaceRoot);
+  if (!parsed.chart) throw chartProblemError(parsed.problems);
+  return { chart: parsed.chart, chartFile };
 }
 
 export function chartDir(options: ChartCommandOptions): string {

@@ -1,15 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readChartFile } from '../chart/read-chart';
-import { chartProblemError } from '../chart/chart-problem';
 import type { LintPluginOptions } from '../config/lint-settings';
-import { chartReference, parseRegistryLocation } from '../registry/registry-reference';
-import { defaultPackageOutputPath, ENV, PUSH_RECORD_FILE } from '../config/constants';
+import { chartReference } from '../registry/registry-reference';
+import { defaultPackageOutputPath, PUSH_RECORD_FILE } from '../config/constants';
 import type { PushRecord } from '../registry/chart-publisher';
-import { projectLabel } from './chart-command';
+import { projectLabel, readCommandChart } from './chart-command';
 import { lintChart } from './lint';
 import { packageChart } from './package';
-import { pushChart, type PushOptions } from './push';
+import { configuredRegistry, pushChart, type PushOptions } from './push';
 
 export interface PublishOptions extends PushOptions {
   /** Lint before publishing (the plugin's lintBeforePush, for a chart that ct.yaml does not exclude from linting). */
@@ -26,19 +24,11 @@ export interface PublishOptions extends PushOptions {
  */
 export async function publishChart(options: PublishOptions): Promise<PushRecord | undefined> {
   if (options.dryRun) {
-    const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
-    const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile, options.workspaceRoot);
-    if (!parsed.chart) throw chartProblemError(parsed.problems);
-    const registry = (options.env ?? process.env)[ENV.registry]?.trim() || options.registry;
-    const target = registry
-      ? chartReference(
-          parseRegistryLocation(registry, `the registry option of ${projectLabel(options)}`),
-          parsed.chart.name,
-          parsed.chart.version,
-        ).reference
-      : 'the configured registry';
+    const { chart } = readCommandChart(options);
+    const location = configuredRegistry(options, projectLabel(options), options.env ?? process.env);
+    const target = location ? chartReference(location, chart.name, chart.version).reference : 'the configured registry';
     options.log.info(
-      `Dry run: would ${options.lint ? 'lint, package' : 'package'} and push ${parsed.chart.name} ${parsed.chart.version} (the version in Chart.yaml) to ${target}.`,
+      `Dry run: would ${options.lint ? 'lint, package' : 'package'} and push ${chart.name} ${chart.version} (the version in Chart.yaml) to ${target}.`,
     );
     return undefined;
   }

@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { readChartFile } from '../chart/read-chart';
-import { chartProblemError } from '../chart/chart-problem';
 import { defaultPackageOutputPath, ENV } from '../config/constants';
 import { secretVariables } from '../config/secret-variables';
 import { publishChart, type PushRecord } from '../registry/chart-publisher';
@@ -13,7 +11,7 @@ import { chartReference, parseRegistryLocation, type RegistryLocation } from '..
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { createHelm, projectLabel, type ChartCommandOptions } from './chart-command';
+import { createHelm, projectLabel, readCommandChart, type ChartCommandOptions } from './chart-command';
 import { chartContentDigest } from '../packaging/reproducible-archive';
 
 /** Connection settings that override the registry host's entry in `registries`. */
@@ -44,12 +42,8 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
   const env = options.env ?? process.env;
   const project = projectLabel(options);
   const packageDir = resolve(options.workspaceRoot, options.packageOutputPath ?? defaultPackageOutputPath(options.chartRoot));
-  const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
-  const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile, options.workspaceRoot);
-  if (!parsed.chart) {
-    throw chartProblemError(parsed.problems);
-  }
-  const { name, version } = parsed.chart;
+  const { chart, chartFile } = readCommandChart(options);
+  const { name, version } = chart;
   const location = resolveRegistry(options, project, env);
   const reference = chartReference(location, name, version);
   const archivePath = join(packageDir, `${name}-${version}.tgz`);
@@ -124,14 +118,22 @@ export function retryPolicy(options: Pick<PushOptions, 'retries' | 'retryDelayMs
   };
 }
 
-function resolveRegistry(options: PushOptions, project: string, env: NodeJS.ProcessEnv): RegistryLocation {
+/** Where the chart is pushed: NX_HELM_REGISTRY, else the registry option; undefined when neither is set. */
+export function configuredRegistry(
+  options: Pick<PushOptions, 'registry'>,
+  project: string,
+  env: NodeJS.ProcessEnv,
+): RegistryLocation | undefined {
   const fromEnv = env[ENV.registry]?.trim();
   if (fromEnv) {
     return parseRegistryLocation(fromEnv, `the ${ENV.registry} environment variable`);
   }
-  if (options.registry) {
-    return parseRegistryLocation(options.registry, `the registry option of ${project}:push-chart`);
-  }
+  return options.registry ? parseRegistryLocation(options.registry, `the registry option of ${project}:push-chart`) : undefined;
+}
+
+function resolveRegistry(options: PushOptions, project: string, env: NodeJS.ProcessEnv): RegistryLocation {
+  const location = configuredRegistry(options, project, env);
+  if (location) return location;
   throw new NxHelmError(
     `There is no registry to push ${project} to. Set "registry" in the nx-helm plugin options in nx.json ` +
       `(e.g. "oci://ghcr.io/acme/charts"), on the project's push-chart target, or in the ${ENV.registry} environment variable.`,

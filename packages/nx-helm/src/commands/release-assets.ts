@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { readChartFile } from '../chart/read-chart';
-import { chartProblemError } from '../chart/chart-problem';
 import { defaultPackageOutputPath, PUSH_RECORD_FILE } from '../config/constants';
 import { readNxJson } from '../config/nx-json-settings';
 import { readPushRecordFile } from '../registry/push-record-file';
@@ -12,7 +10,7 @@ import { changelogSection } from '../release/changelog-section';
 import { releaseTagOf } from '../release/release-tag';
 import { fileDigest } from '../utils/file-digest';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { projectLabel, type ChartCommandOptions } from './chart-command';
+import { projectLabel, readCommandChart, type ChartCommandOptions } from './chart-command';
 
 /** How the released chart is signed, for the lineage and the verify commands of the notes. */
 export type AssetSigning = 'none' | 'cosign' | 'gpg';
@@ -66,10 +64,7 @@ const CHART_DOCUMENTS = ['CHANGELOG.md', 'README.md', 'LICENSE', 'LICENSE.md', '
 export function writeReleaseAssets(options: ReleaseAssetsOptions): ReleaseAssets {
   const env = options.env ?? process.env;
   const project = projectLabel(options);
-  const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
-  const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile, options.workspaceRoot);
-  if (!parsed.chart) throw chartProblemError(parsed.problems);
-  const { name, version } = parsed.chart;
+  const { name, version } = readCommandChart(options).chart;
   // The release tag names the Nx project, as the plugin names it from the chart.
   const releasedProject = options.projectName ?? `${options.projectNamePrefix ?? ''}${name}`;
   const packageDir = resolve(options.workspaceRoot, options.packageOutputPath ?? defaultPackageOutputPath(options.chartRoot));

@@ -6,7 +6,7 @@ import type { ChartRegistry, PublishedChart, PulledChart } from './chart-registr
 import { CHART_LAYER_MEDIA_TYPE, OciClient } from './oci/oci-client';
 import { reportedDigest, runRegistryCommand } from './registry-command';
 import type { RegistryHostOptions } from './registry-options';
-import type { ChartReference } from './registry-reference';
+import { repositoryPath, type ChartReference } from './registry-reference';
 import { RegistrySession, type RegistrySessionOptions } from './registry-session';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 
@@ -118,6 +118,3 @@ export class HelmChartRegistry implements ChartRegistry {
 }
 
 /** The repository path under the host: `oci://host/acme/charts/web:1.0.0` -> `acme/charts/web`. */
-function repositoryPath(reference: ChartReference): string {
-  return reference.repository.replace(/^oci:\/\/[^/]+\//, '');
-}

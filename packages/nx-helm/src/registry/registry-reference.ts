@@ -52,6 +52,11 @@ export function chartReference(registry: RegistryLocation, chartName: string, ve
   return { registry, repository, tag, reference: `${repository}:${tag}` };
 }
 
+/** The repository path under the host, as the distribution API names it: `oci://host/a/b/chart` -> `a/b/chart`. */
+export function repositoryPath(reference: ChartReference): string {
+  return reference.repository.replace(/^oci:\/\/[^/]+\//, '');
+}
+
 /** The repository of a chart reference: `oci://host/path/chart:tag` -> `oci://host/path/chart`. */
 export function repositoryOf(reference: string): string {
   return reference.replace(/:[^:/]+$/, '');

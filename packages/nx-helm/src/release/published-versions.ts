@@ -1,6 +1,6 @@
 import { OciClient } from '../registry/oci/oci-client';
 import { hostConnection, type RegistriesOptions } from '../registry/registry-options';
-import { chartReference, type RegistryLocation } from '../registry/registry-reference';
+import { chartReference, repositoryPath, type RegistryLocation } from '../registry/registry-reference';
 
 export interface HighestPublishedVersion {
   /** The highest SemVer version among the repository's tags; undefined when it has none. */
@@ -24,15 +24,15 @@ export async function highestPublishedVersion(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<HighestPublishedVersion> {
   const client = new OciClient({ host: location.host, connection: hostConnection(location.host, registries, {}, workspaceRoot), env });
-  const repositoryPath = chartReference(location, chartName, '0.0.0').repository.replace(/^oci:\/\/[^/]+\//, '');
-  const tags = await client.listTags(repositoryPath);
+  const path = repositoryPath(chartReference(location, chartName, '0.0.0'));
+  const tags = await client.listTags(path);
   const versions = tags.map((tag) => tag.replace(/_/g, '+')).filter((tag) => SEMVER.test(tag));
   const compare = require('semver/functions/compare-build') as typeof import('semver/functions/compare-build');
   const sorted = versions.sort(compare);
   const releases = sorted.filter((version) => !version.replace(/\+.*$/, '').includes('-'));
   return {
     version: (releases.length > 0 ? releases : sorted).at(-1),
-    repository: `${location.host}/${repositoryPath}`,
+    repository: `${location.host}/${path}`,
     versions: versions.length,
   };
 }
