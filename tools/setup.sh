@@ -7,12 +7,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # Debian packages: the OCI registry the demo and the tests run (CNCF distribution), openssl for the tests' TLS
-# certificates, gpg for provenance signing, yamllint for chart-testing's validate-yaml.
+# certificates, gpg for provenance signing, yamllint for chart-testing's validate-yaml, tzdata for the tests that push
+# in another time zone.
 missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
+[ -e /usr/share/zoneinfo/Asia/Kolkata ] || missing+=(tzdata)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]} (apt-get)" >&2

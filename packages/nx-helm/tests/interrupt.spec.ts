@@ -6,6 +6,7 @@ import { packageChart } from '../src/commands/package';
 import { REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { quietLogger } from '../src/testing/memory-logger';
+import { startHttpProxy, type HttpProxy } from '../src/testing/http-proxy';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
 
@@ -32,19 +33,37 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
 }
 
 /**
- * `nx-helm push` interrupted while helm pushes (a CI job cancelled mid-publish): logged in to a real registry with
- * htpasswd, its helm held inside `helm push`. Nothing may be left: no registry login, no temporary folder, no
- * half-written push.json, no chart in the registry, and helm must not go on pushing after nx-helm is gone.
+ * `nx-helm push` interrupted mid-upload (a CI job cancelled mid-publish), against a real registry with htpasswd; a
+ * proxy holds the upload of the chart's blobs. Nothing may be left: no credentials on disk, no temporary folder, no
+ * half-written push.json, no chart in the registry, and the upload must not go on after nx-helm is gone.
  */
-describe('interrupting a push (real CLI, helm and registry)', () => {
+describe('interrupting a push (real CLI and registry)', () => {
   let registry: RegistryServer;
+  let proxy: HttpProxy;
   let workspace: TempWorkspace;
   let runTmp: string;
+  let uploading = false;
+  let wentOn = false;
 
   beforeAll(async () => {
     registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
+    proxy = await startHttpProxy(Number(registry.host.split(':')[1]), {
+      intercept: (incoming, outgoing) => {
+        if (incoming.method !== 'PUT' || !incoming.url?.includes('/blobs/uploads/')) return false;
+        uploading = true;
+        // Held for 3 s; a client still waiting then would have gone on.
+        setTimeout(() => {
+          if (!incoming.socket.destroyed) wentOn = true;
+          outgoing.destroy();
+        }, 3000);
+        return true;
+      },
+    });
   });
-  afterAll(() => registry.stop());
+  afterAll(async () => {
+    await proxy.stop();
+    await registry.stop();
+  });
   beforeEach(async () => {
     workspace = createTempWorkspace('nx-helm-interrupt-');
     runTmp = mkdtempSync(join(tmpdir(), 'nx-helm-interrupt-tmp-'));
@@ -55,8 +74,8 @@ describe('interrupting a push (real CLI, helm and registry)', () => {
           {
             plugin: 'nx-helm',
             options: {
-              registry: `oci://${registry.host}/charts`,
-              registries: { [registry.host]: { usernameEnv: 'CHARTS_USER', passwordEnv: 'CHARTS_PASSWORD', plainHttp: true } },
+              registry: `oci://${proxy.host}/charts`,
+              registries: { [proxy.host]: { usernameEnv: 'CHARTS_USER', passwordEnv: 'CHARTS_PASSWORD', plainHttp: true } },
             },
           },
         ],
@@ -75,21 +94,15 @@ describe('interrupting a push (real CLI, helm and registry)', () => {
     rmSync(runTmp, { recursive: true, force: true });
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('leaves nothing behind when it gets %s while helm pushes', async (signal) => {
-    const pushing = join(workspace.root, 'helm-push-started');
-    const wentOn = join(workspace.root, 'helm-push-went-on');
-    // helm as the CLI sees it: the real one, but `helm push` first says it started and takes 3 s before it pushes.
-    workspace.write(
-      'helm-wrapper',
-      `#!/bin/sh\nif [ "$1" = push ]; then touch '${pushing}'; sleep 3; touch '${wentOn}'; fi\nexec '${mainHelm()}' "$@"\n`,
-    );
-    chmodSync(join(workspace.root, 'helm-wrapper'), 0o755);
+  it.each(['SIGTERM', 'SIGINT'] as const)('leaves nothing behind when it gets %s while it uploads', async (signal) => {
+    uploading = false;
+    wentOn = false;
     const child = spawn(process.execPath, [CLI, 'push', 'charts/web'], {
       cwd: workspace.root,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        HELM_BIN: join(workspace.root, 'helm-wrapper'),
+        HELM_BIN: mainHelm(),
         CHARTS_USER: USER,
         CHARTS_PASSWORD: PASSWORD,
         TMPDIR: runTmp,
@@ -102,10 +115,9 @@ describe('interrupting a push (real CLI, helm and registry)', () => {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })),
     );
-    await waitFor(() => existsSync(pushing), 'helm push to start');
-    // Mid-push: logged in, with the login in a temporary folder of the run.
-    const loginFolders = readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-registry-'));
-    expect(loginFolders).toHaveLength(1);
+    await waitFor(() => uploading, 'the upload to start');
+    // Mid-push: the registry client holds the credentials in memory; no login was written anywhere.
+    expect(readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-registry-'))).toEqual([]);
     child.kill(signal);
     const exit = await exited;
     expect(exit.signal ?? exit.code).toBe(signal);
@@ -117,9 +129,57 @@ describe('interrupting a push (real CLI, helm and registry)', () => {
     expect(leaks.map((file) => file.path)).toEqual([]);
     expect(output).not.toContain(PASSWORD);
     expect(existsSync(join(workspace.root, 'dist/charts/charts/web/push.json'))).toBe(false);
-    // helm was stopped with nx-helm: it does not go on pushing without it.
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    expect(existsSync(wentOn)).toBe(false);
+    // The upload stopped with nx-helm.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(wentOn).toBe(false);
     expect(await registry.manifestDigest('charts/web', '0.1.0')).toBeUndefined();
+  });
+});
+
+/**
+ * `nx-helm package` interrupted while helm runs: helm is stopped with nx-helm (it would otherwise go on writing into a
+ * staging folder nobody removes), and the staging folders are removed.
+ */
+describe('interrupting a package (real CLI and helm)', () => {
+  let workspace: TempWorkspace;
+  let runTmp: string;
+
+  beforeEach(() => {
+    workspace = createTempWorkspace('nx-helm-interrupt-');
+    runTmp = mkdtempSync(join(tmpdir(), 'nx-helm-interrupt-tmp-'));
+    workspace.write('nx.json', JSON.stringify({ plugins: ['nx-helm'] }));
+    writeChart(workspace, 'charts/web', { name: 'web' });
+  });
+  afterEach(() => {
+    workspace.dispose();
+    rmSync(runTmp, { recursive: true, force: true });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('stops helm and removes its folders when it gets %s', async (signal) => {
+    const started = join(workspace.root, 'helm-package-started');
+    const wentOn = join(workspace.root, 'helm-package-went-on');
+    // The real helm, but `helm package` first says it started and takes 3 s.
+    workspace.write(
+      'helm-wrapper',
+      `#!/bin/sh\nif [ "$1" = package ]; then touch '${started}'; sleep 3; touch '${wentOn}'; fi\nexec '${mainHelm()}' "$@"\n`,
+    );
+    chmodSync(join(workspace.root, 'helm-wrapper'), 0o755);
+    const child = spawn(process.execPath, [CLI, 'package', 'charts/web'], {
+      cwd: workspace.root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, HELM_BIN: join(workspace.root, 'helm-wrapper'), TMPDIR: runTmp },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })),
+    );
+    await waitFor(() => existsSync(started), 'helm package to start');
+    expect(readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-'))).not.toEqual([]);
+    child.kill(signal);
+    const exit = await exited;
+    expect(exit.signal ?? exit.code).toBe(signal);
+    expect(readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-'))).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(existsSync(wentOn)).toBe(false);
+    expect(existsSync(join(workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz'))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { captureLogger } from '../src/testing/capture-logger';
+import { fileDigest } from '../src/utils/file-digest';
 import { copyExampleCharts } from '../src/testing/example-charts';
 import { startFaultProxy } from '../src/testing/fault-proxy';
 import { helm3, mainHelm } from '../src/testing/helm-binaries';
@@ -170,11 +171,11 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     expect(await registry.manifestDigest('configured/web', '0.1.0')).toBeUndefined();
   });
 
-  it('publishes 20 charts with correct digests through a proxy that fails a share of requests', async () => {
-    // One request in ten fails: half with 503, half with a dropped connection.
-    const proxy = await startFaultProxy(Number(registry.host.split(':')[1]), 0.1);
+  it('publishes 100 charts with correct digests through a proxy that fails 30 % of requests', async () => {
+    // Three requests in ten fail: half with 503, half with a dropped connection.
+    const proxy = await startFaultProxy(Number(registry.host.split(':')[1]), 0.3);
     try {
-      const names = Array.from({ length: 20 }, (_, index) => `flaky-${index}`);
+      const names = Array.from({ length: 100 }, (_, index) => `flaky-${index}`);
       for (const name of names) {
         writeChart(workspace, `charts/${name}`, { name, version: '1.0.0' });
       }
@@ -184,23 +185,30 @@ describe('push-chart guards (real registry, Helm 4)', () => {
           helmPath: mainHelm(),
           registry: `oci://${proxy.host}/flaky`,
           plainHttp: true,
-          retryDelayMs: 50,
-          retries: 8,
+          retries: 10,
+          retryDelayMs: 20,
+          retryMaxDelayMs: 200,
         });
         expect({ name, ...result, output: result.success ? '' : log.output() }).toEqual({ name, success: true, output: '' });
       }
       for (const name of names) {
         const record = readPushRecord(workspace.root, name);
-        expect(record.status).toBe('pushed');
-        expect(record.digest).toBe(await registry.manifestDigest(`flaky/${name}`, '1.0.0'));
+        const manifest = await registry.manifest(`flaky/${name}`, '1.0.0');
+        expect({ name, status: record.status, digest: record.digest, chart: record.chartDigest }).toEqual({
+          name,
+          status: 'pushed',
+          digest: await registry.manifestDigest(`flaky/${name}`, '1.0.0'),
+          chart: manifest.layers.find((layer) => layer.mediaType === 'application/vnd.cncf.helm.chart.content.v1.tar+gzip')?.digest,
+        });
+        expect(record.chartDigest).toBe(fileDigest(join(workspace.root, `dist/charts/charts/${name}/${name}-1.0.0.tgz`)));
       }
-      expect(proxy.stats.failedWith503).toBeGreaterThanOrEqual(1);
-      expect(proxy.stats.dropped).toBeGreaterThanOrEqual(1);
+      expect(proxy.stats.failedWith503).toBeGreaterThanOrEqual(100);
+      expect(proxy.stats.dropped).toBeGreaterThanOrEqual(100);
       expect(log.output()).toContain('retrying in');
     } finally {
       await proxy.stop();
     }
-  });
+  }, 180_000);
 
   it('retries a refused connection a bounded number of times, then says what failed', async () => {
     const closedPort = registry.host.replace(/:\d+$/, ':1');

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { Header } from 'tar-stream';
-
-interface ArchiveEntry {
-  header: Header;
-  data: Buffer;
-}
+import { readTarEntries, type TarEntry } from '../utils/tar-entries';
 
 /**
  * Rewrites a chart archive so that its bytes depend only on the chart's content and `timestamp`:
@@ -20,7 +15,7 @@ interface ArchiveEntry {
  * after this rewrite both give the same bytes for the same chart.
  */
 export async function makeArchiveReproducible(archivePath: string, timestamp: Date): Promise<void> {
-  const entries = (await readEntries(gunzipSync(readFileSync(archivePath)))).sort((a, b) =>
+  const entries = (await readTarEntries(gunzipSync(readFileSync(archivePath)))).sort((a, b) =>
     a.header.name < b.header.name ? -1 : a.header.name > b.header.name ? 1 : 0,
   );
   const tarBytes = await writeEntries(entries, timestamp);
@@ -38,7 +33,7 @@ export async function makeArchiveReproducible(archivePath: string, timestamp: Da
 
 /** The content of one file of a .tgz, or undefined when the archive has no such entry. */
 export async function readArchiveFile(archivePath: string, path: string): Promise<Buffer | undefined> {
-  const entries = await readEntries(gunzipSync(readFileSync(archivePath)));
+  const entries = await readTarEntries(gunzipSync(readFileSync(archivePath)));
   return entries.find((entry) => entry.header.name === path)?.data;
 }
 
@@ -50,7 +45,7 @@ export async function readArchiveFile(archivePath: string, path: string): Promis
  */
 export async function chartContentDigest(archive: string | Buffer): Promise<string> {
   const bytes = typeof archive === 'string' ? readFileSync(archive) : archive;
-  const entries = (await readEntries(gunzipSync(bytes))).sort((a, b) =>
+  const entries = (await readTarEntries(gunzipSync(bytes))).sort((a, b) =>
     a.header.name < b.header.name ? -1 : a.header.name > b.header.name ? 1 : 0,
   );
   const hash = createHash('sha256');
@@ -66,28 +61,7 @@ export async function chartContentDigest(archive: string | Buffer): Promise<stri
   return `sha256:${hash.digest('hex')}`;
 }
 
-function readEntries(tarBytes: Buffer): Promise<ArchiveEntry[]> {
-  return new Promise((resolve, reject) => {
-    const entries: ArchiveEntry[] = [];
-    const parser = (require('tar-stream') as typeof import('tar-stream')).extract();
-    parser.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: unknown) => {
-        chunks.push(chunk as Buffer);
-      });
-      stream.on('end', () => {
-        entries.push({ header, data: Buffer.concat(chunks) });
-        next();
-      });
-      stream.on('error', reject);
-    });
-    parser.on('finish', () => resolve(entries));
-    parser.on('error', reject);
-    parser.end(tarBytes);
-  });
-}
-
-function writeEntries(entries: ArchiveEntry[], timestamp: Date): Promise<Buffer> {
+function writeEntries(entries: TarEntry[], timestamp: Date): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const archive = (require('tar-stream') as typeof import('tar-stream')).pack();
     const chunks: Buffer[] = [];

@@ -1,11 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import type { HelmRunner } from '../helm/helm-runner';
 import { NxHelmError } from '../utils/nx-helm-error';
 import type { ChartRegistry, PublishedChart, PulledChart } from './chart-registry';
-import { CHART_LAYER_MEDIA_TYPE, OciClient } from './oci/oci-client';
+import { helmChartArtifact } from './helm-chart-artifact';
+import { CHART_LAYER_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, OciClient } from './oci/oci-client';
 import { reportedDigest, runRegistryCommand } from './registry-command';
-import type { RegistryHostOptions } from './registry-options';
+import { configuredCredentials, type RegistryHostOptions } from './registry-options';
 import { repositoryPath, type ChartReference } from './registry-reference';
 import { RegistrySession, type RegistrySessionOptions } from './registry-session';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
@@ -18,9 +19,10 @@ export interface HelmChartRegistryOptions extends RegistrySessionOptions {
 }
 
 /**
- * A registry host as nx-helm uses it: versions are looked up over the OCI distribution API (one HTTP request, no helm
- * process), while pushes and pulls go through helm, which writes Helm's own manifest. helm logs in (into a temporary
- * config) only on the first push or pull, so a run that finds every chart already published starts no helm at all.
+ * A registry host as nx-helm uses it. Versions are looked up and charts pushed over the OCI distribution API by
+ * nx-helm's own client: a push uploads exactly the artifact `helm push` would (helmChartArtifact), so digests are the
+ * same as helm's, and every request is retried on its own, which helm's push does not do for a dropped connection.
+ * Pulls go through helm, as users pull; helm logs in (into a temporary config) only on the first pull.
  */
 export class HelmChartRegistry implements ChartRegistry {
   private session: Promise<RegistrySession> | undefined;
@@ -61,22 +63,28 @@ export class HelmChartRegistry implements ChartRegistry {
   }
 
   async push(archivePath: string, reference: ChartReference): Promise<string> {
-    const result = await runRegistryCommand(await this.openSession(), {
-      command: 'push',
-      args: ['push', archivePath, reference.registry.url],
-      what: `pushing ${reference.reference}`,
-      retry: this.retry,
-      log: this.log,
+    // The client reads the credentials itself; this fails early, and clearly, when their variables are not set.
+    configuredCredentials(this.host, this.connection, this.settings.env ?? process.env);
+    const provenancePath = `${archivePath}.prov`;
+    const artifact = await helmChartArtifact(readFileSync(archivePath), {
+      // helm takes the archive's modification time as the manifest's `created`.
+      created: statSync(archivePath).mtime,
+      provenance: existsSync(provenancePath) ? readFileSync(provenancePath) : undefined,
+      origin: archivePath,
     });
-    const digest = reportedDigest(result);
-    if (!digest) {
+    const { name, version } = artifact.metadata;
+    if (!reference.reference.endsWith(`/${name}:${version.replace(/\+/g, '_')}`)) {
       throw new NxHelmError(
-        `helm push reported success for ${reference.reference} but printed no digest:\n${describeHelmFailure(result)}`,
-        {
-          reference: reference.reference,
-        },
+        `${archivePath} holds the chart ${name} ${version}, not the one to push to ${reference.reference}. Package the chart again.`,
+        { reference: reference.reference, file: archivePath },
       );
     }
+    const repository = repositoryPath(reference);
+    for (const blob of artifact.blobs) {
+      await this.client.uploadBlob(repository, blob);
+    }
+    const digest = await this.client.putManifest(repository, reference.tag, artifact.manifest, OCI_MANIFEST_MEDIA_TYPE);
+    this.log(`Pushed ${reference.reference} (${digest}).`);
     return digest;
   }
 

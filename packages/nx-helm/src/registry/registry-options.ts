@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import { NxHelmError } from '../utils/nx-helm-error';
 
 /** How to reach one registry host. Credentials are given as the *names* of environment variables, never values. */
 export interface RegistryHostOptions {
@@ -21,6 +22,29 @@ export interface RegistryHostOptions {
 export type RegistriesOptions = Record<string, RegistryHostOptions>;
 
 export type RegistryCommand = 'login' | 'push' | 'pull';
+
+/**
+ * The values of the configured credential variables. Configured credentials must be usable before anything is sent: a CI job whose secrets are not exported would
+ * otherwise go on anonymously (or with someone's saved login) and fail later with a less telling error.
+ */
+export function configuredCredentials(
+  host: string,
+  options: RegistryHostOptions,
+  env: NodeJS.ProcessEnv,
+): { username: string; password: string } | undefined {
+  const { usernameEnv, passwordEnv } = options;
+  if (!usernameEnv && !passwordEnv) return undefined;
+  const missing = [usernameEnv, passwordEnv].filter((name): name is string => !name || !env[name]);
+  if (!usernameEnv || !passwordEnv || missing.length > 0) {
+    throw new NxHelmError(
+      `Credentials for ${host} are configured in the nx-helm "registries" option, but ` +
+        (!usernameEnv || !passwordEnv
+          ? 'only one of usernameEnv and passwordEnv is set. Set both to the names of environment variables.'
+          : `the environment variable(s) ${missing.join(', ')} are not set. Export them (e.g. from CI secrets) before running.`),
+    );
+  }
+  return { username: env[usernameEnv]!, password: env[passwordEnv]! };
+}
 
 /** Connection flags for a helm registry command, as the installed helm accepts them. */
 export function connectionFlags(options: RegistryHostOptions, command: RegistryCommand, helmMajor: number): string[] {

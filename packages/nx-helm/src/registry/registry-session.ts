@@ -4,7 +4,7 @@ import { describeHelmFailure, REGISTRY_COMMAND_TIMEOUT_SETTING, type HelmRunner 
 import type { ProcessOptions, ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { classifyRegistryFailure, type RegistryFailure } from './registry-errors';
-import { connectionFlags, type RegistryCommand, type RegistryHostOptions } from './registry-options';
+import { configuredCredentials, connectionFlags, type RegistryCommand, type RegistryHostOptions } from './registry-options';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
@@ -56,15 +56,7 @@ export class RegistrySession {
     if (!usernameEnv && !passwordEnv) {
       return new RegistrySession(helm, host, options, childEnv, undefined, timeout, false);
     }
-    const missing = [usernameEnv, passwordEnv].filter((name): name is string => !name || !env[name]);
-    if (!usernameEnv || !passwordEnv || missing.length > 0) {
-      throw new NxHelmError(
-        `Credentials for ${host} are configured in the nx-helm "registries" option, but ` +
-          (!usernameEnv || !passwordEnv
-            ? 'only one of usernameEnv and passwordEnv is set. Set both to the names of environment variables.'
-            : `the environment variable(s) ${missing.join(', ')} are not set. Export them (e.g. from CI secrets) before running.`),
-      );
-    }
+    const credentials = configuredCredentials(host, options, env)!;
     const sessionEnv: NodeJS.ProcessEnv = { ...childEnv };
     // If the process is interrupted, log out synchronously too: a credential helper may hold the password elsewhere.
     const configDir = settings.registryConfigFile
@@ -84,11 +76,11 @@ export class RegistrySession {
             'login',
             host,
             '--username',
-            env[usernameEnv]!,
+            credentials.username,
             '--password-stdin',
             ...connectionFlags(options, 'login', helm.majorVersion),
           ],
-          { env: sessionEnv, input: env[passwordEnv]!, timeoutMs: timeout },
+          { env: sessionEnv, input: credentials.password, timeoutMs: timeout },
         );
         failure = attempt.failed ? classifyRegistryFailure(attempt, host) : undefined;
         return { ok: !attempt.failed, retryable: failure?.retryable ?? false, value: attempt };

@@ -236,12 +236,17 @@ export class OciClient {
     if (await this.blobExists(repository, digest, 'push')) {
       return { digest, uploaded: false };
     }
+    const scope = scopeFor(repository, 'push');
+    // Starting an upload and sending the blob are retried each on their own (a flaky registry fails one request at a
+    // time); a failed send starts a new upload, since the registry may have dropped or consumed the old one.
     await this.perform('Uploading the blob', this.describe(repository, digest), async () => {
-      const scope = scopeFor(repository, 'push');
-      const started = await this.send({ method: 'POST', url: this.url(`/v2/${repository}/blobs/uploads/`), scope });
-      this.expectStatus(started, [202]);
-      const location = headerValue(started.headers.location);
-      if (!location) throw new RegistryProblem('other', 'the registry started an upload but gave no Location to send the blob to');
+      const location = await this.perform('Starting an upload of the blob', this.describe(repository, digest), async () => {
+        const started = await this.send({ method: 'POST', url: this.url(`/v2/${repository}/blobs/uploads/`), scope });
+        this.expectStatus(started, [202]);
+        const where = headerValue(started.headers.location);
+        if (!where) throw new RegistryProblem('other', 'the registry started an upload but gave no Location to send the blob to');
+        return where;
+      });
       const target = new URL(location, this.baseUrl);
       // Location may carry upload state in its query, which has to be kept as it is.
       target.search = `${target.search ? `${target.search}&` : '?'}digest=${encodeURIComponent(digest)}`;
