@@ -1,5 +1,5 @@
 import { AggregateCreateNodesError, type CreateNodesResult } from '@nx/devkit';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { packageChart } from '../src/commands/package';
 import { resolveSettings } from '../src/config/nx-json-settings';
 import type { NxHelmPluginOptions } from '../src/config/plugin-options';
 import { createNodes } from '../src/plugins/plugin';
+import { REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
 import { quietLogger } from '../src/testing/memory-logger';
@@ -27,6 +28,12 @@ interface ChartCase {
   package?: string | RegExp | 'ok';
 }
 
+/** Commits the workspace's files: some checks look at what git tracks. */
+const commitAll = (workspace: TempWorkspace) => {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace.root, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+};
 const chartYaml = (lines: string[]) => `${lines.join('\n')}\n`;
 const badChart = (text: string) => (workspace: TempWorkspace) => {
   workspace.write('charts/bad/Chart.yaml', text);
@@ -261,6 +268,28 @@ const CHART_CASES: Record<string, ChartCase> = {
     project: 'bad',
     lint: 'is built into charts/bad (a file:// dependency) but lies outside the workspace',
   },
+  'a Chart.yaml that is a link to nothing': {
+    setup: (workspace) => {
+      workspace.write('charts/bad/values.yaml', 'greeting: hello\n');
+      symlinkSync('../missing/Chart.yaml', join(workspace.root, 'charts/bad/Chart.yaml'));
+      // Nx leaves such links out of its file list; nx-helm finds them among the files git tracks.
+      commitAll(workspace);
+    },
+    chart: 'charts/bad',
+    project: 'bad',
+    lint: 'charts/bad/Chart.yaml is a symbolic link to ../missing/Chart.yaml, which does not exist.\n  Fix: Point the link at an existing Chart.yaml',
+  },
+  'a link to a chart folder outside the workspace': {
+    setup: (workspace, outside) => {
+      execFileSync('mkdir', ['-p', join(outside, 'linked/templates')]);
+      execFileSync('sh', ['-c', `printf 'apiVersion: v2\\nname: linked\\nversion: 0.1.0\\n' > '${join(outside, 'linked/Chart.yaml')}'`]);
+      symlinkSync(join(outside, 'linked'), join(workspace.root, 'charts/linked'));
+      commitAll(workspace);
+    },
+    chart: 'charts/linked',
+    project: 'linked',
+    lint: /charts\/linked is a symbolic link to \S+\/linked, a folder outside the workspace\. Nx does not look into linked folders.*\n {2}Fix: Move the chart into the workspace/,
+  },
   'two broken charts in folders of one name': {
     setup: (workspace) => {
       workspace.write('services/api/chart/Chart.yaml', 'apiVersion: v2\nname: api\nversion: [1\n');
@@ -364,7 +393,11 @@ describe('bad input: each mistake is named with its file and fix, and the good c
       (error: Error) => error.message,
     );
   const chartFiles = () =>
-    execFileSync('find', ['.', '-name', 'Chart.yaml', '-not', '-path', './.nx/*'], { cwd: workspace.root, encoding: 'utf8' })
+    // As Nx lists them: files and links to files, not links to nothing, and nothing inside linked folders.
+    execFileSync('find', ['.', '-name', 'Chart.yaml', '(', '-type', 'f', '-o', '-xtype', 'f', ')', '-not', '-path', './.nx/*'], {
+      cwd: workspace.root,
+      encoding: 'utf8',
+    })
       .trim()
       .split('\n')
       .map((file) => file.slice(2))
@@ -430,5 +463,25 @@ describe('bad input: each mistake is named with its file and fix, and the good c
       Object.values(result.projects ?? {}).map((project) => project.name),
     );
     expect(listed).toEqual(['other']);
+  });
+
+  it("lints and packages a chart in a folder whose name has an apostrophe and a space, through the inferred targets' commands", async () => {
+    writeChart(workspace, "charts/o'brien web", { name: 'obrien' });
+    const results = await createNodes[1](chartFiles(), {}, { workspaceRoot: workspace.root, nxJsonConfiguration: {} });
+    const project = results
+      .flatMap(([, result]: readonly [string, CreateNodesResult]) => Object.values(result.projects ?? {}))
+      .find((candidate) => candidate.name === 'obrien')!;
+    expect(project.root).toBe("charts/o'brien web");
+    // Nx runs each target's command with a shell, as here.
+    for (const target of ['lint-chart', 'package-chart']) {
+      const { command } = project.targets![target].options as { command: string };
+      const run = spawnSync('sh', ['-c', command], {
+        cwd: workspace.root,
+        encoding: 'utf8',
+        env: { ...process.env, HELM_BIN: mainHelm(), PATH: `${join(REPOSITORY_ROOT, 'node_modules/.bin')}:${process.env.PATH}` },
+      });
+      expect({ target, status: run.status, stderr: run.stderr }).toEqual({ target, status: 0, stderr: '' });
+    }
+    expect(existsSync(join(workspace.root, "dist/charts/charts/o'brien web/obrien-0.1.0.tgz"))).toBe(true);
   });
 });

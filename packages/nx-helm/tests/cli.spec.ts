@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyExampleCharts, REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
@@ -47,6 +47,31 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(result.status).toBe(0);
     expect(existsSync(left)).toBe(false);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('stops a command that outlasts NX_HELM_CHART_TIMEOUT: its helm, its folders, exit 1 naming the setting', () => {
+    const tmp = join(workspace.root, 'tmp');
+    mkdirSync(tmp);
+    const wentOn = join(workspace.root, 'helm-went-on');
+    // helm lint hangs (each helm command has its own bound, NX_HELM_COMMAND_TIMEOUT, 300 s here by default).
+    workspace.write('helm-wrapper', `#!/bin/sh\nif [ "$1" = lint ]; then sleep 5; touch '${wentOn}'; fi\nexec '${mainHelm()}' "$@"\n`);
+    chmodSync(join(workspace.root, 'helm-wrapper'), 0o755);
+    const started = Date.now();
+    const result = run(['lint', 'charts/web'], {
+      env: { TMPDIR: tmp, HELM_BIN: join(workspace.root, 'helm-wrapper'), NX_HELM_CHART_TIMEOUT: '1.5' },
+    });
+    expect(Date.now() - started).toBeLessThan(4500);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'nx-helm lint failed for charts/web:\nThe command did not finish within 1.5 s (NX_HELM_CHART_TIMEOUT) and was stopped.',
+    );
+    expect(result.stderr).toContain('or raise NX_HELM_CHART_TIMEOUT (seconds) for a chart that needs longer.');
+    expect(readdirSync(tmp)).toEqual([]);
+    spawnSync('sleep', ['4']);
+    expect(existsSync(wentOn)).toBe(false);
+    expect(run(['lint', 'charts/web'], { env: { NX_HELM_CHART_TIMEOUT: 'soon' } }).stderr).toContain(
+      'NX_HELM_CHART_TIMEOUT is "soon", which is not a number of seconds. Set it to e.g. 1800, or unset it (900).',
+    );
   });
 
   it('takes the lint settings as flags in the form Nx appends them', () => {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { helm3, mainHelm } from '../src/testing/helm-binaries';
@@ -144,6 +145,29 @@ describe('example chart workspace (nx + helm)', () => {
       'charts/broken/Chart.yaml:3 (field version) has the version "1.0", which is not a SemVer 2 version.\n  Fix: Use MAJOR.MINOR.PATCH',
     );
     expect(nx('run', 'web:lint-chart', '--output-style=static').status).toBe(0);
+  });
+
+  it('makes charts behind links Nx does not list projects whose lint-chart explains the link', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'nx-helm-linked-chart-'));
+    try {
+      writeFileSync(join(outside, 'Chart.yaml'), 'apiVersion: v2\nname: outside\nversion: 0.1.0\n');
+      symlinkSync(outside, join(workspace.root, 'charts/outside'));
+      workspace.write('charts/dangling/values.yaml', 'x: 1\n');
+      symlinkSync('../gone/Chart.yaml', join(workspace.root, 'charts/dangling/Chart.yaml'));
+      execFileSync('sh', ['-c', 'git init -q && git add -A'], { cwd: workspace.root });
+      const projects = nx('show', 'projects', '--json');
+      expect(JSON.parse(projects.output.trim().split('\n')[0])).toEqual(expect.arrayContaining(['outside', 'dangling', 'web']));
+      const lint = nx('run-many', '-t', 'lint-chart', '--projects=outside,dangling,web', '--output-style=static');
+      expect(lint.status).not.toBe(0);
+      expect(lint.output).toContain(`charts/outside is a symbolic link to ${outside}, a folder outside the workspace.`);
+      expect(lint.output).toContain('charts/dangling/Chart.yaml is a symbolic link to ../gone/Chart.yaml, which does not exist.');
+      expect(lint.output).toMatch(/Failed tasks:\n\n- (outside|dangling):lint-chart\n- (outside|dangling):lint-chart\n\n/);
+    } finally {
+      rmSync(join(workspace.root, 'charts/outside'), { force: true });
+      rmSync(join(workspace.root, 'charts/dangling'), { recursive: true, force: true });
+      rmSync(join(workspace.root, '.git'), { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('fails with both paths when two charts have the same name', () => {

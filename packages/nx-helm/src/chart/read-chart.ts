@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseChart, REQUIREMENTS_FILE, type ChartParseResult, type ChartRequirements } from './chart-model';
 import { parseChartInWorkspace } from './chart-model-cache';
+import { chartLinkProblem } from './chart-links';
 import type { ChartProblem } from './chart-problem';
 
 /**
@@ -10,6 +11,8 @@ import type { ChartProblem } from './chart-problem';
  * comes from its cache.
  */
 export function readChartFile(chartFile: string, displayPath: string = chartFile, workspaceRoot?: string): ChartParseResult {
+  const linkProblem = chartLinkProblem(chartFile, displayPath, workspaceRoot);
+  if (linkProblem) return { problems: [linkProblem] };
   let text: string;
   let requirements: ChartRequirements | undefined;
   try {

@@ -6,7 +6,8 @@ import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
 import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-settings';
 import { publishRepositories, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
-import { formatFailure } from '../utils/nx-helm-error';
+import { CHART_TIMEOUT_VARIABLE, chartTimeoutSeconds, startDeadline } from '../utils/deadline';
+import { formatFailure, NxHelmError } from '../utils/nx-helm-error';
 import { CLI_COMMANDS, commandHelp, normalizeArgs } from './cli-commands';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -56,7 +57,21 @@ export async function runCliCommand(
     }
     const base = chartOptions(positionals[0] ?? '.', values, env, cwd);
     subject = base.projectName ?? base.chartRoot;
-    await runChartCommand(name, base, values);
+    const seconds = chartTimeoutSeconds(env);
+    const stopDeadline = startDeadline(seconds, () => {
+      const error = new NxHelmError(
+        `The command did not finish within ${seconds} s (${CHART_TIMEOUT_VARIABLE}) and was stopped. Look above for the step that hung ` +
+          `(each helm command and registry request has its own, shorter bound), or raise ${CHART_TIMEOUT_VARIABLE} (seconds) for a chart that needs longer.`,
+      );
+      process.stderr.write(`${formatFailure(`nx-helm ${name}`, subject, error)}\n`);
+      // The exit handlers stop helm and remove temporary folders and logins (onInterrupt).
+      process.exit(1);
+    });
+    try {
+      await runChartCommand(name, base, values);
+    } finally {
+      stopDeadline();
+    }
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

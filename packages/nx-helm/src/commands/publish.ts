@@ -1,8 +1,8 @@
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { LintPluginOptions } from '../config/lint-settings';
 import { chartReference } from '../registry/registry-reference';
-import { defaultPackageOutputPath, PUSH_RECORD_FILE } from '../config/constants';
+import { defaultPackageOutputPath } from '../config/constants';
+import { removePushRecord } from '../registry/push-record-file';
 import type { PushRecord } from '../registry/chart-publisher';
 import { projectLabel, readCommandChart } from './chart-command';
 import { lintChart } from './lint';
@@ -32,10 +32,8 @@ export async function publishChart(options: PublishOptions): Promise<PushRecord 
     );
     return undefined;
   }
-  // The last push's record goes first: a publish that fails before pushing must not leave it to speak for this one.
-  rmSync(join(resolve(options.workspaceRoot, options.packageOutputPath ?? defaultPackageOutputPath(options.chartRoot)), PUSH_RECORD_FILE), {
-    force: true,
-  });
+  // Before the lint and the package, which may fail too.
+  removePushRecord(resolve(options.workspaceRoot, options.packageOutputPath ?? defaultPackageOutputPath(options.chartRoot)));
   if (options.lint) {
     await lintChart({ ...options, lint: options.lintSettings });
   }

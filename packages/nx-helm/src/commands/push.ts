@@ -5,7 +5,7 @@ import { secretVariables } from '../config/secret-variables';
 import { publishChart, type PushRecord } from '../registry/chart-publisher';
 import type { ChartRegistry } from '../registry/chart-registry';
 import { HelmChartRegistry } from '../registry/helm-chart-registry';
-import { writePushRecord } from '../registry/push-record-file';
+import { removePushRecord, writePushRecord } from '../registry/push-record-file';
 import { hostConnection, type RegistryHostOptions } from '../registry/registry-options';
 import { chartReference, parseRegistryLocation, type RegistryLocation } from '../registry/registry-reference';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry';
@@ -60,6 +60,7 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
     options.log.info(`Dry run: would push ${relative(options.workspaceRoot, archivePath)} (${chartDigest}) to ${reference.reference}.`);
     return undefined;
   }
+  removePushRecord(packageDir);
   let helmVersion = 'unknown';
   let registry: ChartRegistry | undefined;
   try {

@@ -69,12 +69,32 @@ export function resolveSettings(workspaceRoot: string, chartRoot: string, env: N
   const entries = (config.plugins ?? [])
     .map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry))
     .filter((entry) => entry.plugin === PLUGIN_NAME);
-  const applies = (entry: (typeof entries)[number]) =>
-    (!entry.include || entry.include.some((pattern) => matchesGlob(chartFile, pattern))) &&
-    !(entry.exclude ?? []).some((pattern) => matchesGlob(chartFile, pattern));
-  const entry = entries.length === 1 ? entries[0] : entries.find(applies);
+  const entry = entries.length === 1 ? entries[0] : entries.find((candidate) => entryTakes(candidate, chartFile));
   const options = entry && 'options' in entry ? entry.options : undefined;
   // Checked as the graph checks them: the command also runs without Nx, straight from nx.json.
   normalizePluginOptions(options);
   return options ?? {};
+}
+
+type PluginEntry = Exclude<NonNullable<NxJson['plugins']>[number], string>;
+
+/** Whether a plugin entry's include/exclude patterns give it this file, as Nx decides which files a plugin sees. */
+function entryTakes(entry: Pick<PluginEntry, 'include' | 'exclude'>, file: string): boolean {
+  return (
+    (!entry.include || entry.include.some((pattern) => matchesGlob(file, pattern))) &&
+    !(entry.exclude ?? []).some((pattern) => matchesGlob(file, pattern))
+  );
+}
+
+/**
+ * Whether the plugin entry with these options takes `file`, for files the plugin finds itself rather than from Nx:
+ * the entries are told apart by their options; when none has these exact options, every file is taken.
+ */
+export function pluginEntryTakes(plugins: NxJson['plugins'] | undefined, options: unknown, file: string): boolean {
+  const key = JSON.stringify(options ?? {});
+  const mine = (plugins ?? []).filter(
+    (entry): entry is PluginEntry => typeof entry !== 'string' && JSON.stringify(entry.options ?? {}) === key,
+  );
+  if (mine.length === 0) return true;
+  return mine.some((entry) => entryTakes(entry, file));
 }

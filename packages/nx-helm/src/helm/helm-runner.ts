@@ -3,6 +3,7 @@ import { findHelm, type HelmLocation } from './find-helm';
 import { cachedHelmVersion } from './helm-version-cache';
 import { isSupportedHelmVersion, MINIMUM_HELM_VERSION, parseHelmVersion } from './helm-version';
 import { runProcess, type ProcessOptions, type ProcessResult } from '../utils/process';
+import { secondsFromEnv } from '../utils/deadline';
 
 /** Seconds a helm command may take unless its caller says otherwise: NX_HELM_COMMAND_TIMEOUT, else 300. */
 export const COMMAND_TIMEOUT_VARIABLE = 'NX_HELM_COMMAND_TIMEOUT';
@@ -99,13 +100,5 @@ export function describeHelmFailure(result: ProcessResult, timeoutSetting = `${C
 }
 
 function commandTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const value = env[COMMAND_TIMEOUT_VARIABLE]?.trim();
-  if (!value) return DEFAULT_COMMAND_TIMEOUT_SECONDS * 1000;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new NxHelmError(
-      `${COMMAND_TIMEOUT_VARIABLE} is ${JSON.stringify(value)}, which is not a number of seconds. Set it to e.g. 600, or unset it (300).`,
-    );
-  }
-  return seconds * 1000;
+  return secondsFromEnv(env, COMMAND_TIMEOUT_VARIABLE, DEFAULT_COMMAND_TIMEOUT_SECONDS) * 1000;
 }

@@ -1,5 +1,6 @@
 import { AggregateCreateNodesError, type CreateDependenciesContext, type CreateNodesResult, type ProjectConfiguration } from '@nx/devkit';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useGraphWorkspace, writeChart } from '../testing/temp-workspace';
 import type { NxHelmPluginOptions } from '../config/plugin-options';
@@ -265,6 +266,24 @@ describe('nx-helm plugin', () => {
     expect(projects['services-jobs-chart'].metadata!['nx-helm'].problems[0]).toContain('services/jobs/chart/Chart.yaml');
     // Deterministic: the same names from the project cache.
     expect(Object.keys(await projectsFor([...files, ...broken])).sort()).toEqual(Object.keys(projects).sort());
+  });
+
+  it('adds a Chart.yaml link to nothing, which Nx does not list, only for the plugin entry whose include takes it', async () => {
+    writeChart(graph.workspace, 'charts/a/good', { name: 'good' });
+    graph.workspace.write('charts/b/dangling/values.yaml', 'x: 1\n');
+    symlinkSync('../../nowhere/Chart.yaml', join(graph.workspace.root, 'charts/b/dangling/Chart.yaml'));
+    execFileSync('git', ['init', '-q'], { cwd: graph.workspace.root });
+    execFileSync('git', ['add', '-A'], { cwd: graph.workspace.root });
+    const entries = [
+      { plugin: 'nx-helm', include: ['charts/a/**'], options: { projectNamePrefix: 'a-' } },
+      { plugin: 'nx-helm', include: ['charts/b/**'], options: { projectNamePrefix: 'b-' } },
+    ];
+    const names = async (options: NxHelmPluginOptions, files: string[]) =>
+      (await createNodes[1](files, options, { workspaceRoot: graph.workspace.root, nxJsonConfiguration: { plugins: entries } })).flatMap(
+        ([, result]: readonly [string, CreateNodesResult]) => Object.values(result.projects ?? {}).map((project) => project.name),
+      );
+    expect(await names({ projectNamePrefix: 'a-' }, ['charts/a/good/Chart.yaml'])).toEqual(['a-good']);
+    expect(await names({ projectNamePrefix: 'b-' }, [])).toEqual(['b-dangling']);
   });
 
   it('fails for two charts with the same name, naming both paths, and still returns the other charts', async () => {

@@ -11,12 +11,14 @@ import type {
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { selectChartFiles } from '../chart/chart-files';
+import { unlistedChartLinks } from '../chart/chart-links';
 import { REQUIREMENTS_FILE } from '../chart/chart-model';
 import { ChartModelCache } from '../chart/chart-model-cache';
 import { readChartFile, readRequirementsFile } from '../chart/read-chart';
 import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
 import { METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
 import { readCtConfig } from '../config/ct-config';
+import { pluginEntryTakes, type NxJson } from '../config/nx-json-settings';
 import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
@@ -46,10 +48,29 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     );
     // A chart-testing configuration decides which charts are linted (see buildChartProject).
     const ct = readCtConfig(context.workspaceRoot, options.ctConfig);
-    const selected = selectChartFiles(chartFiles);
+    const linked = new Set(
+      unlistedChartLinks(context.workspaceRoot).filter(
+        (file) =>
+          !chartFiles.includes(file) && pluginEntryTakes(context.nxJsonConfiguration?.plugins as NxJson['plugins'], rawOptions, file),
+      ),
+    );
+    const selected = selectChartFiles([...chartFiles, ...linked]);
     const projects = new Map<string, ChartProject>();
     for (const chartFile of selected) {
       const projectRoot = posix.dirname(chartFile);
+      if (linked.has(chartFile)) {
+        // Never a usable chart (see unlistedChartLinks): a project only so that its lint reports the link.
+        const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile, context.workspaceRoot);
+        const project = buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct);
+        // Its targets only fail. Nx has no files of a linked folder, and its hasher refuses a project without any
+        // unless the targets read none.
+        for (const target of Object.values(project.targets ?? {})) {
+          target.cache = false;
+          target.inputs = [];
+        }
+        projects.set(chartFile, project);
+        continue;
+      }
       const text = readFileSync(join(context.workspaceRoot, chartFile), 'utf8');
       // Its dependencies, when the chart has one (see parseChart): part of both cache keys.
       const requirements = readRequirementsFile(join(context.workspaceRoot, chartFile), chartFile);

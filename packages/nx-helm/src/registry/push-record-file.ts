@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PUSH_RECORD_FILE } from '../config/constants';
 import type { PushRecord } from './chart-publisher';
@@ -9,6 +9,14 @@ export function writePushRecord(packageDir: string, record: PushRecord): string 
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   return file;
+}
+
+/**
+ * Removes the last push's record before a new push: a push that fails (or is stopped) before it records its outcome
+ * must not leave the last one to speak for it.
+ */
+export function removePushRecord(packageDir: string): void {
+  rmSync(join(packageDir, PUSH_RECORD_FILE), { force: true });
 }
 
 /** Reads a push.json, failing with the file's name when it is not one push-chart wrote. */

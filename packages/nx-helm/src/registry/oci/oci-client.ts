@@ -240,7 +240,7 @@ export class OciClient {
     // Starting an upload and sending the blob are retried each on their own (a flaky registry fails one request at a
     // time); a failed send starts a new upload, since the registry may have dropped or consumed the old one.
     await this.perform('Uploading the blob', this.describe(repository, digest), async () => {
-      const location = await this.perform('Starting an upload of the blob', this.describe(repository, digest), async () => {
+      const location = await this.perform('Uploading the blob', this.describe(repository, digest), async () => {
         const started = await this.send({ method: 'POST', url: this.url(`/v2/${repository}/blobs/uploads/`), scope });
         this.expectStatus(started, [202]);
         const where = headerValue(started.headers.location);
