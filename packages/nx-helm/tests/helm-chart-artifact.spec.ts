@@ -1,7 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HelmRunner } from '../src/helm/helm-runner';
 import { helmChartArtifact } from '../src/registry/helm-chart-artifact';
+import { HelmChartRegistry } from '../src/registry/helm-chart-registry';
+import { chartReference, parseRegistryLocation } from '../src/registry/registry-reference';
 import { helm3, mainHelm } from '../src/testing/helm-binaries';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { createTempWorkspace, type TempWorkspace } from '../src/testing/temp-workspace';
@@ -150,5 +153,20 @@ describe.each([
     ).text();
     expect(built.manifest.toString()).toBe(manifest);
     expect(built.digest).toBe(pushed);
+  });
+
+  it('is what HelmChartRegistry pushes, and an archive of another chart is refused before anything is sent', async () => {
+    const modified = new Date('2022-02-02T02:02:02Z');
+    const archive = packageChart(CHARTS.minimal, modified);
+    const helm = await HelmRunner.create({ helmPath: helmBinary() });
+    const registryClient = new HelmChartRegistry(helm, registry.host, { plainHttp: true });
+    const location = parseRegistryLocation(`oci://${registry.host}/ours`, 'the test');
+    const digest = await registryClient.push(archive, chartReference(location, 'minimal', '0.1.0'));
+    expect(digest).toBe((await helmChartArtifact(readFileSync(archive), { created: modified, origin: archive })).digest);
+    expect(await registry.manifestDigest('ours/minimal', '0.1.0')).toBe(digest);
+    await expect(registryClient.push(archive, chartReference(location, 'other', '0.1.0'))).rejects.toThrow(
+      `${archive} holds the chart minimal 0.1.0, not the one to push to oci://${registry.host}/ours/other:0.1.0. Package the chart again.`,
+    );
+    expect(await registry.manifestDigest('ours/other', '0.1.0')).toBeUndefined();
   });
 });
