@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { workspaceDataDirectory } from '../config/workspace-data';
+import { FileCache } from '../utils/file-cache';
 import type { ChartProblem } from './chart-problem';
 
 /**
@@ -8,9 +10,41 @@ import type { ChartProblem } from './chart-problem';
  * they become projects whose lint says what is wrong instead of being skipped without a word: a Chart.yaml that is a
  * link to nothing, and a link to a chart folder outside the workspace (Nx does not follow links to folders; a link to
  * a folder inside the workspace is left out, as its target is a project already). Links are found among the files
- * git tracks, with one `git ls-files`; outside a git repository there are none.
+ * git tracks; outside a git repository there are none.
  */
 export function unlistedChartLinks(workspaceRoot: string): string[] {
+  const found: string[] = [];
+  for (const path of trackedLinks(workspaceRoot)) {
+    const absolute = join(workspaceRoot, path);
+    if (/(^|\/)Chart\.yaml$/.test(path)) {
+      if (!existsSync(absolute)) found.push(path);
+    } else if (existsSync(join(absolute, 'Chart.yaml')) && !isInside(workspaceRoot, absolute)) {
+      found.push(`${path}/Chart.yaml`);
+    }
+  }
+  return found;
+}
+
+/**
+ * The symbolic links git tracks below the workspace root. Listing them costs a git process that reads the whole index
+ * (tens of milliseconds in a large repository, on every graph computation), so the list is kept in Nx's workspace
+ * data folder for as long as the index file is unchanged; where the targets point is checked on every call.
+ */
+function trackedLinks(workspaceRoot: string): string[] {
+  let index: Stats;
+  try {
+    index = statSync(join(workspaceRoot, '.git', 'index'));
+  } catch {
+    // No index at the root (a workspace below the repository's root, a worktree, no git): ask git each time.
+    return listTrackedLinks(workspaceRoot);
+  }
+  const cache = new FileCache<string[]>(join(workspaceDataDirectory(workspaceRoot), 'nx-helm-links.json'));
+  const links = cache.get(`${index.mtimeMs}:${index.size}:${index.ino}`, () => listTrackedLinks(workspaceRoot));
+  cache.save();
+  return links;
+}
+
+function listTrackedLinks(workspaceRoot: string): string[] {
   let listing: string;
   try {
     listing = execFileSync('git', ['ls-files', '--stage', '-z'], {
@@ -23,19 +57,11 @@ export function unlistedChartLinks(workspaceRoot: string): string[] {
   } catch {
     return [];
   }
-  const found: string[] = [];
-  for (const entry of listing.split('\0')) {
-    // "<mode> <object> <stage>\t<path>"; 120000 is a symbolic link.
-    if (!entry.startsWith('120000 ')) continue;
-    const path = entry.slice(entry.indexOf('\t') + 1);
-    const absolute = join(workspaceRoot, path);
-    if (/(^|\/)Chart\.yaml$/.test(path)) {
-      if (!existsSync(absolute)) found.push(path);
-    } else if (existsSync(join(absolute, 'Chart.yaml')) && !isInside(workspaceRoot, absolute)) {
-      found.push(`${path}/Chart.yaml`);
-    }
-  }
-  return found;
+  // "<mode> <object> <stage>\t<path>"; 120000 is a symbolic link.
+  return listing
+    .split('\0')
+    .filter((entry) => entry.startsWith('120000 '))
+    .map((entry) => entry.slice(entry.indexOf('\t') + 1));
 }
 
 /**

@@ -268,10 +268,8 @@ describe('nx-helm plugin', () => {
     expect(Object.keys(await projectsFor([...files, ...broken])).sort()).toEqual(Object.keys(projects).sort());
   });
 
-  it('adds a Chart.yaml link to nothing, which Nx does not list, only for the plugin entry whose include takes it', async () => {
+  it('adds a Chart.yaml link to nothing, which Nx does not list, once git tracks it, only for the plugin entry whose include takes it', async () => {
     writeChart(graph.workspace, 'charts/a/good', { name: 'good' });
-    graph.workspace.write('charts/b/dangling/values.yaml', 'x: 1\n');
-    symlinkSync('../../nowhere/Chart.yaml', join(graph.workspace.root, 'charts/b/dangling/Chart.yaml'));
     execFileSync('git', ['init', '-q'], { cwd: graph.workspace.root });
     execFileSync('git', ['add', '-A'], { cwd: graph.workspace.root });
     const entries = [
@@ -282,6 +280,11 @@ describe('nx-helm plugin', () => {
       (await createNodes[1](files, options, { workspaceRoot: graph.workspace.root, nxJsonConfiguration: { plugins: entries } })).flatMap(
         ([, result]: readonly [string, CreateNodesResult]) => Object.values(result.projects ?? {}).map((project) => project.name),
       );
+    expect(await names({ projectNamePrefix: 'b-' }, [])).toEqual([]);
+    // The list of links is kept while git's index is unchanged; adding one changes it.
+    graph.workspace.write('charts/b/dangling/values.yaml', 'x: 1\n');
+    symlinkSync('../../nowhere/Chart.yaml', join(graph.workspace.root, 'charts/b/dangling/Chart.yaml'));
+    execFileSync('git', ['add', '-A'], { cwd: graph.workspace.root });
     expect(await names({ projectNamePrefix: 'a-' }, ['charts/a/good/Chart.yaml'])).toEqual(['a-good']);
     expect(await names({ projectNamePrefix: 'b-' }, [])).toEqual(['b-dangling']);
   });
