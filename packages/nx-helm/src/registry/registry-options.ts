@@ -24,23 +24,29 @@ export type RegistriesOptions = Record<string, RegistryHostOptions>;
 export type RegistryCommand = 'login' | 'push' | 'pull';
 
 /**
- * The values of the configured credential variables. Configured credentials must be usable before anything is sent: a CI job whose secrets are not exported would
- * otherwise go on anonymously (or with someone's saved login) and fail later with a less telling error.
+ * The values of the credential variables configured for a host, or undefined when none are. Configured credentials
+ * must be usable before anything is sent: a CI job whose secrets are not exported would otherwise go on anonymously
+ * (or with someone's saved login) and fail later with a less telling error.
  */
 export function configuredCredentials(
   host: string,
-  options: RegistryHostOptions,
+  options: RegistryHostOptions | undefined,
   env: NodeJS.ProcessEnv,
 ): { username: string; password: string } | undefined {
-  const { usernameEnv, passwordEnv } = options;
+  const usernameEnv = options?.usernameEnv;
+  const passwordEnv = options?.passwordEnv;
   if (!usernameEnv && !passwordEnv) return undefined;
-  const missing = [usernameEnv, passwordEnv].filter((name): name is string => !name || !env[name]);
-  if (!usernameEnv || !passwordEnv || missing.length > 0) {
+  const configured = `Credentials for ${host} are configured in the nx-helm "registries" option, but`;
+  if (!usernameEnv || !passwordEnv) {
     throw new NxHelmError(
-      `Credentials for ${host} are configured in the nx-helm "registries" option, but ` +
-        (!usernameEnv || !passwordEnv
-          ? 'only one of usernameEnv and passwordEnv is set. Set both to the names of environment variables.'
-          : `the environment variable(s) ${missing.join(', ')} are not set. Export them (e.g. from CI secrets) before running.`),
+      `${configured} only one of usernameEnv and passwordEnv is set (${usernameEnv ? `usernameEnv: ${usernameEnv}` : `passwordEnv: ${passwordEnv}`}). ` +
+        'Set both to the names of environment variables.',
+    );
+  }
+  const missing = [usernameEnv, passwordEnv].filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new NxHelmError(
+      `${configured} the environment variable(s) ${missing.join(', ')} are not set or empty. Export them (e.g. from CI secrets) before running.`,
     );
   }
   return { username: env[usernameEnv]!, password: env[passwordEnv]! };

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runProcess } from '../../utils/process';
 import { NxHelmError } from '../../utils/nx-helm-error';
-import type { RegistryHostOptions } from '../registry-options';
+import { configuredCredentials, type RegistryHostOptions } from '../registry-options';
 
 /** A user name and password (or token used as one), or an identity token (an OAuth2 refresh token). */
 export type Credentials = { username: string; password: string } | { identityToken: string };
@@ -39,7 +39,7 @@ export async function resolveCredentials(
   connection: RegistryHostOptions | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Credentials | undefined> {
-  const fromVariables = credentialsFromVariables(host, connection, env);
+  const fromVariables = configuredCredentials(host, connection, env);
   if (fromVariables) return fromVariables;
   for (const file of [helmRegistryConfigPath(env), dockerConfigPath(env)]) {
     if (!file) continue;
@@ -49,30 +49,6 @@ export async function resolveCredentials(
     if (found) return found;
   }
   return undefined;
-}
-
-function credentialsFromVariables(
-  host: string,
-  connection: RegistryHostOptions | undefined,
-  env: NodeJS.ProcessEnv,
-): Credentials | undefined {
-  const usernameEnv = connection?.usernameEnv;
-  const passwordEnv = connection?.passwordEnv;
-  if (!usernameEnv && !passwordEnv) return undefined;
-  if (!usernameEnv || !passwordEnv) {
-    throw new NxHelmError(
-      `Credentials for ${host} are configured in the nx-helm "registries" option, but only one of usernameEnv and ` +
-        `passwordEnv is set (${usernameEnv ? `usernameEnv: ${usernameEnv}` : `passwordEnv: ${passwordEnv}`}). Set both to the names of environment variables.`,
-    );
-  }
-  const missing = [usernameEnv, passwordEnv].filter((name) => !env[name]);
-  if (missing.length > 0) {
-    throw new NxHelmError(
-      `Credentials for ${host} are configured in the nx-helm "registries" option, but the environment variable(s) ` +
-        `${missing.join(', ')} are not set or empty. Export them (e.g. from CI secrets) before running.`,
-    );
-  }
-  return { username: env[usernameEnv]!, password: env[passwordEnv]! };
 }
 
 /** Where helm keeps registry logins: HELM_REGISTRY_CONFIG, else `registry/config.json` in helm's config folder. */
