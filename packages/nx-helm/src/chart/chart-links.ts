@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { FileCache } from '../utils/file-cache';
+import { isPathInside } from '../utils/path-inside';
 import type { ChartProblem } from './chart-problem';
 
 /**
@@ -103,12 +104,9 @@ function isLink(path: string): boolean {
 }
 
 function isInside(root: string, path: string): boolean {
-  let real: string;
   try {
-    real = realpathSync(path);
+    return isPathInside(realpathSync(path), realpathSync(root));
   } catch {
     return false;
   }
-  const from = relative(realpathSync(root), real);
-  return from === '' || (!from.startsWith('..') && !isAbsolute(from));
 }

@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import type { LocalChartTree } from '../chart/local-chart-tree';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { readHelmignore, type HelmignoreRules } from './helmignore';
+import { isPathInside } from '../utils/path-inside';
 
 const FIX =
   'Fix: copy the file into the chart (or the chart into the workspace), or set the nx-helm option allowExternalFiles: true ' +
@@ -20,7 +21,7 @@ export function checkExternalFiles(tree: LocalChartTree, workspaceRoot: string):
   const cachedByNx = existsSync(join(workspaceRoot, 'nx.json'));
   for (const chart of tree.buildOrder) {
     const chartDir = realpathSync(chart.dir);
-    if (cachedByNx && !isInside(chartDir, workspace)) {
+    if (cachedByNx && !isPathInside(chartDir, workspace)) {
       throw new NxHelmError(
         `The chart "${chart.chart.name}" at ${chart.dir} is built into ${tree.root.relativeDir} (a file:// dependency) but lies outside the ` +
           `workspace ${workspaceRoot}. ${FIX}`,
@@ -61,11 +62,7 @@ function findExternalLink(
         continue; // dangling
       }
       if (rules.ignores(relativePath, statSync(target).isDirectory())) continue;
-      if (!isInside(target, chartDir)) found(path, target);
+      if (!isPathInside(target, chartDir)) found(path, target);
     }
   }
-}
-
-function isInside(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(`${dir}${sep}`);
 }
