@@ -4,9 +4,9 @@ import type { ChartCommandOptions } from '../commands/chart-command';
 import { ENV } from '../config/constants';
 import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
 import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-settings';
-import { publishRepositories, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
+import { chartCommandSettings, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
-import { CHART_TIMEOUT_VARIABLE, chartTimeoutSeconds, startDeadline } from '../utils/deadline';
+import { chartTimeoutError, chartTimeoutSeconds, startDeadline } from '../utils/deadline';
 import { formatFailure, NxHelmError } from '../utils/nx-helm-error';
 import { CLI_COMMANDS, commandHelp, normalizeArgs } from './cli-commands';
 
@@ -59,11 +59,7 @@ export async function runCliCommand(
     subject = base.projectName ?? base.chartRoot;
     const seconds = chartTimeoutSeconds(env);
     const stopDeadline = startDeadline(seconds, () => {
-      const error = new NxHelmError(
-        `The command did not finish within ${seconds} s (${CHART_TIMEOUT_VARIABLE}) and was stopped. Look above for the step that hung ` +
-          `(each helm command and registry request has its own, shorter bound), or raise ${CHART_TIMEOUT_VARIABLE} (seconds) for a chart that needs longer.`,
-      );
-      process.stderr.write(`${formatFailure(`nx-helm ${name}`, subject, error)}\n`);
+      process.stderr.write(`${formatFailure(`nx-helm ${name}`, subject, chartTimeoutError(seconds))}\n`);
       // The exit handlers stop helm and remove temporary folders and logins (onInterrupt).
       process.exit(1);
     });
@@ -102,14 +98,8 @@ function chartOptions(
     projectName: env[ENV.taskProject] || undefined,
     log: consoleLogger,
     env,
+    ...chartCommandSettings(settings),
     helmPath: string(values['helm-path']) ?? settings.helmPath,
-    registries: settings.registries,
-    sign: settings.sign,
-    publishRepositories: publishRepositories(settings),
-    projectNamePrefix: settings.projectNamePrefix,
-    ctConfig: settings.ctConfig,
-    repositoryIndexTtl: settings.repositoryIndexTtl,
-    allowExternalFiles: settings.allowExternalFiles,
     settings,
   };
 }

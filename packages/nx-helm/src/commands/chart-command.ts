@@ -12,6 +12,7 @@ import type { SigningOptions } from '../packaging/provenance';
 import type { RegistriesOptions } from '../registry/registry-options';
 import type { StageOptions } from '../staging/staged-chart';
 import type { Logger } from '../utils/logger';
+import type { CommandSession } from './command-session';
 
 /** What every command that works on one chart is given. Plain data: no Nx types, so the CLI and executors share it. */
 export interface ChartCommandOptions {
@@ -41,6 +42,13 @@ export interface ChartCommandOptions {
   repositoryIndexTtl?: number;
   /** Let charts read files outside themselves (links) and charts outside the workspace (file://). Default false. */
   allowExternalFiles?: boolean;
+  /** What the charts of one batch share (helm, ct.yaml, archives, registries); absent for a command run on its own. */
+  session?: CommandSession;
+}
+
+/** The chart-testing configuration the command follows (read once per batch). */
+export function commandCtConfig(options: Pick<ChartCommandOptions, 'workspaceRoot' | 'ctConfig' | 'session'>): CtConfig | undefined {
+  return options.session ? options.session.ctConfig(options.workspaceRoot, options.ctConfig) : readCtConfig(options.workspaceRoot, options.ctConfig);
 }
 
 export function projectLabel(options: ChartCommandOptions): string {
@@ -71,12 +79,8 @@ export function loadChartTree(options: ChartCommandOptions): LocalChartTree {
 
 /** helm, found the documented way, with every secret variable of the options removed from its environment. */
 export function createHelm(options: ChartCommandOptions): Promise<HelmRunner> {
-  return HelmRunner.create({
-    helmPath: options.helmPath,
-    cwd: options.workspaceRoot,
-    env: options.env,
-    hiddenVariables: secretVariables(options),
-  });
+  const settings = { helmPath: options.helmPath, cwd: options.workspaceRoot, env: options.env, hiddenVariables: secretVariables(options) };
+  return options.session ? options.session.helm(settings) : HelmRunner.create(settings);
 }
 
 /**
@@ -86,9 +90,10 @@ export function createHelm(options: ChartCommandOptions): Promise<HelmRunner> {
  */
 export function stageSettings(
   options: ChartCommandOptions,
-  ct: CtConfig | undefined = readCtConfig(options.workspaceRoot, options.ctConfig),
-): Pick<StageOptions, 'registries' | 'secretVariables' | 'repositoryIndexTtl' | 'repositoryNames' | 'allowExternalFiles'> {
+  ct: CtConfig | undefined = commandCtConfig(options),
+): Pick<StageOptions, 'registries' | 'secretVariables' | 'repositoryIndexTtl' | 'repositoryNames' | 'allowExternalFiles' | 'archives'> {
   return {
+    archives: options.session?.subchartArchives,
     allowExternalFiles: options.allowExternalFiles,
     registries: options.registries,
     secretVariables: secretVariables(options),

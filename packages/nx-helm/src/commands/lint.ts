@@ -1,10 +1,20 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { describeHelmFailure } from '../helm/helm-runner';
-import { stageChart, type StagedChart } from '../staging/staged-chart';
+import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import { stageChart } from '../staging/staged-chart';
+import type { LocalChartTree } from '../chart/local-chart-tree';
+import type { ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { chartDir, createHelm, stageSettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
-import { readCtConfig } from '../config/ct-config';
+import {
+  chartDir,
+  commandCtConfig,
+  createHelm,
+  stageSettings,
+  loadChartTree,
+  projectLabel,
+  type ChartCommandOptions,
+} from './chart-command';
+import type { CtConfig } from '../config/ct-config';
 import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
 import { runCtChecks } from '../lint/ct-checks';
 import { ociNameProblem } from '../chart/oci-name';
@@ -42,6 +52,28 @@ export function findCiValuesFiles(chartFolder: string): string[] {
     .map((file) => posix.join('ci', file));
 }
 
+/** One `helm lint` of a prepared chart: with the default values (no values file), or with one values file. */
+export interface LintRun {
+  label: string;
+  /** The values file, in the staged chart; none for the default values. */
+  valuesFile?: string;
+}
+
+/** A chart ready for its `helm lint` runs: checked, staged with its dependencies; `dispose` removes the copy. */
+export interface PreparedLint {
+  options: LintOptions;
+  helm: HelmRunner;
+  /** The staged chart folder helm lints. */
+  stagedDir: string;
+  /** Flags of every run (`--strict`, extra arguments). */
+  lintFlags: string[];
+  runs: LintRun[];
+  checkFailures: string[];
+  tree: LocalChartTree;
+  ct: CtConfig | undefined;
+  dispose(): void;
+}
+
 /**
  * `helm lint` of a chart, in a staged copy built with its dependencies, with its default values and once per values
  * file (or, as chart-testing does, with the ci values instead of the defaults). With a ct.yaml, ct's other checks run
@@ -49,9 +81,28 @@ export function findCiValuesFiles(chartFolder: string): string[] {
  * failing check and values set.
  */
 export async function lintChart(options: LintOptions): Promise<LintResult> {
+  const prepared = await prepareLint(options);
+  try {
+    const results: ProcessResult[] = [];
+    for (const run of prepared.runs) {
+      results.push(await prepared.helm.run(lintArgs(prepared, run), { cwd: options.workspaceRoot }));
+    }
+    return reportLint(prepared, results);
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** The arguments of one run: `lint <staged chart> <flags> [--values <file>]`. */
+export function lintArgs(prepared: PreparedLint, run: LintRun): string[] {
+  return ['lint', prepared.stagedDir, ...prepared.lintFlags, ...(run.valuesFile ? ['--values', run.valuesFile] : [])];
+}
+
+/** Everything before helm lint runs: the options and files checked, ct's checks run, the chart staged. */
+export async function prepareLint(options: LintOptions): Promise<PreparedLint> {
   const project = projectLabel(options);
   const folder = chartDir(options);
-  const ct = readCtConfig(options.workspaceRoot, options.ctConfig);
+  const ct = commandCtConfig(options);
   const settings = resolveLintSettings(options, options.lint, ct);
   const ciValuesFiles = findCiValuesFiles(folder);
   const valuesFiles = options.valuesFiles ?? ciValuesFiles;
@@ -62,75 +113,82 @@ export async function lintChart(options: LintOptions): Promise<LintResult> {
         'Fix the paths (relative to the chart folder) or remove them from the option.',
     );
   }
-  let staged: StagedChart | undefined;
-  try {
-    // The chart's files are validated first: ct's checks read Chart.yaml and need it to parse.
-    const tree = loadChartTree(options);
-    const checkFailures = ct
-      ? await runCtChecks({
-          workspaceRoot: options.workspaceRoot,
-          chartRoot: options.chartRoot,
-          config: ct,
-          ciValuesFiles,
-          log: options.log,
-          env: options.env,
-        })
-      : [];
-    const helm = await createHelm(options);
-    staged = await stageChart(tree, options.workspaceRoot, helm, stageSettings(options, ct));
-    const stagedDir = staged.chartDir;
-    const withDefaults = settings.defaultValues === 'always' || valuesFiles.length === 0;
-    const runs = [
-      ...(withDefaults ? [{ label: 'default values', extraArgs: [] as string[] }] : []),
-      ...valuesFiles.map((file) => ({ label: file, extraArgs: ['--values', join(stagedDir, file)] })),
-    ];
-    const lintFlags = [...(settings.strict ? ['--strict'] : []), ...settings.extraArgs];
-    const failures: string[] = [];
-    for (const run of runs) {
-      const args = ['lint', stagedDir, ...lintFlags, ...run.extraArgs];
-      const result = await helm.run(args, { cwd: options.workspaceRoot });
-      const output = showWorkspacePaths(`${result.stdout}\n${result.stderr}`.trim(), stagedDir, options.chartRoot);
-      options.log.info(
-        `helm ${helm.version} lint ${options.chartRoot} (${run.label})${lintFlags.length > 0 ? ` ${lintFlags.join(' ')}` : ''}\n${indent(output)}`,
-      );
-      if (result.failed) {
-        failures.push(`${run.label}: ${showWorkspacePaths(describeHelmFailure(result), stagedDir, options.chartRoot).split('\n')[0]}`);
-      }
-    }
-    const { name, version } = tree.root.chart;
-    const nameProblem = ociNameProblem(name);
-    const schemaProblem = valuesSchemaProblem(folder, options.chartRoot);
-    const sections = [
-      ...(schemaProblem ? [schemaProblem] : []),
-      ...(nameProblem
-        ? [
-            `${options.chartRoot}/Chart.yaml (field name): the chart name "${name}" cannot be published to an OCI registry: ` +
-              `${nameProblem.reason}; the registry would refuse it with "name invalid". Fix: rename the chart, e.g. to ` +
-              `"${nameProblem.suggestion}" (lower-case words joined by "-").`,
-          ]
-        : []),
-      ...(checkFailures.length > 0
-        ? [
-            `chart-testing's checks (as ${ct!.file} sets them) found problems in chart "${name}" (${options.chartRoot}):\n${bullets(checkFailures)}`,
-          ]
-        : []),
-      ...(failures.length > 0
-        ? [
-            `helm lint found problems in chart "${name}" (${options.chartRoot}) with ${failures.length} of ${runs.length} value sets:\n` +
-              `${bullets(failures)}\nFix the templates or values reported above.`,
-          ]
-        : []),
-    ];
-    if (sections.length > 0) {
-      throw new NxHelmError(sections.join('\n'), { file: `${options.chartRoot}/Chart.yaml` });
-    }
+  // The chart's files are validated first: ct's checks read Chart.yaml and need it to parse.
+  const tree = loadChartTree(options);
+  const checkFailures = ct
+    ? await runCtChecks({
+        workspaceRoot: options.workspaceRoot,
+        chartRoot: options.chartRoot,
+        config: ct,
+        ciValuesFiles,
+        log: options.log,
+        env: options.env,
+      })
+    : [];
+  const helm = await createHelm(options);
+  const staged = await stageChart(tree, options.workspaceRoot, helm, stageSettings(options, ct));
+  const withDefaults = settings.defaultValues === 'always' || valuesFiles.length === 0;
+  return {
+    options,
+    helm,
+    stagedDir: staged.chartDir,
+    lintFlags: [...(settings.strict ? ['--strict'] : []), ...settings.extraArgs],
+    runs: [
+      ...(withDefaults ? [{ label: 'default values' }] : []),
+      ...valuesFiles.map((file) => ({ label: file, valuesFile: join(staged.chartDir, file) })),
+    ],
+    checkFailures,
+    tree,
+    ct,
+    dispose: () => staged.dispose(),
+  };
+}
+
+/** Logs each run's output and returns the chart's result, or throws what failed: one section per kind of problem. */
+export function reportLint(prepared: PreparedLint, results: readonly ProcessResult[]): LintResult {
+  const { options, stagedDir, lintFlags, runs, checkFailures, tree, ct, helm } = prepared;
+  const failures: string[] = [];
+  runs.forEach((run, index) => {
+    const result = results[index];
+    const output = showWorkspacePaths(`${result.stdout}\n${result.stderr}`.trim(), stagedDir, options.chartRoot);
     options.log.info(
-      `Chart "${name}" ${version} passed helm lint with ${runs.length} value set(s)${ct ? ` and the chart-testing checks of ${ct.file}` : ''}.`,
+      `helm ${helm.version} lint ${options.chartRoot} (${run.label})${lintFlags.length > 0 ? ` ${lintFlags.join(' ')}` : ''}\n${indent(output)}`,
     );
-    return { chart: name, version, valueSets: runs.length };
-  } finally {
-    staged?.dispose();
+    if (result.failed) {
+      failures.push(`${run.label}: ${showWorkspacePaths(describeHelmFailure(result), stagedDir, options.chartRoot).split('\n')[0]}`);
+    }
+  });
+  const { name, version } = tree.root.chart;
+  const nameProblem = ociNameProblem(name);
+  const schemaProblem = valuesSchemaProblem(chartDir(options), options.chartRoot);
+  const sections = [
+    ...(schemaProblem ? [schemaProblem] : []),
+    ...(nameProblem
+      ? [
+          `${options.chartRoot}/Chart.yaml (field name): the chart name "${name}" cannot be published to an OCI registry: ` +
+            `${nameProblem.reason}; the registry would refuse it with "name invalid". Fix: rename the chart, e.g. to ` +
+            `"${nameProblem.suggestion}" (lower-case words joined by "-").`,
+        ]
+      : []),
+    ...(checkFailures.length > 0
+      ? [
+          `chart-testing's checks (as ${ct!.file} sets them) found problems in chart "${name}" (${options.chartRoot}):\n${bullets(checkFailures)}`,
+        ]
+      : []),
+    ...(failures.length > 0
+      ? [
+          `helm lint found problems in chart "${name}" (${options.chartRoot}) with ${failures.length} of ${runs.length} value sets:\n` +
+            `${bullets(failures)}\nFix the templates or values reported above.`,
+        ]
+      : []),
+  ];
+  if (sections.length > 0) {
+    throw new NxHelmError(sections.join('\n'), { file: `${options.chartRoot}/Chart.yaml` });
   }
+  options.log.info(
+    `Chart "${name}" ${version} passed helm lint with ${runs.length} value set(s)${ct ? ` and the chart-testing checks of ${ct.file}` : ''}.`,
+  );
+  return { chart: name, version, valueSets: runs.length };
 }
 
 function showWorkspacePaths(text: string, stagedDir: string, chartRoot: string): string {

@@ -65,19 +65,26 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
   let registry: ChartRegistry | undefined;
   try {
     const connection = hostConnection(location.host, options.registries, options, options.workspaceRoot);
-    if (options.openRegistry) {
-      registry = await options.openRegistry(location, connection);
-    } else {
-      const helm = await createHelm(options);
-      helmVersion = helm.version;
-      registry = new HelmChartRegistry(helm, location.host, connection, {
-        env,
-        secretVariables: secretVariables(options),
-        retry: retryPolicy(options),
-        log: (line) => options.log.info(line),
-        commandTimeoutMs: options.commandTimeoutMs,
-      });
-    }
+    const helm = options.openRegistry ? undefined : await createHelm(options);
+    helmVersion = helm?.version ?? helmVersion;
+    const open = async (log: (line: string) => void) =>
+      options.openRegistry
+        ? options.openRegistry(location, connection)
+        : new HelmChartRegistry(helm!, location.host, connection, {
+            env,
+            secretVariables: secretVariables(options),
+            retry: retryPolicy(options),
+            log,
+            commandTimeoutMs: options.commandTimeoutMs,
+          });
+    // In a batch, the charts pushed to one registry share its client; what it reports goes to the chart it works for.
+    const session = options.session;
+    registry = session
+      ? await session.registry(
+          JSON.stringify([location.host, connection, retryPolicy(options), options.commandTimeoutMs, helm?.binary]),
+          () => open((line) => session.log.info(line)),
+        )
+      : await open((line) => options.log.info(line));
     const result = await publishChart({
       registry,
       location,

@@ -69,7 +69,17 @@ export interface NxHelmPluginOptions {
    * `registries`; `readOnly` never writes. NX_HELM_CACHE_REPOSITORY and NX_HELM_CACHE_READ_ONLY win.
    */
   cache?: RemoteCacheOptions;
+  /**
+   * How lint-chart, package-chart and push-chart run: `"batch"`, as nx-helm's executors, which Nx runs many tasks of
+   * in one process (batch execution); `"command"`, as `nx:run-commands` targets running the nx-helm command once per
+   * task. Default: batch where Nx batches such executors by itself (Nx 22.6 and later, or NX_BATCH_MODE=true),
+   * else command.
+   */
+  execution?: ExecutionMode;
 }
+
+export type ExecutionMode = 'batch' | 'command';
+export const EXECUTION_MODES: readonly ExecutionMode[] = ['batch', 'command'];
 
 export interface RemoteCacheOptions {
   repository: string;
@@ -86,7 +96,8 @@ type OptionalKeys =
   | 'checkVersionIncrement'
   | 'repositoryIndexTtl'
   | 'allowExternalFiles'
-  | 'cache';
+  | 'cache'
+  | 'execution';
 export type NormalizedPluginOptions = Required<Omit<NxHelmPluginOptions, OptionalKeys>> & Pick<NxHelmPluginOptions, OptionalKeys>;
 
 /** Every option of the plugin entry, for the check of misspelled keys. */
@@ -111,6 +122,7 @@ const PLUGIN_OPTION_KEYS: ReadonlyArray<keyof NxHelmPluginOptions> = [
   'checkVersionIncrement',
   'repositoryIndexTtl',
   'cache',
+  'execution',
 ];
 const REGISTRY_HOST_KEYS: ReadonlyArray<keyof RegistryHostOptions> = [
   'usernameEnv',
@@ -154,7 +166,14 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     repositoryIndexTtl: options?.repositoryIndexTtl,
     allowExternalFiles: options?.allowExternalFiles,
     cache: options?.cache,
+    execution: options?.execution,
   };
+  if (normalized.execution !== undefined && !EXECUTION_MODES.includes(normalized.execution)) {
+    throw new NxHelmError(
+      `The nx-helm plugin option "execution" in nx.json must be "batch" (many charts' tasks in one process) or "command" ` +
+        '(the nx-helm command once per task); remove it for the default of your Nx version.',
+    );
+  }
   validateLintOptions(normalized.lint);
   if (normalized.cache !== undefined) validateCacheOptions(normalized.cache);
   if (
@@ -261,6 +280,25 @@ export type CommandSettings = Pick<
   | 'repositoryIndexTtl'
   | 'allowExternalFiles'
 >;
+
+/** The plugin options every chart command takes, in the commands' own terms (see ChartCommandOptions). */
+export function chartCommandSettings(settings: CommandSettings): Pick<
+  CommandSettings,
+  'helmPath' | 'registries' | 'sign' | 'projectNamePrefix' | 'ctConfig' | 'repositoryIndexTtl' | 'allowExternalFiles'
+> & {
+  publishRepositories: string[];
+} {
+  return {
+    helmPath: settings.helmPath,
+    registries: settings.registries,
+    sign: settings.sign,
+    publishRepositories: publishRepositories(settings),
+    projectNamePrefix: settings.projectNamePrefix,
+    ctConfig: settings.ctConfig,
+    repositoryIndexTtl: settings.repositoryIndexTtl,
+    allowExternalFiles: settings.allowExternalFiles,
+  };
+}
 
 /** The options an inferred target hands to the CLI: only those that are set and not defaults, to keep them short. */
 export function commandSettings(options: NormalizedPluginOptions): CommandSettings {

@@ -21,7 +21,8 @@ export class HelmRunner {
     readonly version: string,
     /** The environment helm runs with: this process's, minus the variables that hold secrets. */
     private readonly env: NodeJS.ProcessEnv,
-    private readonly timeoutMs: number,
+    /** How long one helm command may take (NX_HELM_COMMAND_TIMEOUT). */
+    readonly timeoutMs: number,
   ) {}
 
   get binary(): string {

@@ -2,8 +2,8 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
-import { CLI_NAME, ENV, METADATA_KEY, RELEASE_PUBLISH_TARGET } from '../config/constants';
-import { commandSettings, type NormalizedPluginOptions } from '../config/plugin-options';
+import { CLI_NAME, ENV, METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
+import { chartCommandSettings, commandSettings, type ExecutionMode, type NormalizedPluginOptions } from '../config/plugin-options';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { secretVariables } from '../config/secret-variables';
 import { ctExclusion, type CtConfig } from '../config/ct-config';
@@ -57,9 +57,12 @@ export function buildChartProject(
 }
 
 /**
- * Every target runs the `nx-helm` CLI through `nx:run-commands`, which Nx runs in its own process: a custom executor
- * would cost a forked process loading Nx and the plugin per task. The plugin options reach the CLI as JSON in an
- * environment variable of the target (part of the task's hash; they hold names of secret variables, never secrets).
+ * In command mode, and always for the targets that do not batch, a target runs the `nx-helm` CLI through
+ * `nx:run-commands`, which Nx runs in its own process: a custom executor run alone would cost a forked process
+ * loading Nx and the plugin per task. The plugin options reach the CLI as JSON in an environment variable of the
+ * target (part of the task's hash; they hold names of secret variables, never secrets). In batch mode lint, package
+ * and push are nx-helm's executors, which Nx runs many tasks of in one forked process; their options are the command's
+ * options (also hashed).
  */
 function buildChartTargets(
   projectRoot: string,
@@ -68,7 +71,14 @@ function buildChartTargets(
   linted: boolean,
 ): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
-  const settings = JSON.stringify(commandSettings(options));
+  const settings = commandSettings(options);
+  const env = { [ENV.options]: JSON.stringify(settings) };
+  const metadataOf = (name: string, description: string, example: Record<string, unknown>, execution?: ExecutionMode) => ({
+    technologies: ['helm'],
+    description,
+    help: { command: `npx ${CLI_NAME} ${name} --help`, example: { options: example } },
+    ...(execution ? { execution } : {}),
+  });
   // `command` is the CLI command with the flags it always gets: `publish --lint`.
   const target = (
     command: string,
@@ -79,18 +89,32 @@ function buildChartTargets(
     const [name, ...flags] = command.split(' ');
     return {
       executor: 'nx:run-commands',
-      options: {
-        command: [CLI_NAME, name, shellWord(projectRoot), ...flags].join(' '),
-        env: { [ENV.options]: settings },
-      },
+      options: { command: [CLI_NAME, name, shellWord(projectRoot), ...flags].join(' '), env },
       ...config,
-      metadata: {
-        technologies: ['helm'],
-        description,
-        help: { command: `npx ${CLI_NAME} ${name} --help`, example: { options: example } },
-      },
+      metadata: metadataOf(name, description, example),
     };
   };
+  // Lint, package and push run as nx-helm's executors in batch mode (Nx runs many of their tasks in one process), as
+  // the command otherwise; either way the same core, with the same options.
+  const batched = (
+    command: 'lint' | 'package' | 'push',
+    description: string,
+    example: Record<string, unknown>,
+    config: Omit<TargetConfiguration, 'executor' | 'options'>,
+    executorOptions: Record<string, unknown>,
+  ): TargetConfiguration => {
+    if (options.execution !== 'batch') {
+      const commandTarget = target(command, description, example, config);
+      return { ...commandTarget, metadata: { ...commandTarget.metadata, execution: 'command' } };
+    }
+    return {
+      executor: `${PLUGIN_NAME}:${command}`,
+      options: withoutUnset(executorOptions),
+      ...config,
+      metadata: metadataOf(command, `${description} (many charts in one process: Nx batch execution)`, example, 'batch'),
+    };
+  };
+  const { projectNamePrefix: _prefix, ...common } = chartCommandSettings(settings);
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it), and
   // on the helm version: one command for every chart, so Nx runs it once per run.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
@@ -118,7 +142,7 @@ function buildChartTargets(
       : {}),
     ...(linted
       ? {
-          [options.lintTargetName]: target(
+          [options.lintTargetName]: batched(
             'lint',
             lintDescription,
             { strict: false, defaultValues: 'when-no-ci-values' },
@@ -126,10 +150,11 @@ function buildChartTargets(
               cache,
               inputs: [...inputs, ...ctInputs],
             },
+            { ...common, lint: settings.lint },
           ),
         }
       : {}),
-    [options.packageTargetName]: target(
+    [options.packageTargetName]: batched(
       'package',
       `Build dependencies and run helm package into ${packageOutputPath}`,
       { outputPath: `dist/packages/${projectRoot}` },
@@ -147,8 +172,9 @@ function buildChartTargets(
         ],
         outputs: [`{workspaceRoot}/${packageOutputPath}`],
       },
+      { ...common, outputPath: packageOutputPath },
     ),
-    [options.pushTargetName]: target(
+    [options.pushTargetName]: batched(
       'push',
       `Push the package to ${options.registry ?? 'the configured OCI registry'}; skip it if that version is already published with the same content, refuse it if with other content`,
       { registry: 'oci://ghcr.io/acme/charts', allowOverwrite: false },
@@ -157,6 +183,7 @@ function buildChartTargets(
         cache: false,
         dependsOn: [options.packageTargetName, ...(linted && options.lintBeforePush ? [options.lintTargetName] : [])],
       },
+      { registry: settings.registry, registries: settings.registries, sign: settings.sign, helmPath: settings.helmPath, packageOutputPath },
     ),
     // What `nx release publish` runs (Nx fixes the name). It lints, packages and pushes in one task: Nx drops the tasks
     // a release target depends on when the release is filtered by --projects or --groups.
@@ -173,6 +200,13 @@ function buildChartTargets(
       { cache: false, dependsOn: [options.pushTargetName] },
     ),
   };
+}
+
+/** Executor options without those left unset (or empty lists), to keep the targets short. */
+function withoutUnset(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)),
+  );
 }
 
 /** A word for the shell command Nx runs: plain paths as they are, anything else single-quoted. */

@@ -24,6 +24,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { buildChartProject } from './chart-targets';
+import { defaultExecution } from './execution-mode';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { FileCache, hashOf } from '../utils/file-cache';
 
@@ -42,6 +43,8 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
   chartGlob,
   async (chartFiles, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
+    // Part of the options (and so of the projects' cache key): the default depends on the Nx version.
+    options.execution ??= defaultExecution(context.workspaceRoot, process.env);
     const models = new ChartModelCache(context.workspaceRoot);
     const cache = new FileCache<ChartProject>(
       join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion).slice(0, 16)}.json`),

@@ -21,7 +21,7 @@ import type { RegistriesOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { dependencyPins, verifyDependencyPin } from './dependency-pins';
 import { prepareDependencySources, type DependencySources } from './dependency-sources';
-import { writeSubchartArchive } from './subchart-archive';
+import { subchartArchive } from './subchart-archive';
 import { checkExternalFiles } from './external-files';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { redactUrlCredentials } from '../config/option-checks';
@@ -47,6 +47,11 @@ export interface StageOptions {
   repositoryNames?: Record<string, string>;
   /** Let charts read files outside themselves (links) and outside the workspace (file://); see checkExternalFiles. */
   allowExternalFiles?: boolean;
+  /**
+   * Archives of workspace charts already built for another dependent in this run, by the chart's source folder: a
+   * staged chart's content depends only on its sources, so one archive serves every chart built with it.
+   */
+  archives?: Map<string, Promise<Buffer>>;
 }
 
 /** A dependency built from a chart of this workspace rather than downloaded. */
@@ -104,7 +109,7 @@ export async function stageChart(
           })
         : undefined;
     for (const chart of tree.buildOrder) {
-      await completeCharts(chart, stagedDirOf, helm, sources, options.sourceDate);
+      await completeCharts(chart, stagedDirOf, helm, sources, options.sourceDate, options.archives);
     }
     return staged;
   } catch (error) {
@@ -132,6 +137,7 @@ async function completeCharts(
   helm: HelmRunner,
   sources: DependencySources | undefined,
   sourceDate: Date | undefined,
+  archives: Map<string, Promise<Buffer>> | undefined,
 ): Promise<void> {
   const stagedDir = stagedDirOf(chart);
   const localBuilds = localBuildsOf(chart);
@@ -196,12 +202,13 @@ async function completeCharts(
     archived.add(dependency);
     mkdirSync(chartsDir, { recursive: true });
     removeCopies(chartsDir, dependency.chart.name);
-    await writeSubchartArchive(
-      stagedDirOf(dependency),
-      dependency.chart.name,
-      join(chartsDir, `${dependency.chart.name}-${dependency.chart.version}.tgz`),
-      dependency.relativeDir,
-    );
+    const build = () => subchartArchive(stagedDirOf(dependency), dependency.chart.name, dependency.relativeDir);
+    let archive = archives?.get(dependency.dir);
+    if (!archive) {
+      archive = build();
+      archives?.set(dependency.dir, archive);
+    }
+    writeFileSync(join(chartsDir, `${dependency.chart.name}-${dependency.chart.version}.tgz`), await archive);
   }
   if (sourceDate) {
     if (!hadLockFile) {

@@ -10,6 +10,11 @@ import { readHelmignore, type HelmignoreRules } from './helmignore';
  * package read it exactly as they read helm's own archive.
  */
 export async function writeSubchartArchive(chartDir: string, chartName: string, destination: string, displayDir: string): Promise<void> {
+  writeFileSync(destination, await subchartArchive(chartDir, chartName, displayDir));
+}
+
+/** The bytes writeSubchartArchive writes. */
+export async function subchartArchive(chartDir: string, chartName: string, displayDir: string): Promise<Buffer> {
   const rules = readHelmignore(chartDir, displayDir);
   const files = listChartFiles(chartDir, rules);
   // Loaded here, not at start-up: only charts with dependencies of the workspace need it.
@@ -28,7 +33,7 @@ export async function writeSubchartArchive(chartDir: string, chartName: string, 
   }
   archive.finalize();
   await finished;
-  writeFileSync(destination, gzipSync(Buffer.concat(chunks), { level: 1 }));
+  return gzipSync(Buffer.concat(chunks), { level: 1 });
 }
 
 /** The chart's files, relative and sorted, as helm's loader walks them: ignored folders are not entered. */

@@ -30,3 +30,11 @@ export function startDeadline(seconds: number, expire: () => void): () => void {
   timer.unref();
   return () => clearTimeout(timer);
 }
+
+/** What a chart that ran out of its NX_HELM_CHART_TIMEOUT is told. */
+export function chartTimeoutError(seconds: number): NxHelmError {
+  return new NxHelmError(
+    `The command did not finish within ${seconds} s (${CHART_TIMEOUT_VARIABLE}) and was stopped. Look above for the step that hung ` +
+      `(each helm command and registry request has its own, shorter bound), or raise ${CHART_TIMEOUT_VARIABLE} (seconds) for a chart that needs longer.`,
+  );
+}

@@ -1,4 +1,4 @@
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext, type TaskGraph } from '@nx/devkit';
 import type { WorkspaceChart } from '../../chart/workspace-dependencies';
 import type { ChartCommandOptions } from '../../commands/chart-command';
 import { METADATA_KEY } from '../../config/constants';
@@ -11,19 +11,43 @@ import { formatFailure } from '../../utils/nx-helm-error';
  */
 export function commandContext(
   context: ExecutorContext,
+  projectName = context.projectName,
 ): Pick<ChartCommandOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'log' | 'workspaceCharts'> {
-  const name = context.projectName;
-  const config = name ? context.projectsConfigurations?.projects[name] : undefined;
-  if (!name || !config) {
+  const config = projectName ? context.projectsConfigurations?.projects[projectName] : undefined;
+  if (!projectName || !config) {
     throw new Error('This executor must run as a target of an Nx project (no project in the executor context).');
   }
   return {
     workspaceRoot: context.root,
     chartRoot: config.root,
-    projectName: name,
+    projectName,
     log: { info: (message) => logger.info(message), warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
     workspaceCharts: () => workspaceChartsOf(context),
   };
+}
+
+/**
+ * The tasks of a batch Nx hands an executor's batch implementation, as nx-helm's batch runs them: each task's options
+ * with its project's context, and the tasks of the batch it depends on. The workspace's charts are listed once.
+ */
+export function batchTasks<O>(
+  taskGraph: TaskGraph,
+  inputs: Record<string, O>,
+  context: ExecutorContext,
+): Array<{ id: string; options: O & Omit<ReturnType<typeof commandContext>, 'log'>; dependsOn: string[] }> {
+  let charts: WorkspaceChart[] | undefined;
+  const workspaceCharts = () => (charts ??= workspaceChartsOf(context));
+  return Object.values(taskGraph.tasks).map((task) => {
+    const { log: _log, ...project } = commandContext(context, task.target.project);
+    return {
+      id: task.id,
+      options: { ...inputs[task.id], ...project, workspaceCharts },
+      // Nx 24 lists edges ({ id }), earlier versions task ids.
+      dependsOn: ((taskGraph.dependencies[task.id] ?? []) as Array<string | { id: string }>).map((edge) =>
+        typeof edge === 'string' ? edge : edge.id,
+      ),
+    };
+  });
 }
 
 function workspaceChartsOf(context: ExecutorContext): WorkspaceChart[] {

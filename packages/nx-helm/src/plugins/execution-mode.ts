@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import lt from 'semver/functions/lt';
+import validVersion from 'semver/functions/valid';
+import type { ExecutionMode } from '../config/plugin-options';
+
+/** The first Nx that batches an executor's tasks by itself when its executors.json entry says `preferBatch`. */
+export const FIRST_NX_WITH_PREFER_BATCH = '22.6.0';
+
+/**
+ * Batch where Nx will run nx-helm's executors in batches without being asked (Nx 22.6.0 and later, or any Nx with
+ * NX_BATCH_MODE=true); elsewhere command targets, which cost less than an executor forked per task.
+ */
+export function defaultExecution(workspaceRoot: string, env: NodeJS.ProcessEnv): ExecutionMode {
+  if (env.NX_BATCH_MODE === 'true') return 'batch';
+  const version = workspaceNxVersion(workspaceRoot);
+  const valid = version === undefined ? null : validVersion(version);
+  return valid !== null && !lt(valid, FIRST_NX_WITH_PREFER_BATCH) ? 'batch' : 'command';
+}
+
+/** The version of the workspace's nx package, or undefined when it cannot be found. */
+export function workspaceNxVersion(workspaceRoot: string): string | undefined {
+  try {
+    const manifest = createRequire(join(workspaceRoot, 'package.json')).resolve('nx/package.json');
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
