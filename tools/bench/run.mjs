@@ -804,6 +804,7 @@ class Bench {
       log(`generating a workspace of ${size} charts`);
       const dir = join(this.temp, `charts-${size}`);
       this.workspaces.set(size, createWorkspace(dir, planWorkspace(size), this.options.execution));
+      this.report.options.execution = executionOf(dir);
     }
     return this.workspaces.get(size);
   }
@@ -1318,14 +1319,16 @@ async function measureCreateNodes(bench, size) {
     throw new Error('nx-helm/dist/index.js exports no createNodes/createDependencies');
   }
   const files = workspace.plan.charts.map((chart) => `charts/${chart.name}/Chart.yaml`);
+  // The plugin options of the workspace's nx.json (with --execution, the targets inferred depend on them).
+  const pluginOptions = pluginEntry(readNxJson(workspace.dir)).options ?? {};
   const context = { workspaceRoot: workspace.dir, nxJsonConfiguration: {} };
   const withoutCache = [];
   const withCache = [];
   let projects;
   for (let index = 0; index < NODES_ROUNDS; index++) {
     rmSync(dataDir, { recursive: true, force: true });
-    withoutCache.push((await timed(() => createNodes[1](files, {}, context))).ms);
-    const warm = await timed(() => createNodes[1](files, {}, context));
+    withoutCache.push((await timed(() => createNodes[1](files, pluginOptions, context))).ms);
+    const warm = await timed(() => createNodes[1](files, pluginOptions, context));
     withCache.push(warm.ms);
     projects = Object.fromEntries(
       warm.result.flatMap(([, result]) => Object.values(result.projects)).map((project) => [project.name, project]),
@@ -1345,12 +1348,13 @@ async function measureCreateNodes(bench, size) {
   const edges = [];
   let edgeCount = 0;
   for (let index = 0; index < NODES_ROUNDS; index++) {
-    const run = await timed(() => plugin.createDependencies({}, dependencyContext));
+    const run = await timed(() => plugin.createDependencies(pluginOptions, dependencyContext));
     edges.push(run.ms);
     edgeCount = run.result.length;
   }
   return {
     charts: size,
+    execution: executionOf(workspace.dir),
     projects: Object.keys(projects).length,
     edges: edgeCount,
     rounds: NODES_ROUNDS,
@@ -1465,8 +1469,8 @@ function goalsFor(options) {
       limit: 2,
       measured: (m) => m.ratios.remoteToLocal,
       note: (m) =>
-        `Measured: the fresh clone's run ${seconds(m.freshClone.seconds)} with ${m.freshClone.remoteHits} of ${m.tasks} ` +
-        `remote hits; the same run from its local cache ${seconds(m.localCache.seconds)} (runs ${m.localCache.runs.join(', ')}).`,
+        `Measured: the fresh clone's run ${secondsText(m.freshClone.seconds)} with ${m.freshClone.remoteHits} of ${m.tasks} ` +
+        `remote hits; the same run from its local cache ${secondsText(m.localCache.seconds)} (runs ${m.localCache.runs.join(', ')}).`,
     },
     {
       id: `${remote}-write`,
@@ -1476,8 +1480,8 @@ function goalsFor(options) {
       limit: 1.1,
       measured: (m) => m.ratios.coldWriteToCold,
       note: (m) =>
-        `Measured: cold writing ${m.entriesStored} entries ${seconds(m.coldWritingCache.seconds)} (runs ` +
-        `${m.coldWritingCache.runs.join(', ')}), without the cache ${seconds(m.baseline.seconds)} (runs ` +
+        `Measured: cold writing ${m.entriesStored} entries ${secondsText(m.coldWritingCache.seconds)} (runs ` +
+        `${m.coldWritingCache.runs.join(', ')}), without the cache ${secondsText(m.baseline.seconds)} (runs ` +
         `${m.baseline.runs.join(', ')}); compare the spread of the runs with the 10 % the goal allows.`,
     },
     {
@@ -1506,14 +1510,16 @@ function goalsFor(options) {
 
 // Notes: each a function of the goal's measurement (and all measurements, and the goal), quoting measured numbers.
 
-const seconds = (value) => (value === null || value === undefined ? '? s' : `${value} s`);
-const cpu = (value) => (value === null || value === undefined ? 'CPU not measured' : `${value} CPU-s`);
+const secondsText = (value) => (value === null || value === undefined ? '? s' : `${value} s`);
+const cpuText = (value) => (value === null || value === undefined ? 'CPU not measured' : `${value} CPU-s`);
 
 /** What Nx printed about batches, for notes. */
 function batchText(batched, batches) {
   if (batched === undefined) return '';
   if (!batched) return 'Nx printed no "Running N tasks with nx-helm:…" line.';
-  const list = Object.entries(batches ?? {}).map(([executor, entry]) => `${executor} ${entry.tasks} tasks in ${entry.batches}`);
+  const list = Object.entries(batches ?? {}).map(
+    ([executor, entry]) => `${executor} ${entry.tasks} tasks in ${entry.batches} batch${entry.batches === 1 ? '' : 'es'}`,
+  );
   return `Nx printed batches: ${list.join(', ')}.`;
 }
 
@@ -1522,22 +1528,23 @@ const coldNote = (baseline) => (m, measurements, goal) => {
   const parallel = m.baselines?.parallelLoop;
   const compared = baseline === 'serial' ? serial : parallel;
   const parts = [
-    `Measured (execution: ${m.execution ?? 'not recorded'}): nx-helm ${seconds(m.seconds)}, ${cpu(m.cpuSeconds)}; serial ` +
-      `loop ${seconds(serial?.seconds)}, ${cpu(serial?.cpuSeconds)}` +
-      (parallel ? `; parallel loop (xargs -P ${m.cores}) ${seconds(parallel.seconds)}, ${cpu(parallel.cpuSeconds)}.` : '.'),
+    `Measured (execution: ${m.execution ?? 'not recorded'}): nx-helm ${secondsText(m.seconds)}, ${cpuText(m.cpuSeconds)}; serial ` +
+      `loop ${secondsText(serial?.seconds)}, ${cpuText(serial?.cpuSeconds)}` +
+      (parallel ? `; parallel loop (xargs -P ${m.cores}) ${secondsText(parallel.seconds)}, ${cpuText(parallel.cpuSeconds)}.` : '.'),
   ];
   if (m.cpuSeconds && serial?.cpuSeconds) {
     parts.push(`nx-helm used ${round(m.cpuSeconds / serial.cpuSeconds)}x the serial loop's CPU.`);
   }
   if (m.floorSeconds) {
     parts.push(
-      `Floor (serial loop CPU / ${m.cores} cores) ${seconds(m.floorSeconds)}: nx-helm took ${round(m.seconds / m.floorSeconds)}x ` +
+      `Floor (serial loop CPU / ${m.cores} cores) ${secondsText(m.floorSeconds)}: nx-helm took ${round(m.seconds / m.floorSeconds)}x ` +
         `the floor, ${round(m.seconds - m.floorSeconds, 1)} s above it.`,
     );
     if (compared?.seconds) {
       const limitSeconds = round(goal.limit * compared.seconds, 1);
       parts.push(
-        `The limit is ${limitSeconds} s here, ${limitSeconds < m.floorSeconds ? 'below' : 'above'} the floor` +
+        `The limit (${goal.limit} x the ${baseline} loop) is ${limitSeconds} s here, ` +
+          `${limitSeconds < m.floorSeconds ? 'below' : 'above'} the floor` +
           (limitSeconds < m.floorSeconds ? ' (reachable only with less CPU than the loop uses).' : '.'),
       );
     }
@@ -1550,8 +1557,8 @@ function cachedNote(m) {
   const tasks = 2 * m.charts;
   const extra = m.seconds - m.baseline.seconds;
   return (
-    `Measured: ${tasks} cached tasks ${seconds(m.seconds)} (runs ${m.runs.join(', ')}), nx show projects ` +
-    `${seconds(m.baseline.seconds)} (runs ${m.baseline.runs.join(', ')}): ${round(extra)} s more, ` +
+    `Measured: ${tasks} cached tasks ${secondsText(m.seconds)} (runs ${m.runs.join(', ')}), nx show projects ` +
+    `${secondsText(m.baseline.seconds)} (runs ${m.baseline.runs.join(', ')}): ${round(extra)} s more, ` +
     `${round((extra / tasks) * 1000, 1)} ms per cached task.`
   );
 }
@@ -1561,8 +1568,8 @@ function affectedNote(m) {
   const mode = (name) => {
     const run = m.modes[name];
     return (
-      `${name} ${seconds(run.seconds)} (runs ${run.runs.join(', ')}; ${cpu(run.cpuSeconds)}; tasks run ` +
-      `${run.tasksRun.join(', ')}${run.batched ? '; batched' : ''})`
+      `${name} ${secondsText(run.seconds)} (runs ${run.runs.join(', ')}; ${cpuText(run.cpuSeconds)}; tasks run ` +
+      `${run.tasksRun.join(', ')}; batch lines from Nx: ${run.batched ? 'yes' : 'no'})`
     );
   };
   return (
@@ -1574,8 +1581,8 @@ function affectedNote(m) {
 function pushFirstNote(m) {
   const { firstPush: first, helmPushLoop: loop } = m;
   return [
-    `Measured (execution: ${m.execution ?? 'not recorded'}): first push ${seconds(first.seconds)}, ${cpu(first.cpuSeconds)}, ` +
-      `${first.blobUploads} blob uploads; helm push loop ${seconds(loop.seconds)}, ${cpu(loop.cpuSeconds)}, ` +
+    `Measured (execution: ${m.execution ?? 'not recorded'}): first push ${secondsText(first.seconds)}, ${cpuText(first.cpuSeconds)}, ` +
+      `${first.blobUploads} blob uploads; helm push loop ${secondsText(loop.seconds)}, ${cpuText(loop.cpuSeconds)}, ` +
       `${loop.blobUploads} blob uploads.`,
     batchText(first.batched, first.batches),
   ]
@@ -1586,9 +1593,9 @@ function pushFirstNote(m) {
 function pushAgainNote(m) {
   const { rePush: again, helmPushLoop: loop, firstPush: first } = m;
   return [
-    `Measured (execution: ${m.execution ?? 'not recorded'}): re-push ${seconds(again.seconds)}, ${cpu(again.cpuSeconds)}, ` +
+    `Measured (execution: ${m.execution ?? 'not recorded'}): re-push ${secondsText(again.seconds)}, ${cpuText(again.cpuSeconds)}, ` +
       `${again.blobUploadRequests} blob upload requests, push.json ${JSON.stringify(again.statuses)}; helm push loop ` +
-      `${seconds(loop.seconds)}, ${cpu(loop.cpuSeconds)}; first push ${seconds(first.seconds)}.`,
+      `${secondsText(loop.seconds)}, ${cpuText(loop.cpuSeconds)}; first push ${secondsText(first.seconds)}.`,
     batchText(again.batched, again.batches),
   ]
     .filter(Boolean)
@@ -1604,8 +1611,8 @@ function graphNote(m, measurements) {
         `${nodes.medianMs.createDependenciesAllFilesChanged} ms.`
       : '';
   return (
-    `Measured: plugin ${seconds(m.seconds)} (runs ${m.runs.join(', ')}), project.json files ` +
-    `${seconds(m.baseline.seconds)} (runs ${m.baseline.runs.join(', ')}).${inProcess}`
+    `Measured: plugin ${secondsText(m.seconds)} (runs ${m.runs.join(', ')}), project.json files ` +
+    `${secondsText(m.baseline.seconds)} (runs ${m.baseline.runs.join(', ')}).${inProcess}`
   );
 }
 
@@ -1651,8 +1658,8 @@ function printTable(goals, measurements) {
     if (id.startsWith('cold-') && measurement.baselines) {
       const { serialLoop, parallelLoop } = measurement.baselines;
       rows.push([
-        `cold (${measurement.charts} charts): nx-helm ${seconds(measurement.seconds)}, serial loop ${seconds(serialLoop.seconds)}, ` +
-          `parallel loop ${seconds(parallelLoop.seconds)}, floor ${seconds(measurement.floorSeconds)}; / floor`,
+        `cold (${measurement.charts} charts): nx-helm ${secondsText(measurement.seconds)}, serial loop ${secondsText(serialLoop.seconds)}, ` +
+          `parallel loop ${secondsText(parallelLoop.seconds)}, floor ${secondsText(measurement.floorSeconds)}; / floor`,
         String(measurement.ratios.toFloor ?? '-'),
         '-',
       ]);
@@ -1661,7 +1668,7 @@ function printTable(goals, measurements) {
       const { batch, command } = measurement.modes;
       const tasks = measurement.asExpected ? '2 tasks run' : `tasks run: batch ${batch.tasksRun}, command ${command.tasksRun}`;
       rows.push([
-        `affected one leaf (${measurement.charts} charts): batch ${seconds(batch.seconds)}, command ${seconds(command.seconds)}, ` +
+        `affected one leaf (${measurement.charts} charts): batch ${secondsText(batch.seconds)}, command ${secondsText(command.seconds)}, ` +
           `${tasks}; batch / cold`,
         String(measurement.ratios.batchToCold ?? '-'),
         '-',
@@ -1748,7 +1755,16 @@ async function main() {
   const report = {
     date: new Date().toISOString(),
     machine: machineFacts(),
-    options: { only: options.only, sizes: options.sizes, graphSize: options.graphSize, pushSize: options.sizes[0], rounds: ROUNDS },
+    options: {
+      only: options.only,
+      sizes: options.sizes,
+      graphSize: options.graphSize,
+      pushSize: options.sizes[0],
+      rounds: ROUNDS,
+      coldRounds: options.coldRounds,
+      // The plugin option written into every generated workspace's nx.json (the affected item sets both itself).
+      execution: options.execution ?? EXECUTION_DEFAULT,
+    },
     goals: [],
     measurements: {},
   };
