@@ -18,9 +18,9 @@
 //   nodes     the plugin's createNodes and createDependencies called in-process (no goal)
 //   startup   `nx-helm lint`: from its start to its first helm call, beside a bare `node -e 0`
 //
-// Usage (after tools/setup.sh): node tools/bench/run.mjs [--only cold,cached,affected,push,remote-cache,graph,nodes,startup]
-//   [--sizes 100,500] [--graph-size 1000] [--cold-rounds 1] [--execution batch|command]
-//   [--out tools/bench/results/bench.json] [--reevaluate]
+// Usage (after tools/setup.sh): node tools/bench/run.mjs
+//   [--only cold,cached,affected,push,remote-cache,graph,nodes,startup] [--sizes 100,500] [--graph-size 1000]
+//   [--cold-rounds 1] [--execution batch|command] [--out tools/bench/results/bench.json] [--reevaluate]
 //   --execution    writes {"execution": ...} into the nx-helm plugin options of every generated workspace's nx.json
 //                  (default: unset, so the plugin's default for the installed Nx applies); the affected item sets
 //                  both values itself
@@ -1538,7 +1538,7 @@ const coldNote = (baseline) => (m, measurements, goal) => {
   if (m.floorSeconds) {
     parts.push(
       `Floor (serial loop CPU / ${m.cores} cores) ${secondsText(m.floorSeconds)}: nx-helm took ${round(m.seconds / m.floorSeconds)}x ` +
-        `the floor, ${round(m.seconds - m.floorSeconds, 1)} s above it.`,
+        `the floor, ${round(Math.abs(m.seconds - m.floorSeconds), 1)} s ${m.seconds < m.floorSeconds ? 'below' : 'above'} it.`,
     );
     if (compared?.seconds) {
       const limitSeconds = round(goal.limit * compared.seconds, 1);

@@ -9,6 +9,7 @@ import { quietLogger } from '../src/testing/memory-logger';
 import { startHttpProxy, type HttpProxy } from '../src/testing/http-proxy';
 import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
+import { createExampleWorkspace, runNx, spawnNx } from '../src/testing/nx-workspace';
 
 const CLI = join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js');
 const USER = 'ci-pusher';
@@ -181,5 +182,86 @@ describe('interrupting a package (real CLI and helm)', () => {
     await new Promise((resolve) => setTimeout(resolve, 3500));
     expect(existsSync(wentOn)).toBe(false);
     expect(existsSync(join(workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz'))).toBe(false);
+  });
+});
+
+/**
+ * `nx run-many -t push-chart` cancelled while its batch uploads (the push-chart targets run as one batch of nx-helm's
+ * push executor): the whole process group gets the signal, as a cancelled CI job's does. Nothing may be left: no
+ * temporary folder or login, no push record, no upload going on, nothing in the registry.
+ */
+describe('interrupting a batched push through nx (real nx, registry)', () => {
+  let registry: RegistryServer;
+  let proxy: HttpProxy;
+  let workspace: TempWorkspace;
+  let runTmp: string;
+  let uploads = 0;
+  let wentOn = false;
+  const env = () => ({ HELM_BIN: mainHelm(), CHARTS_USER: USER, CHARTS_PASSWORD: PASSWORD, TMPDIR: runTmp });
+
+  beforeAll(async () => {
+    registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
+    proxy = await startHttpProxy(Number(registry.host.split(':')[1]), {
+      intercept: (incoming, outgoing) => {
+        if (incoming.method !== 'PUT' || !incoming.url?.includes('/blobs/uploads/')) return false;
+        uploads++;
+        setTimeout(() => {
+          if (!incoming.socket.destroyed) wentOn = true;
+          outgoing.destroy();
+        }, 4000);
+        return true;
+      },
+    });
+    workspace = createExampleWorkspace();
+    runTmp = mkdtempSync(join(tmpdir(), 'nx-helm-interrupt-tmp-'));
+    workspace.write(
+      'nx.json',
+      JSON.stringify({
+        plugins: [
+          {
+            plugin: 'nx-helm',
+            options: {
+              registry: `oci://${proxy.host}/charts`,
+              registries: { [proxy.host]: { usernameEnv: 'CHARTS_USER', passwordEnv: 'CHARTS_PASSWORD', plainHttp: true } },
+            },
+          },
+        ],
+      }),
+    );
+    expect(runNx(workspace.root, ['run-many', '-t', 'lint-chart', 'package-chart'], env()).status).toBe(0);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await registry.stop();
+    workspace.dispose();
+    rmSync(runTmp, { recursive: true, force: true });
+  });
+
+  it('leaves no login, temporary folder, push record or upload behind when cancelled mid-upload', async () => {
+    const child = spawnNx(workspace.root, ['run-many', '-t', 'push-chart', '--output-style=static'], env());
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Every chart of the batch uploads at once (the example workspace has four).
+    await waitFor(() => uploads >= 4, 'every chart of the batch to upload');
+    expect(output).toMatch(/Running 4 tasks with nx-helm:push/);
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    // The batch process and its children are gone with nx: nothing of theirs is left in the temporary folder.
+    await waitFor(() => readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-')).length === 0, 'the temporary folders to go', 5000);
+    const records = filesBelow(join(workspace.root, 'dist')).filter((file) => file.path.endsWith('push.json'));
+    expect(records.map((file) => file.path)).toEqual([]);
+    const base64 = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+    const leaks = [...filesBelow(runTmp), ...filesBelow(workspace.root)].filter(
+      (file) => file.content.includes(PASSWORD) || file.content.includes(base64),
+    );
+    expect(leaks.map((file) => file.path)).toEqual([]);
+    expect(output).not.toContain(PASSWORD);
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    expect(wentOn).toBe(false);
+    for (const chart of ['common', 'web', 'worker', 'platform']) {
+      expect(await registry.manifestDigest(`charts/${chart}`, '0.1.0')).toBeUndefined();
+    }
   });
 });

@@ -79,7 +79,7 @@ export async function* runChartBatch<O extends ChartCommandOptions>(
       const blocked = pending.filter((task) => inBatch(task).some((id) => outcome.get(id) === 'failure' || outcome.get(id) === 'skipped'));
       for (const task of blocked) {
         pending.splice(pending.indexOf(task), 1);
-        const failed = inBatch(task).filter((id) => outcome.get(id) !== 'success');
+        const failed = inBatch(task).filter((id) => outcome.get(id) === 'failure' || outcome.get(id) === 'skipped');
         outcome.set(task.id, 'skipped');
         const now = Date.now();
         yield {
@@ -117,7 +117,7 @@ export async function* runChartBatch<O extends ChartCommandOptions>(
       for (const item of items) {
         const log = logs.get(item.id)!;
         let error = failures.get(item.id);
-        if (error instanceof DeadlinePassed || (error === undefined && endTime > item.deadline)) error = chartTimeoutError(timeoutSeconds);
+        if (error instanceof DeadlinePassed) error = chartTimeoutError(timeoutSeconds);
         if (error !== undefined) log.logger.error(formatFailure(target, projectLabel(item.options), error));
         outcome.set(item.id, error === undefined ? 'success' : 'failure');
         yield {

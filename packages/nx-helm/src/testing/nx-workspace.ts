@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import { copyExampleCharts, REPOSITORY_ROOT } from './example-charts';
 import { join } from 'node:path';
@@ -44,6 +44,16 @@ export function runNxAsync(workspaceRoot: string, args: string[], env: NodeJS.Pr
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, output: `${stdout}\n${stderr}` }));
+  });
+}
+
+/** The workspace's nx as a child in a process group of its own (signal the group as a cancelled CI job does). */
+export function spawnNx(workspaceRoot: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [nxBinary(workspaceRoot), ...args], {
+    cwd: workspaceRoot,
+    env: nxEnvironment(env),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
