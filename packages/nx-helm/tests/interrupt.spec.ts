@@ -249,7 +249,11 @@ describe('interrupting a batched push through nx (real nx, registry)', () => {
     process.kill(-child.pid!, 'SIGINT');
     await exited;
     // The batch process and its children are gone with nx: nothing of theirs is left in the temporary folder.
-    await waitFor(() => readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-')).length === 0, 'the temporary folders to go', 5000);
+    await waitFor(
+      () => readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-')).length === 0,
+      'the temporary folders to go',
+      5000,
+    );
     const records = filesBelow(join(workspace.root, 'dist')).filter((file) => file.path.endsWith('push.json'));
     expect(records.map((file) => file.path)).toEqual([]);
     const base64 = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');

@@ -34,12 +34,13 @@ describe('runChartBatch', () => {
         { env: {} },
       ),
     );
-    expect(waves).toEqual([
-      ['common:package-chart', 'broken:package-chart', 'other:package-chart'],
-      ['web:package-chart'],
-    ]);
+    expect(waves).toEqual([['common:package-chart', 'broken:package-chart', 'other:package-chart'], ['web:package-chart']]);
     const byTask = Object.fromEntries(results.map((result) => [result.task, result.result]));
-    expect(byTask['common:package-chart']).toMatchObject({ success: true, status: 'success', terminalOutput: 'working on charts/common\n' });
+    expect(byTask['common:package-chart']).toMatchObject({
+      success: true,
+      status: 'success',
+      terminalOutput: 'working on charts/common\n',
+    });
     expect(byTask['other:package-chart']).toMatchObject({ success: true, terminalOutput: 'working on charts/other\n' });
     expect(byTask['broken:package-chart']).toMatchObject({
       success: false,
@@ -59,15 +60,18 @@ describe('runChartBatch', () => {
       const failures = new Map<string, unknown>();
       await Promise.all(
         items.map((item) =>
-          beforeDeadline(item.deadline, new Promise((resolve) => setTimeout(resolve, item.options.projectName === 'slow' ? 5000 : 10).unref())).catch(
-            (error: unknown) => failures.set(item.id, error),
-          ),
+          beforeDeadline(
+            item.deadline,
+            new Promise((resolve) => setTimeout(resolve, item.options.projectName === 'slow' ? 5000 : 10).unref()),
+          ).catch((error: unknown) => failures.set(item.id, error)),
         ),
       );
       return failures;
     };
     const started = Date.now();
-    const results = await collect(runChartBatch('lint-chart', [task('slow'), task('quick')], wave, { env: { NX_HELM_CHART_TIMEOUT: '1' } }));
+    const results = await collect(
+      runChartBatch('lint-chart', [task('slow'), task('quick')], wave, { env: { NX_HELM_CHART_TIMEOUT: '1' } }),
+    );
     expect(Date.now() - started).toBeLessThan(4000);
     expect(results.map((result) => [result.task, result.result.success])).toEqual([
       ['slow:package-chart', false],

@@ -151,7 +151,10 @@ export function beforeDeadline<T>(deadline: number, work: Promise<T>, cleanUp?: 
     const timer = setTimeout(
       () => {
         reject(new DeadlinePassed());
-        work.then((value) => cleanUp?.(value), () => undefined);
+        work.then(
+          (value) => cleanUp?.(value),
+          () => undefined,
+        );
       },
       Math.max(0, deadline - Date.now()),
     );

@@ -17,7 +17,12 @@ export function pushBatch(tasks: readonly ChartBatchTask<PushOptions>[], env?: N
 const pushWave: WaveRunner<PushOptions> = async (items, { concurrency, session }) => {
   const pool = createPool(concurrency * PUSHES_PER_CORE);
   const { failures } = await settleEach(items, (item) =>
-    pool(() => beforeDeadline(item.deadline, session.withLog(item.options.log, () => pushChart(item.options)))),
+    pool(() =>
+      beforeDeadline(
+        item.deadline,
+        session.withLog(item.options.log, () => pushChart(item.options)),
+      ),
+    ),
   );
   return failures;
 };

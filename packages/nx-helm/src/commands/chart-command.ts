@@ -48,7 +48,9 @@ export interface ChartCommandOptions {
 
 /** The chart-testing configuration the command follows (read once per batch). */
 export function commandCtConfig(options: Pick<ChartCommandOptions, 'workspaceRoot' | 'ctConfig' | 'session'>): CtConfig | undefined {
-  return options.session ? options.session.ctConfig(options.workspaceRoot, options.ctConfig) : readCtConfig(options.workspaceRoot, options.ctConfig);
+  return options.session
+    ? options.session.ctConfig(options.workspaceRoot, options.ctConfig)
+    : readCtConfig(options.workspaceRoot, options.ctConfig);
 }
 
 export function projectLabel(options: ChartCommandOptions): string {

@@ -40,7 +40,9 @@ describe.each([
   });
 
   it('gives a failing chart its own failure, and the others their success, in a few processes', async () => {
-    const dirs = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((name) => chart(name, name === 'f' ? '{{ .Values.x | nosuchfunction }}\n' : undefined));
+    const dirs = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((name) =>
+      chart(name, name === 'f' ? '{{ .Values.x | nosuchfunction }}\n' : undefined),
+    );
     const results = await lintCharts(helm, dirs, ['--strict']);
     // The group, then halves down to the failing chart: 1 + 2 + 2 + 2.
     expect(processes()).toBe(7);

@@ -24,7 +24,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { buildChartProject } from './chart-targets';
-import { defaultExecution } from './execution-mode';
+import { defaultExecution } from '../config/nx-version';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { FileCache, hashOf } from '../utils/file-cache';
 

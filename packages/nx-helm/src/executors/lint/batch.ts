@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { lintBatch } from '../../batch/lint-batch';
 import type { ChartBatchResult } from '../../batch/chart-batch';
-import { batchTasks } from '../shared/executor-context';
+import { batchTasks, reportBatch } from '../shared/executor-context';
 import type { LintExecutorSchema } from './schema';
 
 /** Nx's batch implementation of nx-helm:lint: every task of the batch through nx-helm's batch runner, a result per task. */
@@ -11,5 +11,5 @@ export default function lintChartBatch(
   _overrides: LintExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<ChartBatchResult> {
-  return lintBatch(batchTasks(taskGraph, inputs, context));
+  return reportBatch(lintBatch(batchTasks(taskGraph, inputs, context)), context);
 }

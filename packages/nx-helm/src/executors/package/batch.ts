@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { packageBatch } from '../../batch/package-batch';
 import type { ChartBatchResult } from '../../batch/chart-batch';
-import { batchTasks } from '../shared/executor-context';
+import { batchTasks, reportBatch } from '../shared/executor-context';
 import type { PackageExecutorSchema } from './schema';
 
 /** Nx's batch implementation of nx-helm:package: every task of the batch through nx-helm's batch runner, a result per task. */
@@ -11,5 +11,5 @@ export default function packageChartBatch(
   _overrides: PackageExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<ChartBatchResult> {
-  return packageBatch(batchTasks(taskGraph, inputs, context));
+  return reportBatch(packageBatch(batchTasks(taskGraph, inputs, context)), context);
 }

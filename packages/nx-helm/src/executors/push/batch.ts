@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { pushBatch } from '../../batch/push-batch';
 import type { ChartBatchResult } from '../../batch/chart-batch';
-import { batchTasks } from '../shared/executor-context';
+import { batchTasks, reportBatch } from '../shared/executor-context';
 import type { PushExecutorSchema } from './schema';
 
 /** Nx's batch implementation of nx-helm:push: every task of the batch through nx-helm's batch runner, a result per task. */
@@ -11,5 +11,5 @@ export default function pushChartBatch(
   _overrides: PushExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<ChartBatchResult> {
-  return pushBatch(batchTasks(taskGraph, inputs, context));
+  return reportBatch(pushBatch(batchTasks(taskGraph, inputs, context)), context);
 }

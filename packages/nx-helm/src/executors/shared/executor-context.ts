@@ -4,6 +4,7 @@ import type { ChartCommandOptions } from '../../commands/chart-command';
 import { METADATA_KEY } from '../../config/constants';
 import type { ChartProjectMetadata } from '../../config/project-metadata';
 import { formatFailure } from '../../utils/nx-helm-error';
+import { nxBatchesByItself } from '../../config/nx-version';
 
 /**
  * What every command gets from an Nx executor context: the workspace, the project's chart folder, Nx's logger, and the
@@ -73,5 +74,20 @@ export async function runForExecutor(
   } catch (error) {
     logger.error(formatFailure(target, context.projectName ?? 'this project', error));
     return { success: false };
+  }
+}
+
+/**
+ * The results of a batch for Nx. Nx before 22.6 prints no batched task's output, only what the batch process writes:
+ * there each task's output is also written, under its task id, as the task ends.
+ */
+export async function* reportBatch<R extends { task: string; result: { terminalOutput: string } }>(
+  results: AsyncIterable<R>,
+  context: ExecutorContext,
+): AsyncGenerator<R> {
+  const write = !nxBatchesByItself(context.root);
+  for await (const result of results) {
+    if (write) process.stdout.write(`\n> nx run ${result.task}\n\n${result.result.terminalOutput}`);
+    yield result;
   }
 }

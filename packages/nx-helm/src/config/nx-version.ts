@@ -3,9 +3,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import lt from 'semver/functions/lt';
 import validVersion from 'semver/functions/valid';
-import type { ExecutionMode } from '../config/plugin-options';
+import type { ExecutionMode } from './plugin-options';
 
-/** The first Nx that batches an executor's tasks by itself when its executors.json entry says `preferBatch`. */
+/**
+ * The first Nx that batches an executor's tasks by itself when its executors.json entry says `preferBatch`, and that
+ * prints each batched task's output (earlier versions only stream the batch process's own output).
+ */
 export const FIRST_NX_WITH_PREFER_BATCH = '22.6.0';
 
 /**
@@ -14,9 +17,14 @@ export const FIRST_NX_WITH_PREFER_BATCH = '22.6.0';
  */
 export function defaultExecution(workspaceRoot: string, env: NodeJS.ProcessEnv): ExecutionMode {
   if (env.NX_BATCH_MODE === 'true') return 'batch';
+  return nxBatchesByItself(workspaceRoot) ? 'batch' : 'command';
+}
+
+/** Whether the workspace's Nx is 22.6.0 or later (see FIRST_NX_WITH_PREFER_BATCH); false when it cannot be told. */
+export function nxBatchesByItself(workspaceRoot: string): boolean {
   const version = workspaceNxVersion(workspaceRoot);
   const valid = version === undefined ? null : validVersion(version);
-  return valid !== null && !lt(valid, FIRST_NX_WITH_PREFER_BATCH) ? 'batch' : 'command';
+  return valid !== null && !lt(valid, FIRST_NX_WITH_PREFER_BATCH);
 }
 
 /** The version of the workspace's nx package, or undefined when it cannot be found. */
