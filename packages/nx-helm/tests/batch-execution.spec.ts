@@ -64,7 +64,7 @@ function taskOutputs(output: string): Map<string, string> {
   const parts = output.split(/^> nx run (\S+)/m);
   const outputs = new Map<string, string>();
   for (let index = 1; index < parts.length; index += 2) {
-    outputs.set(parts[index].replace(/\s.*$/, ''), parts[index + 1].split(/\n(?:\s*NX\s|\s*>  NX\s)/)[0]);
+    outputs.set(parts[index].replace(/\s.*$/, ''), parts[index + 1].split(/\n(?:\s*NX\s|\s*> {2}NX\s)/)[0]);
   }
   return outputs;
 }

@@ -7,7 +7,7 @@ import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-set
 import { chartCommandSettings, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
 import { chartTimeoutError, chartTimeoutSeconds, startDeadline } from '../utils/deadline';
-import { formatFailure, NxHelmError } from '../utils/nx-helm-error';
+import { formatFailure } from '../utils/nx-helm-error';
 import { CLI_COMMANDS, commandHelp, normalizeArgs } from './cli-commands';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
