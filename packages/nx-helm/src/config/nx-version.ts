@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import lt from 'semver/functions/lt';
 import validVersion from 'semver/functions/valid';
 import type { ExecutionMode } from './plugin-options';
@@ -27,12 +26,17 @@ export function nxBatchesByItself(workspaceRoot: string): boolean {
   return valid !== null && !lt(valid, FIRST_NX_WITH_PREFER_BATCH);
 }
 
-/** The version of the workspace's nx package, or undefined when it cannot be found. */
+/** The version of the workspace's nx package (node_modules/nx there or in a folder above), or undefined without one. */
 export function workspaceNxVersion(workspaceRoot: string): string | undefined {
-  try {
-    const manifest = createRequire(join(workspaceRoot, 'package.json')).resolve('nx/package.json');
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
-  } catch {
-    return undefined;
+  for (let dir = workspaceRoot; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'node_modules/nx/package.json');
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
+      } catch {
+        return undefined;
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
   }
 }

@@ -143,6 +143,86 @@ describe('nx-helm plugin', () => {
     expect(Object.keys(projects.common.targets!)).toEqual(ALL_TARGETS);
   });
 
+  it('infers lint, package and push as batching executors with execution "batch", with only the options each needs', async () => {
+    writeExampleCharts();
+    const options: NxHelmPluginOptions = {
+      execution: 'batch',
+      registry: 'oci://ghcr.io/acme/charts',
+      registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
+      lint: { strict: false },
+      outputPath: 'out',
+    };
+    const { web } = await projectsFor(['charts/common/Chart.yaml', 'charts/web/Chart.yaml'], options);
+    const targets = web.targets!;
+    expect(targets['lint-chart']).toMatchObject({
+      executor: 'nx-helm:lint',
+      options: {
+        registries: options.registries,
+        publishRepositories: ['oci://ghcr.io/acme/charts'],
+        lint: { strict: false },
+      },
+      cache: true,
+      metadata: { execution: 'batch' },
+    });
+    expect(targets['lint-chart'].options).not.toHaveProperty('registry');
+    expect(targets['package-chart']).toMatchObject({
+      executor: 'nx-helm:package',
+      options: { outputPath: 'out/charts/web', registries: options.registries },
+      dependsOn: ['^package-chart'],
+      outputs: ['{workspaceRoot}/out/charts/web'],
+      metadata: { execution: 'batch' },
+    });
+    expect(targets['push-chart']).toMatchObject({
+      executor: 'nx-helm:push',
+      options: { registry: 'oci://ghcr.io/acme/charts', packageOutputPath: 'out/charts/web', registries: options.registries },
+      dependsOn: ['package-chart', 'lint-chart'],
+      cache: false,
+    });
+    expect(targets['push-chart'].options).not.toHaveProperty('lint');
+    // The targets that gain nothing from batches stay commands.
+    expect(targets['verify-chart'].executor).toBe('nx:run-commands');
+    expect(targets['check-version'].executor).toBe('nx:run-commands');
+    // Every executor option is one the executor's schema declares (Nx refuses others).
+    for (const [target, executor] of [
+      ['lint-chart', 'lint'],
+      ['package-chart', 'package'],
+      ['push-chart', 'push'],
+    ] as const) {
+      const schema = JSON.parse(readFileSync(join(__dirname, `../executors/${executor}/schema.json`), 'utf8')) as { properties: object };
+      expect(Object.keys(targets[target].options).filter((key) => !(key in schema.properties))).toEqual([]);
+    }
+    const commands = await projectsFor(['charts/common/Chart.yaml', 'charts/web/Chart.yaml'], { ...options, execution: 'command' });
+    expect(commands.web.targets!['lint-chart']).toMatchObject({ executor: 'nx:run-commands', metadata: { execution: 'command' } });
+    expect(commands.web.targets!['lint-chart'].options.command).toBe('nx-helm lint charts/web');
+  });
+
+  it("chooses batch by default where the workspace's Nx batches by itself (22.6+) or NX_BATCH_MODE=true, else command", async () => {
+    writeExampleCharts();
+    const lintExecutor = async () =>
+      (await projectsFor(['charts/web/Chart.yaml', 'charts/common/Chart.yaml'])).web.targets!['lint-chart'].executor;
+    const nxAt = (version: string) => graph.workspace.write('node_modules/nx/package.json', JSON.stringify({ name: 'nx', version }));
+    expect(await lintExecutor()).toBe('nx:run-commands');
+    nxAt('22.5.4');
+    expect(await lintExecutor()).toBe('nx:run-commands');
+    process.env.NX_BATCH_MODE = 'true';
+    try {
+      expect(await lintExecutor()).toBe('nx-helm:lint');
+    } finally {
+      delete process.env.NX_BATCH_MODE;
+    }
+    nxAt('22.6.0');
+    expect(await lintExecutor()).toBe('nx-helm:lint');
+    nxAt('24.0.6');
+    expect(await lintExecutor()).toBe('nx-helm:lint');
+  });
+
+  it('refuses an execution option other than batch or command', async () => {
+    writeExampleCharts();
+    await expect(projectsFor(['charts/web/Chart.yaml'], { execution: 'fast' as never })).rejects.toThrow(
+      /"execution" in nx\.json must be "batch" \(many charts' tasks in one process\) or "command"/,
+    );
+  });
+
   it('lets push-chart skip the lint with lintBeforePush: false, and refuses a value that is not a boolean', async () => {
     const projects = await projectsFor(writeExampleCharts(), { lintBeforePush: false });
     expect(projects.web.targets!['push-chart'].dependsOn).toEqual(['package-chart']);

@@ -957,3 +957,37 @@ describe('workflow generator', () => {
     await expect(workflowGenerator(tree, { sign: 'gpg' })).rejects.toThrow('Run `nx add nx-helm`');
   });
 });
+
+describe('workflow generator: batch execution on older Nx', () => {
+  const generate = async (nxRange: string, pluginOptions?: object) => {
+    const tree = createTreeWithEmptyWorkspace();
+    tree.write('package.json', JSON.stringify({ name: 'ws', devDependencies: { nx: nxRange } }));
+    updateNxJson(tree, { plugins: [{ plugin: 'nx-helm', options: pluginOptions ?? {} }] });
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    await workflowGenerator(tree, { ci: 'github' });
+    await workflowGenerator(tree, { ci: 'gitlab' });
+    return {
+      github: parse(tree.read(FILE, 'utf8')!) as Workflow,
+      gitlab: parse(tree.read('.gitlab-ci.yml', 'utf8')!) as { variables: Record<string, string> },
+    };
+  };
+  afterEach(() => jest.restoreAllMocks());
+
+  it('asks Nx before 22.6 for batches (NX_BATCH_MODE=true) in every job', async () => {
+    const { github, gitlab } = await generate('~22.0.0');
+    expect(github.env).toEqual({ NX_BATCH_MODE: 'true' });
+    expect(gitlab.variables.NX_BATCH_MODE).toBe('true');
+  });
+
+  it('leaves it to Nx 22.6 and later (preferBatch), and to workspaces that chose command targets', async () => {
+    for (const [range, options] of [
+      ['^22.6.0', undefined],
+      ['24.0.6', undefined],
+      ['22.0.0', { execution: 'command' }],
+    ] as const) {
+      const { github, gitlab } = await generate(range, options);
+      expect(github.env).toBeUndefined();
+      expect(gitlab.variables.NX_BATCH_MODE).toBeUndefined();
+    }
+  });
+});

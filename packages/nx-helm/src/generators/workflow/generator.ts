@@ -3,6 +3,9 @@ import type { NxHelmPluginOptions } from '../../config/plugin-options';
 import { NxHelmError } from '../../utils/nx-helm-error';
 import { PLUGIN_NAME } from '../../config/constants';
 import { findPluginIndex } from '../init/generator';
+import lt from 'semver/functions/lt';
+import minVersion from 'semver/ranges/min-version';
+import { FIRST_NX_WITH_PREFER_BATCH } from '../../config/nx-version';
 import { writeGeneratedYaml } from './generated-file';
 import { renderGithubWorkflow } from './github-workflow';
 import { renderGitlabCi } from './gitlab-ci';
@@ -12,7 +15,7 @@ import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, MAX_SHARDS, REMOTE_CACHES, type Workfl
 
 /** `nx g nx-helm:workflow`: the CI workflow that checks pull requests and publishes the affected charts. */
 export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSchema = {}): Promise<void> {
-  const options = normalizeOptions(schema);
+  const options = { ...normalizeOptions(schema), batchMode: needsBatchMode(tree) };
   const name = schema.name ?? 'charts.yml';
   if (options.ci === 'github' && !/^[\w.-]+\.ya?ml$/.test(name)) {
     throw new NxHelmError(`--name must be a file name ending in .yml or .yaml (it goes in .github/workflows/), not "${name}".`);
@@ -45,7 +48,7 @@ export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSch
   logger.info(`Repository settings the workflow expects: ${settings.join('; ')}.`);
 }
 
-function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
+function normalizeOptions(schema: WorkflowGeneratorSchema): Omit<WorkflowOptions, 'batchMode'> {
   const choose = <T extends string>(option: string, value: T | undefined, allowed: readonly T[], fallback: T): T => {
     const chosen = value ?? fallback;
     if (!allowed.includes(chosen)) {
@@ -90,6 +93,24 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): WorkflowOptions {
     mainBranch: schema.mainBranch ?? 'main',
     releaseBranch: schema.releaseBranch ?? 'release',
   };
+}
+
+/**
+ * Whether the jobs must ask Nx for batches: the workspace's nx (its package.json's version range, at its lowest) is
+ * older than 22.6, and nx.json does not choose command targets.
+ */
+function needsBatchMode(tree: Tree): boolean {
+  const entry = readNxJson(tree)?.plugins?.find((plugin) => (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME);
+  if (typeof entry === 'object' && (entry.options as NxHelmPluginOptions | undefined)?.execution === 'command') return false;
+  const manifest = tree.exists('package.json')
+    ? (JSON.parse(tree.read('package.json', 'utf8') ?? '{}') as {
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      })
+    : {};
+  const range = manifest.devDependencies?.nx ?? manifest.dependencies?.nx;
+  const lowest = range ? minVersion(range) : null;
+  return lowest !== null && lt(lowest, FIRST_NX_WITH_PREFER_BATCH);
 }
 
 /** What `--trigger release` needs of the repository besides the registry's settings. */

@@ -371,6 +371,8 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
       ...(options.trigger === 'release' ? { workflow_dispatch: {} } : {}),
     },
     permissions: {},
+    // This Nx runs nx-helm's executors in batches (many charts per process) only when asked.
+    ...(options.batchMode ? { env: { NX_BATCH_MODE: 'true' } } : {}),
     concurrency: {
       group: 'helm-charts-${{ github.ref }}',
       // Publishing runs to completion; a newer pull request commit replaces an older check.

@@ -109,6 +109,8 @@ export function renderGitlabCi(options: WorkflowOptions): string {
       HELM_VERSION: options.helmVersion,
       // nx affected compares commits: fetch the whole history.
       GIT_DEPTH: '0',
+      // This Nx runs nx-helm's executors in batches (many charts per process) only when asked.
+      ...(options.batchMode ? { NX_BATCH_MODE: 'true' } : {}),
     },
     default: { image: `node:${options.nodeVersion}` },
     check,

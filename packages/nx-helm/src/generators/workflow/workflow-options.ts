@@ -28,6 +28,11 @@ export interface WorkflowOptions {
   shards: number;
   mainBranch: string;
   releaseBranch: string;
+  /**
+   * Set NX_BATCH_MODE=true for every job: the workspace's Nx is older than 22.6, which batches nx-helm's executors only
+   * when told to (the plugin then infers them, see the execution option).
+   */
+  batchMode: boolean;
 }
 
 /** Environment variables that hold the GPG signing key and its passphrase (named in nx.json's sign option). */
