@@ -31,19 +31,18 @@ describe('example chart workspace (nx + helm)', () => {
     expect((JSON.parse(result.output.trim().split('\n')[0]) as string[]).sort()).toEqual(['common', 'platform', 'web', 'worker']);
   });
 
-  it('infers nx:run-commands targets that run the nx-helm command, which Nx runs in its own process', () => {
+  it('infers batching executors for lint, package and push on this Nx (24), nx:run-commands for the others', () => {
     const result = nx('show', 'project', 'web', '--json');
     expect(result.status).toBe(0);
     const targets = (
-      JSON.parse(result.output.trim().split('\n')[0]) as { targets: Record<string, { executor: string; options: { command: string } }> }
+      JSON.parse(result.output.trim().split('\n')[0]) as {
+        targets: Record<string, { executor: string; options: { command: string }; metadata: { execution?: string } }>;
+      }
     ).targets;
-    for (const [target, command] of Object.entries({
-      'lint-chart': 'lint',
-      'package-chart': 'package',
-      'push-chart': 'push',
-      'verify-chart': 'verify',
-      'check-version': 'check-version',
-    })) {
+    for (const command of ['lint', 'package', 'push']) {
+      expect(targets[`${command}-chart`]).toMatchObject({ executor: `nx-helm:${command}`, metadata: { execution: 'batch' } });
+    }
+    for (const [target, command] of Object.entries({ 'verify-chart': 'verify', 'check-version': 'check-version' })) {
       expect(targets[target]).toMatchObject({ executor: 'nx:run-commands', options: { command: `nx-helm ${command} charts/web` } });
     }
   });

@@ -113,6 +113,8 @@ describe.each(NX_VERSIONS)('the registry cache with Nx $nx', (versions) => {
     const filled = build(first);
     succeeded(filled);
     expect(taskSources(filled.output)).toEqual(Object.fromEntries(TASKS.map((task) => [task, 'run'])));
+    // Nx 24 ran each target's tasks as one batch (preferBatch), Nx 22.0 as commands: both fill the cache per task.
+    if (versions.nx !== '22.0.0') expect(filled.output).toMatch(/Running \d+ tasks with nx-helm:lint/);
     expect(filled.output).toContain(`nx-helm: registry cache: 0 hits, ${TASKS.length} misses, ${TASKS.length} stored.`);
     expect(await entries()).toHaveLength(TASKS.length);
 
