@@ -25,6 +25,21 @@ function filesBelow(dir: string): Array<{ path: string; content: string }> {
   });
 }
 
+/** nx.json publishing to `host` over plain HTTP with the credentials in CHARTS_USER and CHARTS_PASSWORD. */
+function nxJsonPushingTo(host: string): string {
+  return JSON.stringify({
+    plugins: [
+      {
+        plugin: 'nx-helm',
+        options: {
+          registry: `oci://${host}/charts`,
+          registries: { [host]: { usernameEnv: 'CHARTS_USER', passwordEnv: 'CHARTS_PASSWORD', plainHttp: true } },
+        },
+      },
+    ],
+  });
+}
+
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
@@ -68,20 +83,7 @@ describe('interrupting a push (real CLI and registry)', () => {
   beforeEach(async () => {
     workspace = createTempWorkspace('nx-helm-interrupt-');
     runTmp = mkdtempSync(join(tmpdir(), 'nx-helm-interrupt-tmp-'));
-    workspace.write(
-      'nx.json',
-      JSON.stringify({
-        plugins: [
-          {
-            plugin: 'nx-helm',
-            options: {
-              registry: `oci://${proxy.host}/charts`,
-              registries: { [proxy.host]: { usernameEnv: 'CHARTS_USER', passwordEnv: 'CHARTS_PASSWORD', plainHttp: true } },
-            },
-          },
-        ],
-      }),
-    );
+    workspace.write('nx.json', nxJsonPushingTo(proxy.host));
     writeChart(workspace, 'charts/web', { name: 'web' });
     await packageChart({
       workspaceRoot: workspace.root,
@@ -214,20 +216,7 @@ describe('interrupting a batched push through nx (real nx, registry)', () => {
     });
     workspace = createExampleWorkspace();
     runTmp = mkdtempSync(join(tmpdir(), 'nx-helm-interrupt-tmp-'));
-    workspace.write(
-      'nx.json',
-      JSON.stringify({
-        plugins: [
-          {
-            plugin: 'nx-helm',
-            options: {
-              registry: `oci://${proxy.host}/charts`,
-              registries: { [proxy.host]: { usernameEnv: 'CHARTS_USER', passwordEnv: 'CHARTS_PASSWORD', plainHttp: true } },
-            },
-          },
-        ],
-      }),
-    );
+    workspace.write('nx.json', nxJsonPushingTo(proxy.host));
     expect(runNx(workspace.root, ['run-many', '-t', 'lint-chart', 'package-chart'], env()).status).toBe(0);
   });
   afterAll(async () => {
