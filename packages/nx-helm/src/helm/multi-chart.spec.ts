@@ -53,6 +53,21 @@ describe.each([
     expect(`${results[5].stdout}${results[5].stderr}`).toContain('nosuchfunction');
   });
 
+  it('lints charts with values files of the same content in one process, each chart named with its own file', async () => {
+    const dirs = ['a', 'b', 'c'].map((name) =>
+      chart(name, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ required "cmName" .Values.cmName }}\n'),
+    );
+    const files = ['a', 'b', 'c'].map((name) => workspace.write(`${name}/ci/x-values.yaml`, 'cmName: cm\n'));
+    const results = await lintCharts(helm, dirs, ['--strict'], { valuesFiles: files });
+    expect(processes()).toBe(1);
+    expect(results.map((result) => [result.failed, result.args.at(-1)])).toEqual(files.map((file) => [false, file]));
+    // A template that needs a value the file lacks: b alone fails, run with its own file.
+    workspace.write('b/templates/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ required "other" .Values.other }}\n');
+    const again = await lintCharts(helm, dirs, ['--strict'], { valuesFiles: files });
+    expect(again.map((result) => result.failed)).toEqual([false, true, false]);
+    expect(again[1].args).toEqual(['lint', dirs[1], '--strict', '--values', files[1]]);
+  });
+
   it('packages several charts in one helm process; a chart that cannot be packaged fails alone', async () => {
     const dirs = ['a', 'b', 'c'].map((name) => chart(name));
     workspace.write('c/Chart.yaml', 'apiVersion: v2\nname: c\nversion: not-a-version\n');

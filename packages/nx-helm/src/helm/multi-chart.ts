@@ -15,20 +15,36 @@ export interface GroupOptions extends Omit<ProcessOptions, 'timeoutMs'> {
  * more commands, not one per chart.
  */
 
-/** `helm lint <dir>… <flags>`: one result per folder, as `helm lint <dir> <flags>` would give it. */
+/**
+ * `helm lint <dir>… <flags>`: one result per folder, as `helm lint <dir> <flags>` would give it. With `valuesFiles`
+ * (one per folder, all of the same content), each chart is linted with its values file: the group's command passes the
+ * first, a chart's own command its own.
+ */
 export async function lintCharts(
   helm: HelmRunner,
   dirs: readonly string[],
   flags: readonly string[],
-  options: GroupOptions = {},
+  options: GroupOptions & { valuesFiles?: readonly string[] } = {},
 ): Promise<ProcessResult[]> {
-  if (dirs.length === 1) return [await run(helm, ['lint', dirs[0], ...flags], options)];
-  const group = await run(helm, ['lint', ...dirs, ...flags], options);
+  const { valuesFiles, ...processOptions } = options;
+  const argsFor = (folders: readonly string[], index: number) => [
+    'lint',
+    ...folders,
+    ...flags,
+    ...(valuesFiles ? ['--values', valuesFiles[index]] : []),
+  ];
+  if (dirs.length === 1) return [await run(helm, argsFor(dirs, 0), processOptions)];
+  const group = await run(helm, argsFor(dirs, 0), processOptions);
   const sections = group.failed || group.stderr.trim() !== '' ? undefined : lintSections(group.stdout, dirs);
-  if (!sections) return inHalves(dirs, (half) => lintCharts(helm, half, flags, options));
+  if (!sections) {
+    const middle = Math.ceil(dirs.length / 2);
+    const half = (from: number, to?: number) =>
+      lintCharts(helm, dirs.slice(from, to), flags, { ...options, valuesFiles: valuesFiles?.slice(from, to) });
+    return [...(await half(0, middle)), ...(await half(middle))];
+  }
   return dirs.map((dir, index) => ({
     ...group,
-    args: ['lint', dir, ...flags],
+    args: argsFor([dir], index),
     // What helm prints for one chart: its section, then the count.
     stdout: `${sections[index]}\n\n1 chart(s) linted, 0 chart(s) failed`,
   }));
