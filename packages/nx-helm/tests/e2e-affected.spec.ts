@@ -17,7 +17,8 @@ function succeeded(result: { status: number | null; output: string }): void {
 
 /** The tasks a run executed (or restored from the cache), as "project:target". */
 function executedTasks(output: string): string[] {
-  return [...output.matchAll(/^> nx run (\S+:\S+)/gm)].map((match) => match[1]).sort();
+  // Nx names a batch of one task before running it, then prints its output under the same header.
+  return [...new Set([...output.matchAll(/^> nx run (\S+:\S+)/gm)].map((match) => match[1]))].sort();
 }
 
 function tasksOf(projects: string[], targets = TARGETS): string[] {
