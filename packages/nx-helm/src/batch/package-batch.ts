@@ -45,16 +45,14 @@ const packageWave: WaveRunner<PackageOptions> = async (items, { pool, concurrenc
             destination,
             { cwd: options.workspaceRoot, deadline: Math.min(...chunk.map((member) => member.deadline)) },
           );
-          // Signing runs gpg per chart: within the same bound of processes.
-          await Promise.all(
-            chunk.map(async (member, index) => {
-              try {
-                await finishPackage(member.prepared, results[index], join(destination, member.prepared.archiveName));
-              } catch (error) {
-                failures.set(member.id, error);
-              }
-            }),
-          );
+          // One after the other: signing runs gpg per chart, within this command's place in the pool.
+          for (const [index, member] of chunk.entries()) {
+            try {
+              await finishPackage(member.prepared, results[index], join(destination, member.prepared.archiveName));
+            } catch (error) {
+              failures.set(member.id, error);
+            }
+          }
         }),
       ),
     );

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { RegistryRequestError } from '../registry/oci/oci-client';
 import { CACHE_HASH_PATTERN } from './registry-cache-store';
+import { createPool } from '../utils/pool';
 
 /** What the server keeps entries in (the registry in use; a map in unit tests). */
 export interface CacheStore {
@@ -42,8 +43,11 @@ export interface RunningCacheServer {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_ENTRY_BYTES = 2 * 1024 ** 3;
-/** Uploads to the registry at a time: enough to keep up with Nx's parallel tasks, few enough not to flood it. */
-const UPLOAD_CONCURRENCY = 4;
+/**
+ * Uploads to the registry at a time: enough to keep up with Nx, which stores the entries of a whole batch of tasks at
+ * its end, few enough not to flood the registry.
+ */
+const UPLOAD_CONCURRENCY = 8;
 
 /**
  * Nx's self-hosted remote cache API (`GET`/`PUT /v1/cache/{hash}`, bearer token) on 127.0.0.1, over a store in the
@@ -88,7 +92,7 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
 
   const pending = new Map<string, Buffer>();
   const inFlight = new Set<Promise<void>>();
-  const uploads = limiter(UPLOAD_CONCURRENCY);
+  const uploads = createPool(UPLOAD_CONCURRENCY);
 
   const read = async (hash: string, response: ServerResponse) => {
     const stored = pending.get(hash);
@@ -142,11 +146,10 @@ export async function startCacheServer(options: CacheServerOptions): Promise<Run
     // Until then the entry is served from memory.
     pending.set(hash, archive);
     send(response, 200, 'stored');
-    const upload = uploads
-      .run(async () => {
-        if (unavailable !== undefined) throw new Error(unavailable);
-        await withDeadline(options.store.put(hash, archive));
-      })
+    const upload = uploads(async () => {
+      if (unavailable !== undefined) throw new Error(unavailable);
+      await withDeadline(options.store.put(hash, archive));
+    })
       .then(
         () => {
           stats.writes++;
@@ -231,22 +234,4 @@ function firstLine(error: unknown): string {
 
 function seconds(ms: number): string {
   return ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
-}
-
-/** Runs at most `concurrency` of the given jobs at a time, in the order they came. */
-function limiter(concurrency: number): { run<T>(job: () => Promise<T>): Promise<T> } {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return {
-    async run(job) {
-      if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-      active++;
-      try {
-        return await job();
-      } finally {
-        active--;
-        waiting.shift()?.();
-      }
-    },
-  };
 }
