@@ -1,6 +1,6 @@
 import type { ChartCommandOptions } from '../commands/chart-command';
 import { NxHelmError } from '../utils/nx-helm-error';
-import { beforeDeadline, runChartBatch, type ChartBatchResult, type WaveRunner } from './chart-batch';
+import { batchConcurrency, beforeDeadline, runChartBatch, type ChartBatchResult, type WaveRunner } from './chart-batch';
 
 const task = (id: string, dependsOn: string[] = []) => ({
   id: `${id}:package-chart`,
@@ -88,5 +88,25 @@ describe('runChartBatch', () => {
       'lint-chart failed for a:\nhelm was not found\n',
       'lint-chart failed for b:\nhelm was not found\n',
     ]);
+  });
+});
+
+describe('batchConcurrency', () => {
+  it('is NX_HELM_BATCH_CONCURRENCY, else the cores, and refuses what is not a whole number', () => {
+    expect(batchConcurrency({ NX_HELM_BATCH_CONCURRENCY: '3' })).toBe(3);
+    expect(batchConcurrency({})).toBe(require('node:os').availableParallelism());
+    expect(() => batchConcurrency({ NX_HELM_BATCH_CONCURRENCY: '0' })).toThrow(
+      /NX_HELM_BATCH_CONCURRENCY is "0", which is not a number of helm processes\. Set it to a whole number/,
+    );
+    expect(() => batchConcurrency({ NX_HELM_BATCH_CONCURRENCY: 'many' })).toThrow(/is "many"/);
+  });
+
+  it('fails every task of a batch whose settings are wrong, saying which', async () => {
+    const results = await collect(
+      runChartBatch('lint-chart', [task('a')], async () => new Map(), { env: { NX_HELM_BATCH_CONCURRENCY: 'x' } }),
+    );
+    expect(results).toHaveLength(1);
+    expect(results[0].result).toMatchObject({ success: false, status: 'failure' });
+    expect(results[0].result.terminalOutput).toContain('NX_HELM_BATCH_CONCURRENCY is "x"');
   });
 });

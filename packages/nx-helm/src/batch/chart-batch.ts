@@ -2,9 +2,9 @@ import { availableParallelism } from 'node:os';
 import type { ChartCommandOptions } from '../commands/chart-command';
 import { CommandSession } from '../commands/command-session';
 import { projectLabel } from '../commands/chart-command';
-import { chartTimeoutError, chartTimeoutSeconds, secondsFromEnv } from '../utils/deadline';
+import { chartTimeoutError, chartTimeoutSeconds } from '../utils/deadline';
 import type { Logger } from '../utils/logger';
-import { formatFailure } from '../utils/nx-helm-error';
+import { formatFailure, NxHelmError } from '../utils/nx-helm-error';
 import { createPool, type Pool } from '../utils/pool';
 
 /** Helm processes a batch runs at once: NX_HELM_BATCH_CONCURRENCY, else the machine's cores. */
@@ -64,8 +64,20 @@ export async function* runChartBatch<O extends ChartCommandOptions>(
   settings: { env?: NodeJS.ProcessEnv; waveSize?: number; concurrency?: number } = {},
 ): AsyncGenerator<ChartBatchResult> {
   const env = settings.env ?? process.env;
-  const concurrency = settings.concurrency ?? batchConcurrency(env);
-  const timeoutSeconds = chartTimeoutSeconds(env);
+  let concurrency: number;
+  let timeoutSeconds: number;
+  try {
+    concurrency = settings.concurrency ?? batchConcurrency(env);
+    timeoutSeconds = chartTimeoutSeconds(env);
+  } catch (error) {
+    // Settings of the whole batch: every task fails with what is wrong, as each would on its own.
+    const now = Date.now();
+    for (const task of tasks) {
+      const terminalOutput = `${formatFailure(target, projectLabel(task.options), error)}\n`;
+      yield { task: task.id, result: { success: false, status: 'failure', terminalOutput, startTime: now, endTime: now } };
+    }
+    return;
+  }
   const waveSize = settings.waveSize ?? 64;
   const session = new CommandSession();
   const context: WaveContext = { pool: createPool(concurrency), concurrency, session };
@@ -139,7 +151,15 @@ export async function* runChartBatch<O extends ChartCommandOptions>(
 
 /** NX_HELM_BATCH_CONCURRENCY, else the number of cores. */
 export function batchConcurrency(env: NodeJS.ProcessEnv): number {
-  return Math.max(1, Math.floor(secondsFromEnv(env, BATCH_CONCURRENCY_VARIABLE, availableParallelism())));
+  const value = env[BATCH_CONCURRENCY_VARIABLE]?.trim();
+  if (!value) return availableParallelism();
+  if (!/^[1-9]\d*$/.test(value)) {
+    throw new NxHelmError(
+      `${BATCH_CONCURRENCY_VARIABLE} is ${JSON.stringify(value)}, which is not a number of helm processes. Set it to a whole ` +
+        `number such as ${availableParallelism()} (this machine's cores), or unset it for that default.`,
+    );
+  }
+  return Number(value);
 }
 
 /**

@@ -53,7 +53,7 @@ export function commandCtConfig(options: Pick<ChartCommandOptions, 'workspaceRoo
     : readCtConfig(options.workspaceRoot, options.ctConfig);
 }
 
-export function projectLabel(options: ChartCommandOptions): string {
+export function projectLabel(options: Pick<ChartCommandOptions, 'projectName' | 'chartRoot'>): string {
   return options.projectName ?? options.chartRoot;
 }
 
