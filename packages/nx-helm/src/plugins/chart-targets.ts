@@ -219,7 +219,8 @@ function shellWord(text: string): string {
  * version, so upgrading helm invalidates cached lint and package results.
  */
 export function helmVersionCommand(helmPath: string | undefined, hiddenVariables: string[] = []): string {
-  const binary = helmPath ? JSON.stringify(helmPath) : '"${HELM_BIN:-helm}"';
+  // The path comes from nx.json: single-quoted, so that nothing in it ($(…), backticks, ;) is run by the shell.
+  const binary = helmPath ? shellWord(helmPath) : '"${HELM_BIN:-helm}"';
   // Nx runs this with the job's environment: keep the secret variables away from helm here too.
   const unset = hiddenVariables.map((name) => `-u ${name} `).join('');
   return `${unset ? `env ${unset}` : ''}${binary} version --short 2>/dev/null || echo helm-not-found`;

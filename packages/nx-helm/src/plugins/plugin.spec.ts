@@ -282,11 +282,29 @@ describe('nx-helm plugin', () => {
         'default',
         '^default',
         // The credential variables are kept away from helm when Nx computes this input, too.
-        { runtime: 'env -u GHCR_USER -u GHCR_TOKEN "tools/bin/helm" version --short 2>/dev/null || echo helm-not-found' },
+        { runtime: 'env -u GHCR_USER -u GHCR_TOKEN tools/bin/helm version --short 2>/dev/null || echo helm-not-found' },
         { env: 'SOURCE_DATE_EPOCH' },
       ],
     });
     expect(web.metadata!.targetGroups).toEqual({ Charts: ['version-check', 'lint', 'package', 'publish', 'nx-release-publish', 'verify'] });
+  });
+
+  it('runs nothing that a helmPath holds when Nx runs the helm version input: $(…), backticks, ;, quotes, newlines', async () => {
+    writeExampleCharts();
+    const marker = join(graph.workspace.root, 'pwned');
+    for (const helmPath of [
+      `tools/$(touch ${marker})helm`,
+      `tools/\`touch ${marker}\`helm`,
+      `tools/helm; touch ${marker}`,
+      `tools/it's"helm$(touch ${marker})`,
+      `tools/helm\ntouch ${marker}`,
+    ]) {
+      const { web } = await projectsFor(['charts/web/Chart.yaml', 'charts/common/Chart.yaml'], { helmPath });
+      const { runtime } = (web.targets!['package-chart'].inputs as Array<{ runtime?: string }>).find((input) => input.runtime)!;
+      // As Nx runs it: through a shell, in the workspace.
+      const output = execFileSync('sh', ['-c', runtime!], { cwd: graph.workspace.root, encoding: 'utf8' });
+      expect({ helmPath, output: output.trim(), pwned: existsSync(marker) }).toEqual({ helmPath, output: 'helm-not-found', pwned: false });
+    }
   });
 
   it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {
