@@ -201,7 +201,9 @@ async function completeCharts(
     if (archived.has(dependency)) continue;
     archived.add(dependency);
     mkdirSync(chartsDir, { recursive: true });
-    removeCopies(chartsDir, dependency.chart.name);
+    // A dependency may be a folder of this very charts/ (`file://./charts/<name>`): helm keeps that folder beside the
+    // archive it builds from it, and so does the copy.
+    removeCopies(chartsDir, dependency.chart.name, stagedDirOf(dependency));
     const build = () => subchartArchive(stagedDirOf(dependency), dependency.chart.name, dependency.relativeDir);
     let archive = archives?.get(dependency.dir);
     if (!archive) {
@@ -250,9 +252,13 @@ function checkLocalDependency(chart: LocalChart, { dependency, chart: target }: 
   }
 }
 
-/** Drops earlier copies of a subchart from a staged charts/ folder (e.g. left in the sources by a local helm run). */
-function removeCopies(chartsDir: string, chartName: string): void {
+/**
+ * Drops earlier copies of a subchart from a staged charts/ folder (e.g. left in the sources by a local helm run), but
+ * not `keep`, the dependency's own folder.
+ */
+function removeCopies(chartsDir: string, chartName: string, keep: string): void {
   for (const entry of readdirSync(chartsDir)) {
+    if (join(chartsDir, entry) === keep) continue;
     if (
       entry === chartName ||
       (entry.startsWith(`${chartName}-`) && entry.endsWith('.tgz') && /^\d/.test(entry.slice(chartName.length + 1)))
