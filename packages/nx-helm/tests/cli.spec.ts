@@ -101,7 +101,10 @@ describe('the nx-helm CLI (built, real helm)', () => {
   it('exits with 2 on wrong usage, and 0 with help for every command', () => {
     expect(run([])).toMatchObject({ status: 2, stdout: expect.stringContaining('Usage: nx-helm <command>') });
     expect(run(['--help']).stdout).toContain('NX_HELM_CHART_TIMEOUT for a whole command (900), NX_HELM_COMMAND_TIMEOUT for one helm');
-    expect(run(['deploy'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "deploy"') });
+    expect(run(['deploy'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "deploy".\n') });
+    expect(run(['lnt'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "lnt". Did you mean "lint"?') });
+    const { version } = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'packages/nx-helm/package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v', 'version']) expect(run([flag])).toMatchObject({ status: 0, stdout: `${version}\n` });
     expect(run(['lint', '--bogus'])).toMatchObject({ status: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
     expect(run(['lint', 'a', 'b'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unexpected argument(s) b') });
     expect(run(['lint', 'charts/web', '--default-values=never'])).toMatchObject({

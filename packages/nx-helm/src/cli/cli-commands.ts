@@ -181,7 +181,7 @@ export function usage(): string {
     'Commands:',
     ...Object.entries(CLI_COMMANDS).map(([name, command]) => `  ${name.padEnd(15)} ${command.summary}`),
     '',
-    'Run `nx-helm <command> --help` for its flags. Exit codes: 0 success, 1 failure, 2 wrong usage.',
+    'Run `nx-helm <command> --help` for its flags, `nx-helm --version` for the version. Exit codes: 0 success, 1 failure, 2 wrong usage.',
     'Time limits (seconds): NX_HELM_CHART_TIMEOUT for a whole command (900), NX_HELM_COMMAND_TIMEOUT for one helm command (300).',
   ].join('\n');
 }

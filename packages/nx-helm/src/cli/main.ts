@@ -10,8 +10,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    const { readPluginVersion } = require('../utils/plugin-version') as typeof import('../utils/plugin-version');
+    process.stdout.write(`${readPluginVersion()}\n`);
+    return 0;
+  }
   if (!(name in CLI_COMMANDS)) {
-    process.stderr.write(`nx-helm: unknown command "${name}".\n\n${usage()}\n`);
+    const { closestName } = require('../utils/closest-name') as typeof import('../utils/closest-name');
+    const suggestion = closestName(name, Object.keys(CLI_COMMANDS));
+    process.stderr.write(`nx-helm: unknown command "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ''}\n\n${usage()}\n`);
     return 2;
   }
   const { runCliCommand } = require('./run-cli-command') as typeof import('./run-cli-command');

@@ -1,4 +1,5 @@
 import { NxHelmError } from '../utils/nx-helm-error';
+import { closestName } from '../utils/closest-name';
 
 /** Names of environment variables, as every `…Env` option must be. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -89,12 +90,10 @@ export function checkKnownKeys(value: unknown, known: readonly string[], where: 
   checkObject(value, where, example);
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
-    const { closest, distance } = require('fastest-levenshtein') as typeof import('fastest-levenshtein');
-    const suggestion = closest(key, [...known]);
-    const near = distance(key.toLowerCase(), suggestion.toLowerCase()) <= Math.max(2, Math.floor(suggestion.length / 3));
+    const suggestion = closestName(key, known);
     throw new NxHelmError(
       `The nx-helm option ${where} in nx.json has the unknown key "${key}".` +
-        (near ? ` Did you mean "${suggestion}"?` : ` Known keys: ${known.join(', ')}.`),
+        (suggestion ? ` Did you mean "${suggestion}"?` : ` Known keys: ${known.join(', ')}.`),
       { file: 'nx.json' },
     );
   }

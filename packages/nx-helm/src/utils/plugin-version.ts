@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLUGIN_NAME } from '../config/constants';
 
-function readPluginVersion(): string {
+/** The version in this package's package.json (0.0.0 when it cannot be read). */
+export function readPluginVersion(): string {
   // Compiled files live in dist/src/utils, sources in src/utils: the package.json is two or three levels up.
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {
