@@ -42,7 +42,7 @@ describe('findHelm', () => {
     expect(() => findHelm({ env: { HELM_BIN: fromEnv, PATH: PATH() } })).toThrow(
       new NxHelmError(
         `helm was not found at ${fromEnv} (from the HELM_BIN environment variable): no executable file there. ` +
-          'Install Helm 3.8+ or 4.x (in this repository: `bash tools/install-helm.sh`), then put it on PATH, set HELM_BIN to its path, or set the `helmPath` option of the nx-helm plugin.',
+          'Install Helm 3.8+ or 4.x (https://helm.sh/docs/intro/install/; in CI e.g. the azure/setup-helm action), then put it on PATH, set HELM_BIN to its path, or set the `helmPath` option of the nx-helm plugin.',
       ),
     );
     expect(() => findHelm({ helmPath: `${workspace.root}/missing`, env: {} })).toThrow(/from the helmPath option/);

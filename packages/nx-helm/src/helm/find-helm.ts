@@ -10,8 +10,8 @@ export interface HelmLocation {
 }
 
 const INSTALL_HINT =
-  'Install Helm 3.8+ or 4.x (in this repository: `bash tools/install-helm.sh`), then put it on PATH, ' +
-  'set HELM_BIN to its path, or set the `helmPath` option of the nx-helm plugin.';
+  'Install Helm 3.8+ or 4.x (https://helm.sh/docs/intro/install/; in CI e.g. the azure/setup-helm action), then put it ' +
+  'on PATH, set HELM_BIN to its path, or set the `helmPath` option of the nx-helm plugin.';
 
 /**
  * The one documented lookup for the helm binary: the `helmPath` option, then the HELM_BIN environment variable,

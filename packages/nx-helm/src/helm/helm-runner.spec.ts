@@ -57,7 +57,7 @@ describe('HelmRunner', () => {
     await expect(HelmRunner.create({ helmPath: old })).rejects.toThrow(
       new NxHelmError(
         `Helm 3.7.2 at ${old} (found through helmPath option) is too old: nx-helm needs Helm 3.8.0 or newer (OCI registry support). ` +
-          'Install a newer Helm (`bash tools/install-helm.sh` in this repository) and put it on PATH or set HELM_BIN.',
+          'Install a newer Helm (https://helm.sh/docs/intro/install/) and put it on PATH or set HELM_BIN.',
       ),
     );
   });

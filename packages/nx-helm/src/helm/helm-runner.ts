@@ -68,8 +68,8 @@ export class HelmRunner {
     if (!isSupportedHelmVersion(version)) {
       throw new NxHelmError(
         `Helm ${version} at ${location.path} (found through ${location.source}) is too old: nx-helm needs Helm ` +
-          `${MINIMUM_HELM_VERSION} or newer (OCI registry support). Install a newer Helm (\`bash tools/install-helm.sh\` ` +
-          'in this repository) and put it on PATH or set HELM_BIN.',
+          `${MINIMUM_HELM_VERSION} or newer (OCI registry support). Install a newer Helm (https://helm.sh/docs/intro/install/) ` +
+          'and put it on PATH or set HELM_BIN.',
       );
     }
     return new HelmRunner(location, version, env, commandTimeoutMs(env));
