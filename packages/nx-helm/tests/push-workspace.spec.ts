@@ -98,6 +98,9 @@ describe('push-chart through nx with registry credentials', () => {
     for (const chart of EXAMPLE_CHART_NAMES) {
       expect(record(chart).status).toBe('skipped');
       expect(result.output).toContain(`${chart} 0.1.0 skipped: oci://${registry.host}/charts/${chart}:0.1.0@sha256:`);
+      // Once per chart.
+      const mentions = result.output.split('\n').filter((line) => line.includes(`/charts/${chart}:0.1.0`));
+      expect(mentions).toEqual([expect.stringMatching(/skipped: .* is already published with the same content \(recorded in /)]);
     }
     const summary = execFileSync(process.execPath, [join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js'), 'summary'], {
       cwd: workspace.root,

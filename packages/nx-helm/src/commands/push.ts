@@ -100,7 +100,7 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
     const record: PushRecord = { ...result, time: new Date().toISOString(), helmVersion };
     const file = writePushRecord(packageDir, record);
     options.log.info(
-      `${name} ${version} ${result.status}: ${result.reference}@${result.digest} (recorded in ${relative(options.workspaceRoot, file)})`,
+      `${name} ${version} ${result.status}: ${result.reference}@${result.digest}${skipReason(result)} (recorded in ${relative(options.workspaceRoot, file)})`,
     );
     return record;
   } catch (error) {
@@ -116,6 +116,15 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
   } finally {
     await registry?.close();
   }
+}
+
+/** Why a push was skipped, for its one line of output. */
+function skipReason(result: Pick<PushRecord, 'status' | 'chartDigest' | 'packagedChartDigest'>): string {
+  if (result.status !== 'skipped') return '';
+  return result.packagedChartDigest
+    ? ` is already published with the same content, packaged at another time (registry archive ${result.chartDigest}, ` +
+        `local package ${result.packagedChartDigest}; only file times differ)`
+    : ' is already published with the same content';
 }
 
 export function retryPolicy(options: Pick<PushOptions, 'retries' | 'retryDelayMs' | 'retryMaxDelayMs'>): RetryPolicy {

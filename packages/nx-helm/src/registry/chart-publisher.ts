@@ -57,15 +57,11 @@ export async function publishChart(request: PublishRequest): Promise<Omit<PushRe
   const base = { chart: chartName, version, reference: target.reference, registry: location.url, chartDigest };
 
   const remote = await registry.find(target);
+  // A skip is reported once, by the caller, from the outcome.
   if (remote && remote.chartDigest === chartDigest) {
-    request.log(`${target.reference} is already published with the same content (${remote.digest}): skipped.`);
     return { ...base, digest: remote.digest, status: 'skipped' };
   }
   if (remote && request.sameContent && (await publishedWithSameContent(request, `${target.repository}@${remote.digest}`))) {
-    request.log(
-      `${target.reference} is already published with the same content, packaged at another time (registry archive ${remote.chartDigest}, ` +
-        `local package ${chartDigest}; only file times differ): skipped.`,
-    );
     return { ...base, chartDigest: remote.chartDigest, packagedChartDigest: chartDigest, digest: remote.digest, status: 'skipped' };
   }
   if (remote && !request.allowOverwrite) {
