@@ -111,6 +111,23 @@ describe('push-chart through nx with registry credentials', () => {
     expect(summary).toContain('0 pushed, 4 skipped, 0 failed.');
   });
 
+  it('keeps every push record when the packages are restored from the cache', () => {
+    const before = EXAMPLE_CHART_NAMES.map((chart) => record(chart));
+    // The packages change on disk (a fresh checkout would have none): Nx restores them from its cache.
+    for (const chart of EXAMPLE_CHART_NAMES) rmSync(join(workspace.root, `dist/charts/charts/${chart}/${chart}-0.1.0.tgz`));
+    const result = nx('run-many', '-t', 'package-chart', '--output-style=static');
+    expect(result.status).toBe(0);
+    expect(result.output).toContain('[local cache]');
+    expect(EXAMPLE_CHART_NAMES.map((chart) => record(chart))).toEqual(before);
+    const summary = execFileSync(process.execPath, [join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js'), 'summary'], {
+      cwd: workspace.root,
+      encoding: 'utf8',
+    });
+    for (const chart of EXAMPLE_CHART_NAMES) {
+      expect(summary).toMatch(new RegExp(`^${chart} +0\\.1\\.0 +skipped +oci://\\S+/charts/${chart}@sha256:[0-9a-f]{64}$`, 'm'));
+    }
+  });
+
   it('skips a package that differs from the published one only in when it was packaged, and verifies it', () => {
     const later = { SOURCE_DATE_EPOCH: '1700000000' };
     const nxLater = (...args: string[]) => {

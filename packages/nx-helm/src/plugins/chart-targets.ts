@@ -170,7 +170,9 @@ function buildChartTargets(
           { env: ENV.sourceDateEpoch },
           ...(options.sign ? [{ env: ENV.sign }] : []),
         ],
-        outputs: [`{workspaceRoot}/${packageOutputPath}`],
+        // The archives and their provenance files, not the folder: a package restored from the cache must leave the
+        // push record (push.json) beside it in place.
+        outputs: [`{workspaceRoot}/${packageOutputPath}/*.tgz`, `{workspaceRoot}/${packageOutputPath}/*.tgz.prov`],
       },
       { ...common, outputPath: packageOutputPath },
     ),

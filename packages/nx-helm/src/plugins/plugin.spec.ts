@@ -109,7 +109,7 @@ describe('nx-helm plugin', () => {
       dependsOn: ['^package-chart'],
       // No process per chart to hash: the timestamp is SOURCE_DATE_EPOCH (an environment input) or a fixed date.
       inputs: ['default', '^default', helmVersionInput, { env: 'SOURCE_DATE_EPOCH' }],
-      outputs: ['{workspaceRoot}/dist/charts/charts/web'],
+      outputs: ['{workspaceRoot}/dist/charts/charts/web/*.tgz', '{workspaceRoot}/dist/charts/charts/web/*.tgz.prov'],
       metadata: expect.objectContaining({
         technologies: ['helm'],
         help: expect.objectContaining({ command: 'npx nx-helm package --help' }),
@@ -169,7 +169,7 @@ describe('nx-helm plugin', () => {
       executor: 'nx-helm:package',
       options: { outputPath: 'out/charts/web', registries: options.registries },
       dependsOn: ['^package-chart'],
-      outputs: ['{workspaceRoot}/out/charts/web'],
+      outputs: ['{workspaceRoot}/out/charts/web/*.tgz', '{workspaceRoot}/out/charts/web/*.tgz.prov'],
       metadata: { execution: 'batch' },
     });
     expect(targets['push-chart']).toMatchObject({
@@ -277,7 +277,7 @@ describe('nx-helm plugin', () => {
     expect(web.targets!.package).toMatchObject({
       dependsOn: ['^package'],
       options: { command: 'nx-helm package charts/web' },
-      outputs: ['{workspaceRoot}/out/helm/charts/web'],
+      outputs: ['{workspaceRoot}/out/helm/charts/web/*.tgz', '{workspaceRoot}/out/helm/charts/web/*.tgz.prov'],
       inputs: [
         'default',
         '^default',
