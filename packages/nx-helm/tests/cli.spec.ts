@@ -130,7 +130,7 @@ describe('the nx-helm CLI (built, real helm)', () => {
     const dryRun = run(['push', 'charts/common', '--registry=oci://127.0.0.1:1/charts', '--packageOutputPath=out/common', '--dryRun=true']);
     expect(dryRun.status).toBe(0);
     expect(dryRun.stdout).toMatch(
-      /^Dry run: would push out\/common\/common-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}\) to oci:\/\/127\.0\.0\.1:1\/charts\/common:0\.1\.0\.$/m,
+      /^Dry run: would push out\/common\/common-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}\) to oci:\/\/127\.0\.0\.1:1\/charts\/common:0\.1\.0, unless it is published already: the registry could not be asked \(.*127\.0\.0\.1:1.*\)\.$/m,
     );
     workspace.write('charts/common/templates/warn.yaml', '');
     expect(run(['lint', 'charts/common', '--strict=false']).status).toBe(0);
@@ -145,16 +145,18 @@ describe('the nx-helm CLI (built, real helm)', () => {
     );
     expect(run(['package', 'charts/common']).status).toBe(0);
     expect(existsSync(join(workspace.root, 'build/helm/charts/common/common-0.1.0.tgz'))).toBe(true);
-    expect(run(['push', 'charts/common', '--dry-run']).stdout).toContain('to oci://127.0.0.1:1/from-nx-json/common:0.1.0.');
+    expect(run(['push', 'charts/common', '--dry-run']).stdout).toContain('to oci://127.0.0.1:1/from-nx-json/common:0.1.0, unless');
     // From a sub-folder, the workspace is found by its nx.json.
     expect(run(['push', '--dry-run'], { cwd: join(workspace.root, 'charts/common') }).stdout).toContain(
       'build/helm/charts/common/common-0.1.0.tgz',
     );
     // An inferred target passes the options of its plugin entry; a flag still wins.
     const passed = { NX_HELM_OPTIONS: JSON.stringify({ outputPath: 'build/helm', registry: 'oci://127.0.0.1:1/from-target' }) };
-    expect(run(['push', 'charts/common', '--dry-run'], { env: passed }).stdout).toContain('to oci://127.0.0.1:1/from-target/common:0.1.0.');
+    expect(run(['push', 'charts/common', '--dry-run'], { env: passed }).stdout).toContain(
+      'to oci://127.0.0.1:1/from-target/common:0.1.0, unless',
+    );
     expect(run(['push', 'charts/common', '--dry-run', '--registry=oci://127.0.0.1:1/flag'], { env: passed }).stdout).toContain(
-      'to oci://127.0.0.1:1/flag/common:0.1.0.',
+      'to oci://127.0.0.1:1/flag/common:0.1.0, unless',
     );
   });
 

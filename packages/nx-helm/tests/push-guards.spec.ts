@@ -129,16 +129,36 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     }
   });
 
-  it('shows what would be pushed on a dry run, without contacting the registry', async () => {
-    await expect(pushChart(workspace.root, 'web', options('dry', { dryRun: true }))).resolves.toEqual({ success: true });
-    expect(log.output()).toMatch(
-      new RegExp(
-        `^Dry run: would push dist/charts/charts/web/web-0\\.1\\.0\\.tgz \\(sha256:[0-9a-f]{64}\\) to oci://${registry.host}/dry/web:0\\.1\\.0\\.$`,
-        'm',
-      ),
+  it('asks the registry on a dry run and says what a push would do, pushing and recording nothing', async () => {
+    const dryRun = async () => {
+      const before = log.output().length;
+      await expect(pushChart(workspace.root, 'web', options('dry', { dryRun: true }))).resolves.toEqual({ success: true });
+      return log.output().slice(before);
+    };
+    const archive = 'dist/charts/charts/web/web-0\\.1\\.0\\.tgz';
+    expect(await dryRun()).toMatch(
+      new RegExp(`^Dry run: would push ${archive} \\(sha256:[0-9a-f]{64}\\) to oci://${registry.host}/dry/web:0\\.1\\.0\\.$`, 'm'),
     );
     expect(await registry.manifestDigest('dry/web', '0.1.0')).toBeUndefined();
     expect(existsSync(`${workspace.root}/dist/charts/charts/web/push.json`)).toBe(false);
+
+    await expect(pushChart(workspace.root, 'web', options('dry'))).resolves.toEqual({ success: true });
+    const pushed = readPushRecord(workspace.root, 'web');
+    expect(await dryRun()).toContain(
+      `Dry run: would skip oci://${registry.host}/dry/web:0.1.0: it is already published with the same content (${pushed.digest}).`,
+    );
+    expect(readPushRecord(workspace.root, 'web')).toEqual(pushed);
+    // The chart changes without a version bump.
+    writeFileSync(join(workspace.root, 'charts/web/templates/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
+    await packageCharts(workspace.root, mainHelm(), ['web']);
+    expect(await dryRun()).toContain(
+      `Dry run: would refuse to push dist/charts/charts/web/web-0.1.0.tgz to oci://${registry.host}/dry/web:0.1.0`,
+    );
+    expect(await registry.manifestDigest('dry/web', '0.1.0')).toBe(pushed.digest);
+    // Packaging removed the record; the dry run wrote none.
+    expect(existsSync(`${workspace.root}/dist/charts/charts/web/push.json`)).toBe(false);
+    rmSync(join(workspace.root, 'charts/web/templates/extra.yaml'));
+    await packageCharts(workspace.root, mainHelm(), ['web']);
   });
 
   it('explains a missing package, registry or credential variable', async () => {

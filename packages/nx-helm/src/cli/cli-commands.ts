@@ -26,7 +26,7 @@ const packageOutputPath: OptionSpec = {
 const PUSH_OPTIONS: Record<string, OptionSpec> = {
   registry: { type: 'string', value: 'oci://host/path', description: 'registry to push to (NX_HELM_REGISTRY overrides it)' },
   'allow-overwrite': { type: 'boolean', description: 'replace a version published with other content' },
-  'dry-run': { type: 'boolean', description: 'say what would be pushed, without contacting the registry' },
+  'dry-run': { type: 'boolean', description: 'ask the registry and say whether a push would upload, skip or refuse; push nothing' },
   retries: { type: 'string', value: 'n', description: 'retries after a transient failure (default 4)' },
   'retry-delay-ms': { type: 'string', value: 'ms', description: 'delay before the first retry (default 1000)' },
   'retry-max-delay-ms': { type: 'string', value: 'ms', description: 'upper bound of one retry delay (default 15000)' },
@@ -78,6 +78,7 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     chart: true,
     options: {
       ...PUSH_OPTIONS,
+      'dry-run': { type: 'boolean', description: 'say what would be published, without packaging or contacting the registry' },
       lint: { type: 'boolean', description: 'lint the chart before packaging it (the target sets it unless lintBeforePush is false)' },
       // nx release publish passes npm's publishing options to every nx-release-publish target.
       tag: { type: 'string', value: 'tag', description: 'npm dist-tag from nx release publish; charts have none (ignored)' },

@@ -56,15 +56,13 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
   }
   const chartDigest = fileDigest(archivePath);
   const base = { chart: name, version, reference: reference.reference, registry: location.url, chartDigest };
-  if (options.dryRun) {
-    options.log.info(`Dry run: would push ${relative(options.workspaceRoot, archivePath)} (${chartDigest}) to ${reference.reference}.`);
-    return undefined;
-  }
-  removePushRecord(packageDir);
+  if (!options.dryRun) removePushRecord(packageDir);
   let helmVersion = 'unknown';
   let registry: ChartRegistry | undefined;
   try {
     const connection = hostConnection(location.host, options.registries, options, options.workspaceRoot);
+    // A dry run asks once: it must not wait out retries to say what it would do.
+    const retry = options.dryRun ? { ...retryPolicy(options), retries: 0 } : retryPolicy(options);
     const helm = options.openRegistry ? undefined : await createHelm(options);
     helmVersion = helm?.version ?? helmVersion;
     const open = async (log: (line: string) => void) =>
@@ -73,18 +71,23 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
         : new HelmChartRegistry(helm!, location.host, connection, {
             env,
             secretVariables: secretVariables(options),
-            retry: retryPolicy(options),
+            retry,
             log,
             commandTimeoutMs: options.commandTimeoutMs,
           });
     // In a batch, the charts pushed to one registry share its client; what it reports goes to the chart it works for.
     const session = options.session;
     registry = session
-      ? await session.registry(
-          JSON.stringify([location.host, connection, retryPolicy(options), options.commandTimeoutMs, helm?.binary]),
-          () => open((line) => session.log.info(line)),
+      ? await session.registry(JSON.stringify([location.host, connection, retry, options.commandTimeoutMs, helm?.binary]), () =>
+          open((line) => session.log.info(line)),
         )
       : await open((line) => options.log.info(line));
+    if (options.dryRun) {
+      options.log.info(
+        `Dry run: ${await dryRunVerdict(registry, reference, relative(options.workspaceRoot, archivePath), chartDigest, options)}`,
+      );
+      return undefined;
+    }
     const result = await publishChart({
       registry,
       location,
@@ -104,6 +107,14 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
     );
     return record;
   } catch (error) {
+    if (options.dryRun) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      options.log.info(
+        `Dry run: would push ${relative(options.workspaceRoot, archivePath)} (${chartDigest}) to ${reference.reference}, ` +
+          `unless it is published already: the registry could not be asked (${reason}).`,
+      );
+      return undefined;
+    }
     writePushRecord(packageDir, {
       ...base,
       ...(error instanceof NxHelmError && error.digest ? { digest: error.digest } : {}),
@@ -116,6 +127,25 @@ export async function pushChart(options: PushOptions): Promise<PushRecord | unde
   } finally {
     await registry?.close();
   }
+}
+
+/** What a push would do, from the registry's answer for the version (a dry run pushes nothing, records nothing). */
+async function dryRunVerdict(
+  registry: ChartRegistry,
+  reference: ReturnType<typeof chartReference>,
+  archive: string,
+  chartDigest: string,
+  options: Pick<PushOptions, 'allowOverwrite'>,
+): Promise<string> {
+  const published = await registry.find(reference);
+  if (!published) return `would push ${archive} (${chartDigest}) to ${reference.reference}.`;
+  if (published.chartDigest === chartDigest) {
+    return `would skip ${reference.reference}: it is already published with the same content (${published.digest}).`;
+  }
+  return options.allowOverwrite
+    ? `would overwrite ${reference.reference} (allowOverwrite): it is published with other content (registry: chart ${published.chartDigest}, local package: ${chartDigest}).`
+    : `would refuse to push ${archive} to ${reference.reference}: it is published with other content (registry: chart ${published.chartDigest}, ` +
+        `local package: ${chartDigest}), unless only file times differ (a push compares the contents). Bump the chart's version, or set allowOverwrite.`;
 }
 
 /** Why a push was skipped, for its one line of output. */
