@@ -11,11 +11,25 @@ describe('init generator', () => {
     await initGenerator(tree, { registry: 'oci://ghcr.io/acme/charts', skipInstall: true });
     expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'nx-helm', options: { registry: 'oci://ghcr.io/acme/charts' } }]);
     expect(readJson(tree, 'package.json').devDependencies['nx-helm']).toMatch(/^\^\d+\.\d+\.\d+$/);
-    // @nx/devkit follows the workspace's Nx version.
-    expect(readJson(tree, 'package.json').devDependencies['@nx/devkit']).toBe('22.0.0');
+    // @nx/devkit follows the workspace's Nx: its major, no newer than it.
+    expect(readJson(tree, 'package.json').devDependencies['@nx/devkit']).toBe('>=22.0.0 <=22.0.0');
     const gitignore = tree.read('.gitignore', 'utf-8')!;
     for (const entry of ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data']) {
       expect(gitignore.split('\n')).toContain(entry);
+    }
+  });
+
+  it('asks for @nx/devkit as a range an older devkit of the same major satisfies, never the exact Nx version', async () => {
+    for (const [nx, devkit] of [
+      ['24.0.6', '>=24.0.0 <=24.0.6'],
+      ['^23.2.1', '>=23.0.0 <=23.2.1'],
+      ['~22.7.2', '>=22.0.0 <=22.7.2'],
+      ['latest', 'latest'],
+    ]) {
+      const fresh = createTreeWithEmptyWorkspace();
+      fresh.write('package.json', JSON.stringify({ name: 'ws', devDependencies: { nx } }));
+      await initGenerator(fresh, { skipInstall: true });
+      expect({ nx, devkit: readJson(fresh, 'package.json').devDependencies['@nx/devkit'] }).toEqual({ nx, devkit });
     }
   });
 

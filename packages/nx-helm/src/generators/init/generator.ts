@@ -8,6 +8,8 @@ import {
   type PluginConfiguration,
   type Tree,
 } from '@nx/devkit';
+import minVersion from 'semver/ranges/min-version';
+import validRange from 'semver/ranges/valid';
 import { pluginVersion } from '../../utils/plugin-version';
 import type { NxHelmPluginOptions } from '../../config/plugin-options';
 import type { InitGeneratorSchema } from './schema';
@@ -43,12 +45,15 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {
 
 /**
  * nx-helm runs on the workspace's @nx/devkit; without one, the package manager would pick the newest, which may not
- * match an older Nx. Add it at the workspace's Nx version.
+ * match an older Nx. Add it in the workspace's Nx major, no newer than its Nx: a range, not the exact version, which
+ * a registry mirror may lack (devkit is not published, or mirrored, for every Nx patch release).
  */
 function alignedDevkit(tree: Tree): Record<string, string> {
   const manifest = readJson<{ dependencies?: Record<string, string>; devDependencies?: Record<string, string> }>(tree, 'package.json');
   const all = { ...manifest.dependencies, ...manifest.devDependencies };
-  return all['@nx/devkit'] || !all.nx ? {} : { '@nx/devkit': all.nx };
+  if (all['@nx/devkit'] || !all.nx) return {};
+  const lowest = validRange(all.nx) ? minVersion(all.nx) : null;
+  return { '@nx/devkit': lowest ? `>=${lowest.major}.0.0 <=${lowest.version}` : all.nx };
 }
 
 /** Position of the nx-helm entry in nx.json's plugins (a name or an object), or -1. */
