@@ -51,7 +51,13 @@ describe('nx-helm generators through nx', () => {
     afterAll(() => workspace.dispose());
 
     it('creates the plugin registration, two charts, the workflow and a README', () => {
-      const result = runNx(workspace.root, ['g', 'nx-helm:preset', '--name', 'demo-charts', '--skipInstall'], { HELM_BIN: mainHelm() });
+      // As create-nx-workspace --preset=nx-helm --nxCloud=skip --interactive=false runs it: it forwards every argument
+      // it parsed, its --ci (an alias of --nxCloud) included.
+      const result = runNx(
+        workspace.root,
+        ['g', 'nx-helm:preset', '--name', 'demo-charts', '--skipInstall', '--ci=skip', '--nxCloud=skip', '--interactive=false'],
+        { HELM_BIN: mainHelm() },
+      );
       expect(result.status).toBe(0);
       for (const file of [
         'charts/common/Chart.yaml',

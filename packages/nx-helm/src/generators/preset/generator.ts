@@ -26,8 +26,9 @@ export async function presetGenerator(tree: Tree, options: PresetGeneratorSchema
     dependsOn: ['common'],
     description: 'An example application chart built on common.',
   });
-  if ((options.ci ?? 'github') !== 'none') {
-    const ci = options.ci === 'gitlab' ? 'gitlab' : 'github';
+  const provider = ciProvider(options);
+  if (provider !== 'none') {
+    const ci = provider;
     // Charts released by nx release are published by the release workflow (GitHub only); else the main branch publishes.
     await workflowGenerator(tree, { ci, ...(ci === 'github' && (options.release ?? true) ? { trigger: 'release' } : {}) });
   }
@@ -39,6 +40,16 @@ export async function presetGenerator(tree: Tree, options: PresetGeneratorSchema
     });
   }
   return install;
+}
+
+/**
+ * The workflow to write: `ciProvider`, else the CI create-nx-workspace forwards as `ci` (its --ci, an alias of --nxCloud)
+ * when it is one the workflow generator writes, else GitHub Actions. create-nx-workspace's other answers (skip, never,
+ * azure, circleci, …) concern Nx Cloud or CI systems without a generator here.
+ */
+export function ciProvider(options: Pick<PresetGeneratorSchema, 'ciProvider' | 'ci'>): 'github' | 'gitlab' | 'none' {
+  if (options.ciProvider) return options.ciProvider;
+  return options.ci === 'gitlab' || options.ci === 'github' ? options.ci : 'github';
 }
 
 export default presetGenerator;

@@ -1,7 +1,9 @@
 export interface PresetGeneratorSchema {
   name?: string;
   registry?: string;
-  ci?: 'github' | 'gitlab' | 'none';
+  ciProvider?: 'github' | 'gitlab' | 'none';
+  /** What create-nx-workspace forwards from its --ci / --nxCloud: any of its CI choices, or skip, never, yes. */
+  ci?: string;
   skipInstall?: boolean;
   release?: boolean;
 }
