@@ -98,6 +98,32 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(result.stderr).toContain('Fix the templates or values reported above.');
   });
 
+  it('checks NX_HELM_OPTIONS as it checks nx.json: any JSON value, misspelled keys, tokens where variable names belong', () => {
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+    const cases: Array<[string, string]> = [
+      ['null', 'the NX_HELM_OPTIONS environment variable holds null, not the nx-helm plugin options'],
+      ['[]', 'the NX_HELM_OPTIONS environment variable holds a list, not the nx-helm plugin options'],
+      ['"oci://x"', 'the NX_HELM_OPTIONS environment variable holds a string, not the nx-helm plugin options'],
+      ['{not json', 'the NX_HELM_OPTIONS environment variable is not JSON'],
+      [
+        '{"registy":"oci://127.0.0.1:1/x"}',
+        'in the NX_HELM_OPTIONS environment variable has the unknown key "registy". Did you mean "registry"?',
+      ],
+      [
+        JSON.stringify({ registry: 'oci://127.0.0.1:1/x', registries: { '127.0.0.1:1': { usernameEnv: 'U', passwordEnv: token } } }),
+        'in the NX_HELM_OPTIONS environment variable looks like a token, not the name of an environment variable',
+      ],
+    ];
+    for (const [value, message] of cases) {
+      const result = run(['push', 'charts/common', '--package-output-path=out/common'], { env: { NX_HELM_OPTIONS: value } });
+      expect({ value, status: result.status }).toEqual({ value, status: 1 });
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toMatch(/TypeError| {4}at /);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(token);
+    }
+    expect(existsSync(join(workspace.root, 'out/common/push.json'))).toBe(false);
+  });
+
   it('exits with 2 on wrong usage, and 0 with help for every command', () => {
     expect(run([])).toMatchObject({ status: 2, stdout: expect.stringContaining('Usage: nx-helm <command>') });
     expect(run(['--help']).stdout).toContain('NX_HELM_CHART_TIMEOUT for a whole command (900), NX_HELM_COMMAND_TIMEOUT for one helm');

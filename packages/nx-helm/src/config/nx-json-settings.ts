@@ -54,15 +54,7 @@ export function readNxJson(workspaceRoot: string): NxJson | undefined {
  */
 export function resolveSettings(workspaceRoot: string, chartRoot: string, env: NodeJS.ProcessEnv): CommandSettings {
   const passed = env[ENV.options];
-  if (passed) {
-    try {
-      return JSON.parse(passed) as CommandSettings;
-    } catch {
-      throw new NxHelmError(
-        `The ${ENV.options} environment variable is not JSON: unset it, or set it to the nx-helm plugin options (as nx.json has them).`,
-      );
-    }
-  }
+  if (passed) return checkedPassedSettings(passed);
   const config = readNxJson(workspaceRoot);
   if (!config) return {};
   const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
@@ -74,6 +66,35 @@ export function resolveSettings(workspaceRoot: string, chartRoot: string, env: N
   // Checked as the graph checks them: the command also runs without Nx, straight from nx.json.
   normalizePluginOptions(options);
   return options ?? {};
+}
+
+/**
+ * The options in NX_HELM_OPTIONS, checked as nx.json's are (the variable can be set by hand): a JSON object of known
+ * options, names of variables where secrets belong. No message shows a value.
+ */
+function checkedPassedSettings(passed: string): CommandSettings {
+  const where = `the ${ENV.options} environment variable`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(passed);
+  } catch {
+    throw new NxHelmError(`${where} is not JSON: unset it, or set it to the nx-helm plugin options (as nx.json has them).`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`;
+    throw new NxHelmError(
+      `${where} holds ${kind}, not the nx-helm plugin options: set it to a JSON object as nx.json has them (e.g. ` +
+        '{"registry":"oci://ghcr.io/acme/charts"}), or unset it to read the options from nx.json.',
+    );
+  }
+  try {
+    normalizePluginOptions(parsed as CommandSettings);
+  } catch (error) {
+    if (!(error instanceof NxHelmError)) throw error;
+    // The same checks and messages as for nx.json, said of where these options come from.
+    throw new NxHelmError(error.message.split(' in nx.json').join(` in ${where}`).split('(it is in nx.json)').join(`(it is in ${where})`));
+  }
+  return parsed as CommandSettings;
 }
 
 type PluginEntry = Exclude<NonNullable<NxJson['plugins']>[number], string>;
