@@ -991,3 +991,29 @@ describe('workflow generator: batch execution on older Nx', () => {
     }
   });
 });
+
+describe('workflow generator: what it prints', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+    delete process.env.NX_VERBOSE_LOGGING;
+  });
+
+  it('says in a few lines what the workflow does and what to configure; the file itself only with --verbose', async () => {
+    const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    const tree = createTreeWithEmptyWorkspace();
+    await workflowGenerator(tree, { ci: 'github', registry: 'ghcr' });
+    const printed = info.mock.calls.map((call) => String(call[0])).join('\n');
+    expect(printed).toContain(
+      `${FILE} (${tree.read(FILE, 'utf8')!.split('\n').length} lines): pull requests to main lint and package the affected charts; ` +
+        'pushes to main publish them to oci://ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/charts.',
+    );
+    expect(printed).toContain('Repository settings the workflow expects:');
+    expect(printed).not.toContain('jobs:');
+    expect(printed.split('\n').length).toBeLessThan(8);
+
+    info.mockClear();
+    process.env.NX_VERBOSE_LOGGING = 'true';
+    await workflowGenerator(tree, { ci: 'github', registry: 'ghcr', force: true });
+    expect(info.mock.calls.map((call) => String(call[0])).join('\n')).toContain(tree.read(FILE, 'utf8')!);
+  });
+});

@@ -27,8 +27,10 @@ export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSch
     options.ci === 'gitlab' ? renderGitlabCi(options) : renderGithubWorkflow(options),
     schema.force ?? false,
   );
-  // Shown in full (also with --dry-run) so the workflow can be reviewed before it is committed.
-  logger.info(`${path}:\n${content}`);
+  // What it does, in a few lines; the file itself with --verbose (also with --dry-run, to review before writing).
+  logger.info(`${path} (${content.split('\n').length} lines): ${describeWorkflow(options)}`);
+  if (process.env.NX_VERBOSE_LOGGING === 'true') logger.info(`${path}:\n${content}`);
+  else logger.info('Run the generator with --verbose to print the file.');
   if (options.sign === 'gpg') {
     configureGpgSigning(tree, schema.gpgKey ?? 'Helm charts');
   }
@@ -93,6 +95,23 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): Omit<WorkflowOptions
     mainBranch: schema.mainBranch ?? 'main',
     releaseBranch: schema.releaseBranch ?? 'release',
   };
+}
+
+/** What the workflow does, in one sentence. */
+function describeWorkflow(options: WorkflowOptions): string {
+  const branch = options.trigger === 'release-branch' ? options.releaseBranch : options.mainBranch;
+  const location = options.ci === 'gitlab' ? "the project's registry" : (options.registryUrl ?? PRESETS[options.registry].location);
+  const publish = {
+    main: `pushes to ${branch} publish them to ${location}`,
+    'release-branch': `pushes to ${branch} publish them to ${location}`,
+    tags: `<chart>-v<version> tags publish that chart to ${location}`,
+    release: `pushes to ${branch} run nx release, which versions, tags and publishes them to ${location} with GitHub releases`,
+  }[options.trigger];
+  return (
+    `${options.ci === 'gitlab' ? 'merge requests' : 'pull requests'} to ${branch} lint and package the affected charts` +
+    `${options.shards > 1 ? ` in ${options.shards} parallel jobs` : ''}; ${publish}` +
+    `${options.sign === 'none' ? '' : `, signed with ${options.sign}`}.`
+  );
 }
 
 /**
