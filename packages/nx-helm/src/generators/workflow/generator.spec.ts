@@ -963,7 +963,6 @@ describe('workflow generator: batch execution on older Nx', () => {
     const tree = createTreeWithEmptyWorkspace();
     tree.write('package.json', JSON.stringify({ name: 'ws', devDependencies: { nx: nxRange } }));
     updateNxJson(tree, { plugins: [{ plugin: 'nx-helm', options: pluginOptions ?? {} }] });
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
     await workflowGenerator(tree, { ci: 'github' });
     await workflowGenerator(tree, { ci: 'gitlab' });
     return {
@@ -971,6 +970,7 @@ describe('workflow generator: batch execution on older Nx', () => {
       gitlab: parse(tree.read('.gitlab-ci.yml', 'utf8')!) as { variables: Record<string, string> },
     };
   };
+  beforeEach(() => jest.spyOn(logger, 'info').mockImplementation(() => undefined));
   afterEach(() => jest.restoreAllMocks());
 
   it('asks Nx before 22.6 for batches (NX_BATCH_MODE=true) in every job', async () => {
@@ -1015,5 +1015,23 @@ describe('workflow generator: what it prints', () => {
     process.env.NX_VERBOSE_LOGGING = 'true';
     await workflowGenerator(tree, { ci: 'github', registry: 'ghcr', force: true });
     expect(info.mock.calls.map((call) => String(call[0])).join('\n')).toContain(tree.read(FILE, 'utf8')!);
+  });
+});
+
+describe('workflow generator: the main branch', () => {
+  beforeEach(() => jest.spyOn(logger, 'info').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  it("triggers on nx.json's defaultBase (the branch nx affected compares with), unless --mainBranch says otherwise", async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    updateNxJson(tree, { ...readNxJson(tree), defaultBase: 'master' });
+    await workflowGenerator(tree, { ci: 'github' });
+    const workflow = parse(tree.read(FILE, 'utf8')!) as { on: { push: { branches: string[] }; pull_request: { branches: string[] } } };
+    expect(workflow.on.push.branches).toEqual(['master']);
+    expect(workflow.on.pull_request.branches).toEqual(['master']);
+    await workflowGenerator(tree, { ci: 'gitlab' });
+    expect(tree.read('.gitlab-ci.yml', 'utf8')).toContain('$CI_COMMIT_BRANCH == "master"');
+    await workflowGenerator(tree, { ci: 'github', mainBranch: 'trunk', force: true });
+    expect((parse(tree.read(FILE, 'utf8')!) as { on: { push: { branches: string[] } } }).on.push.branches).toEqual(['trunk']);
   });
 });

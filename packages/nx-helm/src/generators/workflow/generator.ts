@@ -15,7 +15,10 @@ import { GPG_KEY_ENV, GPG_PASSPHRASE_ENV, MAX_SHARDS, REMOTE_CACHES, type Workfl
 
 /** `nx g nx-helm:workflow`: the CI workflow that checks pull requests and publishes the affected charts. */
 export async function workflowGenerator(tree: Tree, schema: WorkflowGeneratorSchema = {}): Promise<void> {
-  const options = { ...normalizeOptions(schema), batchMode: needsBatchMode(tree) };
+  const options = {
+    ...normalizeOptions({ ...schema, mainBranch: schema.mainBranch ?? workspaceDefaultBase(tree) }),
+    batchMode: needsBatchMode(tree),
+  };
   const name = schema.name ?? 'charts.yml';
   if (options.ci === 'github' && !/^[\w.-]+\.ya?ml$/.test(name)) {
     throw new NxHelmError(`--name must be a file name ending in .yml or .yaml (it goes in .github/workflows/), not "${name}".`);
@@ -95,6 +98,13 @@ function normalizeOptions(schema: WorkflowGeneratorSchema): Omit<WorkflowOptions
     mainBranch: schema.mainBranch ?? 'main',
     releaseBranch: schema.releaseBranch ?? 'release',
   };
+}
+
+/** The branch nx affected compares with (nx.json's defaultBase, `origin/` left off), when nx.json names one. */
+function workspaceDefaultBase(tree: Tree): string | undefined {
+  const nxJson = readNxJson(tree) as { defaultBase?: string; affected?: { defaultBase?: string } } | null;
+  const base = nxJson?.defaultBase ?? nxJson?.affected?.defaultBase;
+  return base ? base.replace(/^origin\//, '') : undefined;
 }
 
 /** What the workflow does, in one sentence. */
