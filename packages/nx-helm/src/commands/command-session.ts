@@ -3,6 +3,7 @@ import { readCtConfig, type CtConfig } from '../config/ct-config';
 import { HelmRunner } from '../helm/helm-runner';
 import type { ChartRegistry } from '../registry/chart-registry';
 import type { Logger } from '../utils/logger';
+import { memo } from '../utils/memo';
 
 /**
  * What the commands of one run share when many charts are handled in one process (a batch): helm found and its
@@ -30,19 +31,12 @@ export class CommandSession {
 
   helm(settings: Parameters<typeof HelmRunner.create>[0] & { hiddenVariables: string[] }): Promise<HelmRunner> {
     const key = JSON.stringify([settings.helmPath, settings.cwd, [...settings.hiddenVariables].sort()]);
-    let helm = this.helms.get(key);
-    if (!helm) {
-      helm = HelmRunner.create(settings);
-      this.helms.set(key, helm);
-      // A failed lookup (no helm) is reported to every chart that asks, and asked again by none.
-    }
-    return helm;
+    // A failed lookup (no helm) is reported to every chart that asks, and asked again by none.
+    return memo(this.helms, key, () => HelmRunner.create(settings));
   }
 
   ctConfig(workspaceRoot: string, option: string | false | undefined): CtConfig | undefined {
-    const key = JSON.stringify([workspaceRoot, option]);
-    if (!this.ctConfigs.has(key)) this.ctConfigs.set(key, readCtConfig(workspaceRoot, option));
-    return this.ctConfigs.get(key);
+    return memo(this.ctConfigs, JSON.stringify([workspaceRoot, option]), () => readCtConfig(workspaceRoot, option));
   }
 
   /**
@@ -50,12 +44,7 @@ export class CommandSession {
    * share it, and `close()` of the session closes it.
    */
   async registry(key: string, open: () => Promise<ChartRegistry>): Promise<ChartRegistry> {
-    let registry = this.registries.get(key);
-    if (!registry) {
-      registry = open();
-      this.registries.set(key, registry);
-    }
-    const shared = await registry;
+    const shared = await memo(this.registries, key, open);
     return {
       find: (reference) => shared.find(reference),
       push: (archivePath, reference) => shared.push(archivePath, reference),

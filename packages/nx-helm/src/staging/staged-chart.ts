@@ -22,6 +22,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { dependencyPins, verifyDependencyPin } from './dependency-pins';
 import { prepareDependencySources, type DependencySources } from './dependency-sources';
 import { subchartArchive } from './subchart-archive';
+import { memo } from '../utils/memo';
 import { checkExternalFiles } from './external-files';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { redactUrlCredentials } from '../config/option-checks';
@@ -205,11 +206,7 @@ async function completeCharts(
     // archive it builds from it, and so does the copy.
     removeCopies(chartsDir, dependency.chart.name, stagedDirOf(dependency));
     const build = () => subchartArchive(stagedDirOf(dependency), dependency.chart.name, dependency.relativeDir);
-    let archive = archives?.get(dependency.dir);
-    if (!archive) {
-      archive = build();
-      archives?.set(dependency.dir, archive);
-    }
+    const archive = archives ? memo(archives, dependency.dir, build) : build();
     writeFileSync(join(chartsDir, `${dependency.chart.name}-${dependency.chart.version}.tgz`), await archive);
   }
   if (sourceDate) {
