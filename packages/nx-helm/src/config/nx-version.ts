@@ -26,10 +26,14 @@ export function nxBatchesByItself(workspaceRoot: string): boolean {
   return valid !== null && !lt(valid, FIRST_NX_WITH_PREFER_BATCH);
 }
 
-/** The version of the workspace's nx package (node_modules/nx there or in a folder above), or undefined without one. */
+/**
+ * The version of the workspace's nx package (node_modules/nx there or in a folder above, or under .nx/installation in
+ * Nx's wrapper layout), or undefined without one.
+ */
 export function workspaceNxVersion(workspaceRoot: string): string | undefined {
+  const wrapped = join(workspaceRoot, '.nx/installation/node_modules/nx/package.json');
   for (let dir = workspaceRoot; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'node_modules/nx/package.json');
+    const manifest = dir === workspaceRoot && existsSync(wrapped) ? wrapped : join(dir, 'node_modules/nx/package.json');
     if (existsSync(manifest)) {
       try {
         return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;

@@ -7,6 +7,7 @@ import { chartCommandSettings, commandSettings, type ExecutionMode, type Normali
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { secretVariables } from '../config/secret-variables';
 import { ctExclusion, type CtConfig } from '../config/ct-config';
+import { shellWord } from '../utils/shell-word';
 
 /**
  * The project inferred from one Chart.yaml. An invalid chart still becomes a project, named after its folder, so the
@@ -18,6 +19,7 @@ export function buildChartProject(
   options: NormalizedPluginOptions,
   workspaceRoot: string,
   ct?: CtConfig,
+  cli: string = CLI_NAME,
 ): ProjectConfiguration & { name: string } {
   const chart = parsed.chart;
   const folderName = posix.basename(projectRoot === '.' ? workspaceRoot.replace(/\\/g, '/') : projectRoot);
@@ -31,7 +33,7 @@ export function buildChartProject(
   const description = chart
     ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}${notLinted ? ` (not linted: ${notLinted})` : ''}`
     : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
-  const targets = buildChartTargets(projectRoot, options, ct, !notLinted);
+  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, cli);
   return {
     name,
     root: projectRoot,
@@ -57,7 +59,7 @@ export function buildChartProject(
 }
 
 /**
- * In command mode, and always for the targets that do not batch, a target runs the `nx-helm` CLI through
+ * In command mode, and always for the targets that do not batch, a target runs the `nx-helm` CLI (see cliCommand) through
  * `nx:run-commands`, which Nx runs in its own process: a custom executor run alone would cost a forked process
  * loading Nx and the plugin per task. The plugin options reach the CLI as JSON in an environment variable of the
  * target (part of the task's hash; they hold names of secret variables, never secrets). In batch mode lint, package
@@ -69,6 +71,7 @@ function buildChartTargets(
   options: NormalizedPluginOptions,
   ct: CtConfig | undefined,
   linted: boolean,
+  cli: string,
 ): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const settings = commandSettings(options);
@@ -89,7 +92,7 @@ function buildChartTargets(
     const [name, ...flags] = command.split(' ');
     return {
       executor: 'nx:run-commands',
-      options: { command: [CLI_NAME, name, shellWord(projectRoot), ...flags].join(' '), env },
+      options: { command: [cli, name, shellWord(projectRoot), ...flags].join(' '), env },
       ...config,
       metadata: metadataOf(name, description, example),
     };
@@ -209,11 +212,6 @@ function withoutUnset(options: Record<string, unknown>): Record<string, unknown>
   return Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)),
   );
-}
-
-/** A word for the shell command Nx runs: plain paths as they are, anything else single-quoted. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -12,7 +12,11 @@ const ALL_TARGETS = ['check-version', 'lint-chart', 'package-chart', 'push-chart
 describe('nx-helm plugin', () => {
   const graph = useGraphWorkspace();
 
-  const context = () => ({ workspaceRoot: graph.workspace.root, nxJsonConfiguration: {} });
+  const context = () => {
+    // An npm workspace: the CLI is on the PATH Nx gives commands (node_modules/.bin), so targets run it by name.
+    if (!existsSync(join(graph.workspace.root, 'node_modules/.bin/nx-helm'))) graph.workspace.write('node_modules/.bin/nx-helm', '');
+    return { workspaceRoot: graph.workspace.root, nxJsonConfiguration: {} };
+  };
 
   async function projectsFor(files: string[], options?: NxHelmPluginOptions): Promise<Record<string, ProjectConfiguration>> {
     const results = await createNodes[1](files, options, context());
@@ -109,7 +113,7 @@ describe('nx-helm plugin', () => {
       dependsOn: ['^package-chart'],
       // No process per chart to hash: the timestamp is SOURCE_DATE_EPOCH (an environment input) or a fixed date.
       inputs: ['default', '^default', helmVersionInput, { env: 'SOURCE_DATE_EPOCH' }],
-      outputs: ['{workspaceRoot}/dist/charts/charts/web/*.tgz', '{workspaceRoot}/dist/charts/charts/web/*.tgz.prov'],
+      outputs: ['{workspaceRoot}/dist/charts/web/*.tgz', '{workspaceRoot}/dist/charts/web/*.tgz.prov'],
       metadata: expect.objectContaining({
         technologies: ['helm'],
         help: expect.objectContaining({ command: 'npx nx-helm package --help' }),

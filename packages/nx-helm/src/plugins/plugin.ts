@@ -24,6 +24,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { buildChartProject } from './chart-targets';
+import { cliCommand } from './cli-command';
 import { defaultExecution } from '../config/nx-version';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { FileCache, hashOf } from '../utils/file-cache';
@@ -46,8 +47,9 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     // Part of the options (and so of the projects' cache key): the default depends on the Nx version.
     options.execution ??= defaultExecution(context.workspaceRoot, process.env);
     const models = new ChartModelCache(context.workspaceRoot);
+    const cli = cliCommand(context.workspaceRoot);
     const cache = new FileCache<ChartProject>(
-      join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion).slice(0, 16)}.json`),
+      join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion, cli).slice(0, 16)}.json`),
     );
     // A chart-testing configuration decides which charts are linted (see buildChartProject).
     const ct = readCtConfig(context.workspaceRoot, options.ctConfig);
@@ -64,7 +66,7 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
       if (linked.has(chartFile)) {
         // Never a usable chart (see unlistedChartLinks): a project only so that its lint reports the link.
         const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile, context.workspaceRoot);
-        const project = buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct);
+        const project = buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct, cli);
         // Its targets only fail. Nx has no files of a linked folder, and its hasher refuses a project without any
         // unless the targets read none.
         for (const target of Object.values(project.targets ?? {})) {
@@ -82,7 +84,7 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
       projects.set(
         chartFile,
         cache.get(hashOf(pluginVersion, chartFile, text, ct ?? null, requirements?.text ?? null), () =>
-          buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct),
+          buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct, cli),
         ),
       );
     }

@@ -14,9 +14,20 @@ describe('init generator', () => {
     // @nx/devkit follows the workspace's Nx: its major, no newer than it.
     expect(readJson(tree, 'package.json').devDependencies['@nx/devkit']).toBe('>=22.0.0 <=22.0.0');
     const gitignore = tree.read('.gitignore', 'utf-8')!;
-    for (const entry of ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data']) {
+    for (const entry of ['/dist', 'node_modules', '.nx/cache', '.nx/workspace-data']) {
       expect(gitignore.split('\n')).toContain(entry);
     }
+  });
+
+  it("works in Nx's wrapper layout (no package.json): registers the plugin and the ignore entries, writes no package.json", async () => {
+    tree.delete('package.json');
+    const install = await initGenerator(tree, {});
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'nx-helm', options: {} }]);
+    expect(tree.exists('package.json')).toBe(false);
+    expect(tree.read('.gitignore', 'utf-8')!.split('\n')).toContain('node_modules');
+    // Nothing to install: `nx add` installed the plugin under .nx/installation.
+    await install();
+    expect(tree.exists('package.json')).toBe(false);
   });
 
   it('asks for @nx/devkit as a range an older devkit of the same major satisfies, never the exact Nx version', async () => {

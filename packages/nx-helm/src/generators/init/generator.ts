@@ -17,12 +17,13 @@ import { PLUGIN_NAME } from '../../config/constants';
 import { DEFAULT_RELEASE_TAG_PATTERN } from '../../release/release-tag';
 import { NxHelmError } from '../../utils/nx-helm-error';
 
-/** Folders nx-helm writes that do not belong in git: packages and the pinned helm binaries of tools/install-helm.sh. */
-const IGNORED = ['/dist', '/.tools', '.nx/cache', '.nx/workspace-data'];
+/** Folders that do not belong in git: the packages nx-helm writes, installed npm packages and Nx's local state. */
+const IGNORED = ['/dist', 'node_modules', '.nx/cache', '.nx/workspace-data'];
 
 /**
  * `nx add nx-helm`: registers the plugin in nx.json (keeping an existing registration and its options), adds the
- * package to devDependencies and the ignore entries. Running it again changes nothing.
+ * package to devDependencies (when the workspace has a package.json) and the ignore entries. Running it again changes
+ * nothing.
  */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
   registerPlugin(tree, options);
@@ -30,7 +31,9 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {
     addReleaseGroup(tree);
   }
   addIgnoreEntries(tree);
-  if (options.skipPackageJson) {
+  // Without package.json the workspace uses Nx's wrapper layout (`nx init` in a plain repository): `nx add` has
+  // already listed nx-helm under nx.json's installation.plugins and installed it under .nx/installation.
+  if (options.skipPackageJson || !tree.exists('package.json')) {
     return () => undefined;
   }
   const install = addDependenciesToPackageJson(
