@@ -205,7 +205,7 @@ describe('the nx-helm CLI (built, real helm)', () => {
 
   it('summarises the push records and exits with 1 when one failed', () => {
     workspace.write(
-      'dist/charts/charts/web/push.json',
+      'dist/charts/web/push.json',
       JSON.stringify({
         chart: 'web',
         version: '1.0.0',

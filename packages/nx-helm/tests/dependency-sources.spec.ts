@@ -84,7 +84,7 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
       ...CREDENTIALS,
     });
     expect({ status: result.status, output: result.status === 0 ? '' : result.output }).toEqual({ status: 0, output: '' });
-    const entries = execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/charts/consumer/consumer-0.1.0.tgz')], {
+    const entries = execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/consumer/consumer-0.1.0.tgz')], {
       encoding: 'utf8',
     });
     expect(entries).toContain('consumer/charts/ext-oci/Chart.yaml');
@@ -113,7 +113,7 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
 
     const build = (executor: typeof lintExecutor | typeof packageExecutor, registries: object, chart = 'consumer') =>
       executor(
-        { helmPath: mainHelm(), registries, outputPath: `dist/charts/charts/${chart}` } as never,
+        { helmPath: mainHelm(), registries, outputPath: `dist/charts/${chart}` } as never,
         executorContextFor(workspace.root, chart, `charts/${chart}`),
       );
 
@@ -236,7 +236,7 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     expect(result.status).toBe(0);
     expect(result.output).toContain('Nx read the output from the cache instead of running the command for 2 out of 2 tasks.');
     expect(
-      execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/charts/consumer/consumer-0.1.0.tgz')], { encoding: 'utf8' }),
+      execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/consumer/consumer-0.1.0.tgz')], { encoding: 'utf8' }),
     ).toContain('consumer/charts/ext-oci/Chart.yaml');
   });
 });

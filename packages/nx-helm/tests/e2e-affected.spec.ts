@@ -43,7 +43,7 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
   };
   const pushRecord = (chart: string) =>
-    JSON.parse(readFileSync(join(workspace.root, `dist/charts/charts/${chart}/push.json`), 'utf8')) as PushRecord;
+    JSON.parse(readFileSync(join(workspace.root, `dist/charts/${chart}/push.json`), 'utf8')) as PushRecord;
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -130,7 +130,7 @@ describe.each(NX_VERSIONS)('nx affected end to end with Nx $nx', (versions) => {
     succeeded(result);
     expect(executedTasks(result.output)).toEqual(tasksOf(['lib', 'app-a', 'app-b', 'stack']));
     // The umbrella was packaged with its siblings built from the changed sources, not downloaded.
-    const stackArchive = join(workspace.root, 'dist/charts/charts/stack/stack-0.1.1.tgz');
+    const stackArchive = join(workspace.root, 'dist/charts/stack/stack-0.1.1.tgz');
     expect(execFileSync('tar', ['-xzOf', stackArchive, 'stack/charts/app-a/Chart.yaml'], { encoding: 'utf8' })).toContain('version: 0.1.1');
     expect(execFileSync('tar', ['-tzf', stackArchive], { encoding: 'utf8' })).toContain(
       'stack/charts/app-a/charts/lib/templates/_more.tpl',

@@ -69,7 +69,7 @@ describe('example chart workspace (nx + helm)', () => {
     expect(first.status).toBe(0);
     expect(cachedTasks(first.output)).toBe(0);
     for (const chart of ['common', 'web', 'worker', 'platform']) {
-      const archive = join(workspace.root, `dist/charts/charts/${chart}/${chart}-0.1.0.tgz`);
+      const archive = join(workspace.root, `dist/charts/${chart}/${chart}-0.1.0.tgz`);
       expect(existsSync(archive)).toBe(true);
       expect(execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' })).toContain(`${chart}/Chart.yaml`);
     }

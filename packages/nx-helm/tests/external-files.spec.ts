@@ -39,7 +39,7 @@ describe('files outside the chart or the workspace (real helm)', () => {
     await expect(lintChart(options('charts/web'))).rejects.toThrow(expected);
     await expect(packageChart(options('charts/web'))).rejects.toThrow(expected);
     await expect(packageChart(options('charts/web'))).rejects.toThrow('set the nx-helm option allowExternalFiles: true');
-    expect(existsSync(join(workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz'))).toBe(false);
+    expect(existsSync(join(workspace.root, 'dist/charts/web/web-0.1.0.tgz'))).toBe(false);
   });
 
   it('refuses a linked folder that leads outside, and a link to a sibling chart', async () => {
@@ -55,17 +55,17 @@ describe('files outside the chart or the workspace (real helm)', () => {
     symlinkSync(outside, join(workspace.root, 'charts/web/docs'));
     workspace.write('charts/web/.helmignore', 'docs/\n');
     await packageChart(options('charts/web'));
-    expect(archiveEntries('dist/charts/charts/web/web-0.1.0.tgz')).not.toContain('docs');
+    expect(archiveEntries('dist/charts/web/web-0.1.0.tgz')).not.toContain('docs');
   });
 
   it('packages links inside the chart, and links outside it when allowExternalFiles is set', async () => {
     writeFileSync(join(workspace.root, 'charts/web/notes.txt'), 'inside\n');
     symlinkSync('notes.txt', join(workspace.root, 'charts/web/notes-link.txt'));
     await packageChart(options('charts/web'));
-    expect(archiveEntries('dist/charts/charts/web/web-0.1.0.tgz')).toContain('web/notes-link.txt');
+    expect(archiveEntries('dist/charts/web/web-0.1.0.tgz')).toContain('web/notes-link.txt');
     symlinkSync(join(outside, 'secret.txt'), join(workspace.root, 'charts/web/secret.txt'));
     await packageChart(options('charts/web', { allowExternalFiles: true }));
-    expect(archiveEntries('dist/charts/charts/web/web-0.1.0.tgz')).toContain('web/secret.txt');
+    expect(archiveEntries('dist/charts/web/web-0.1.0.tgz')).toContain('web/secret.txt');
   });
 
   it('refuses a file:// dependency outside the Nx workspace, and takes it where no nx.json makes a workspace', async () => {

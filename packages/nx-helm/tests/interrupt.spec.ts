@@ -131,7 +131,7 @@ describe('interrupting a push (real CLI and registry)', () => {
     );
     expect(leaks.map((file) => file.path)).toEqual([]);
     expect(output).not.toContain(PASSWORD);
-    expect(existsSync(join(workspace.root, 'dist/charts/charts/web/push.json'))).toBe(false);
+    expect(existsSync(join(workspace.root, 'dist/charts/web/push.json'))).toBe(false);
     // The upload stopped with nx-helm.
     await new Promise((resolve) => setTimeout(resolve, 3500));
     expect(wentOn).toBe(false);
@@ -183,7 +183,7 @@ describe('interrupting a package (real CLI and helm)', () => {
     expect(readdirSync(runTmp).filter((name) => name.startsWith('nx-helm-'))).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 3500));
     expect(existsSync(wentOn)).toBe(false);
-    expect(existsSync(join(workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz'))).toBe(false);
+    expect(existsSync(join(workspace.root, 'dist/charts/web/web-0.1.0.tgz'))).toBe(false);
   });
 });
 

@@ -76,7 +76,7 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     );
 
     // A record that does not match what the registry serves fails verification.
-    const file = `${workspace.root}/dist/charts/charts/web/push.json`;
+    const file = `${workspace.root}/dist/charts/web/push.json`;
     writeFileSync(file, JSON.stringify({ ...pushed, chartDigest: `sha256:${'0'.repeat(64)}` }));
     await expect(verifyChart(workspace.root, 'web', { helmPath: mainHelm(), plainHttp: true })).resolves.toEqual({ success: false });
     expect(log.output()).toContain(
@@ -135,12 +135,12 @@ describe('push-chart guards (real registry, Helm 4)', () => {
       await expect(pushChart(workspace.root, 'web', options('dry', { dryRun: true }))).resolves.toEqual({ success: true });
       return log.output().slice(before);
     };
-    const archive = 'dist/charts/charts/web/web-0\\.1\\.0\\.tgz';
+    const archive = 'dist/charts/web/web-0\\.1\\.0\\.tgz';
     expect(await dryRun()).toMatch(
       new RegExp(`^Dry run: would push ${archive} \\(sha256:[0-9a-f]{64}\\) to oci://${registry.host}/dry/web:0\\.1\\.0\\.$`, 'm'),
     );
     expect(await registry.manifestDigest('dry/web', '0.1.0')).toBeUndefined();
-    expect(existsSync(`${workspace.root}/dist/charts/charts/web/push.json`)).toBe(false);
+    expect(existsSync(`${workspace.root}/dist/charts/web/push.json`)).toBe(false);
 
     await expect(pushChart(workspace.root, 'web', options('dry'))).resolves.toEqual({ success: true });
     const pushed = readPushRecord(workspace.root, 'web');
@@ -152,11 +152,11 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     writeFileSync(join(workspace.root, 'charts/web/templates/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
     await packageCharts(workspace.root, mainHelm(), ['web']);
     expect(await dryRun()).toContain(
-      `Dry run: would refuse to push dist/charts/charts/web/web-0.1.0.tgz to oci://${registry.host}/dry/web:0.1.0`,
+      `Dry run: would refuse to push dist/charts/web/web-0.1.0.tgz to oci://${registry.host}/dry/web:0.1.0`,
     );
     expect(await registry.manifestDigest('dry/web', '0.1.0')).toBe(pushed.digest);
     // Packaging removed the record; the dry run wrote none.
-    expect(existsSync(`${workspace.root}/dist/charts/charts/web/push.json`)).toBe(false);
+    expect(existsSync(`${workspace.root}/dist/charts/web/push.json`)).toBe(false);
     rmSync(join(workspace.root, 'charts/web/templates/extra.yaml'));
     await packageCharts(workspace.root, mainHelm(), ['web']);
   });
@@ -164,7 +164,7 @@ describe('push-chart guards (real registry, Helm 4)', () => {
   it('explains a missing package, registry or credential variable', async () => {
     await expect(pushChart(workspace.root, 'worker', options('x'))).resolves.toEqual({ success: false });
     expect(log.output()).toContain(
-      'There is no package to push for worker: dist/charts/charts/worker/worker-0.1.0.tgz does not exist. Run the package-chart target first',
+      'There is no package to push for worker: dist/charts/worker/worker-0.1.0.tgz does not exist. Run the package-chart target first',
     );
 
     await expect(pushChart(workspace.root, 'web', { helmPath: mainHelm() })).resolves.toEqual({ success: false });
@@ -220,7 +220,7 @@ describe('push-chart guards (real registry, Helm 4)', () => {
           digest: await registry.manifestDigest(`flaky/${name}`, '1.0.0'),
           chart: manifest.layers.find((layer) => layer.mediaType === 'application/vnd.cncf.helm.chart.content.v1.tar+gzip')?.digest,
         });
-        expect(record.chartDigest).toBe(fileDigest(join(workspace.root, `dist/charts/charts/${name}/${name}-1.0.0.tgz`)));
+        expect(record.chartDigest).toBe(fileDigest(join(workspace.root, `dist/charts/${name}/${name}-1.0.0.tgz`)));
       }
       expect(proxy.stats.failedWith503).toBeGreaterThanOrEqual(100);
       expect(proxy.stats.dropped).toBeGreaterThanOrEqual(100);

@@ -48,7 +48,7 @@ describe('push-chart through nx with registry credentials', () => {
     return result;
   };
   const record = (chart: string) =>
-    JSON.parse(readFileSync(join(workspace.root, `dist/charts/charts/${chart}/push.json`), 'utf8')) as PushRecord;
+    JSON.parse(readFileSync(join(workspace.root, `dist/charts/${chart}/push.json`), 'utf8')) as PushRecord;
 
   beforeAll(async () => {
     registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
@@ -114,7 +114,7 @@ describe('push-chart through nx with registry credentials', () => {
   it('keeps every push record when the packages are restored from the cache', () => {
     const before = EXAMPLE_CHART_NAMES.map((chart) => record(chart));
     // The packages change on disk (a fresh checkout would have none): Nx restores them from its cache.
-    for (const chart of EXAMPLE_CHART_NAMES) rmSync(join(workspace.root, `dist/charts/charts/${chart}/${chart}-0.1.0.tgz`));
+    for (const chart of EXAMPLE_CHART_NAMES) rmSync(join(workspace.root, `dist/charts/${chart}/${chart}-0.1.0.tgz`));
     const result = nx('run-many', '-t', 'package-chart', '--output-style=static');
     expect(result.status).toBe(0);
     expect(result.output).toContain('[local cache]');

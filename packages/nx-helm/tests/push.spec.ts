@@ -71,7 +71,7 @@ describe.each(SETUPS)('push-chart against a real registry (%s)', (setup) => {
         for (const chart of EXAMPLE_CHART_NAMES) {
           await expect(pushChart(workspace.root, chart, optionsFor(helm.path(), path))).resolves.toEqual({ success: true });
           const record = readPushRecord(workspace.root, chart);
-          const archive = join(workspace.root, `dist/charts/charts/${chart}/${chart}-0.1.0.tgz`);
+          const archive = join(workspace.root, `dist/charts/${chart}/${chart}-0.1.0.tgz`);
           expect(record).toMatchObject({
             chart,
             version: '0.1.0',

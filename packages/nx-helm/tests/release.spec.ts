@@ -48,7 +48,7 @@ describe.each(NX_VERSIONS)('nx release with Nx $nx', (versions) => {
   const nx = (...args: string[]) => workspace.nx(args, env());
   const read = (path: string) => readFileSync(join(workspace.root, path), 'utf8');
   const version = (chart: string) => /^version: (\S+)/m.exec(read(`charts/${chart}/Chart.yaml`))![1];
-  const pushRecord = (chart: string) => JSON.parse(read(`dist/charts/charts/${chart}/push.json`)) as PushRecord;
+  const pushRecord = (chart: string) => JSON.parse(read(`dist/charts/${chart}/push.json`)) as PushRecord;
   const tags = () => workspace.git('tag', '--list').split('\n').filter(Boolean).sort();
 
   beforeAll(async () => {

@@ -28,7 +28,7 @@ function taskSources(output: string): Record<string, string> {
 function packageDigests(root: string): Record<string, string> {
   return Object.fromEntries(
     CHARTS.map((chart) => {
-      const dir = join(root, 'dist/charts/charts', chart);
+      const dir = join(root, 'dist/charts', chart);
       const archive = readdirSync(dir).find((file) => file.endsWith('.tgz'))!;
       return [
         chart,

@@ -115,7 +115,7 @@ describe('HTTP chart repository indexes are downloaded once per TTL (real nx, he
     expect(result.output).toContain(`Successfully ran targets lint-chart, package-chart for ${CONSUMERS} projects`);
     expect(await indexRequests()).toEqual({ '200': 1 });
     for (const index of [0, 1]) {
-      const entries = execFileSync('tar', ['-tzf', join(workspace.root, `dist/charts/charts/app-${index}/app-${index}-0.1.0.tgz`)], {
+      const entries = execFileSync('tar', ['-tzf', join(workspace.root, `dist/charts/app-${index}/app-${index}-0.1.0.tgz`)], {
         encoding: 'utf8',
       });
       expect(entries).toContain(`app-${index}/charts/big-dep/Chart.yaml`);

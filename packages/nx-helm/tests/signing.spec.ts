@@ -47,10 +47,10 @@ describe('provenance signing (real gpg, helm and registry)', () => {
 
   const packageSigned = (sign: object, helmPath = mainHelm()) =>
     packageExecutor(
-      { helmPath, outputPath: 'dist/charts/charts/web', sign: { key: signer.email, passphraseEnv: 'TEST_SIGNING_PASSPHRASE', ...sign } },
+      { helmPath, outputPath: 'dist/charts/web', sign: { key: signer.email, passphraseEnv: 'TEST_SIGNING_PASSPHRASE', ...sign } },
       executorContextFor(workspace.root, 'web', 'charts/web'),
     );
-  const archive = () => join(workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz');
+  const archive = () => join(workspace.root, 'dist/charts/web/web-0.1.0.tgz');
 
   it('writes a provenance file that helm 4 and helm 3 verify, keeping the archive reproducible', async () => {
     await expect(packageSigned({ keyring: signer.secretKeyring })).resolves.toEqual({ success: true });

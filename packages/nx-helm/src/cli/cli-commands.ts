@@ -20,7 +20,7 @@ const connection: Record<string, OptionSpec> = {
 const packageOutputPath: OptionSpec = {
   type: 'string',
   value: 'dir',
-  description: 'folder of the package (default dist/charts/<chart folder>)',
+  description: 'folder of the package (default dist/<chart folder>)',
 };
 
 const PUSH_OPTIONS: Record<string, OptionSpec> = {
@@ -63,7 +63,7 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     summary: 'build the dependencies and package the chart into a reproducible .tgz (signed when configured)',
     chart: true,
     options: {
-      'output-path': { type: 'string', value: 'dir', description: 'folder for the package (default dist/charts/<chart folder>)' },
+      'output-path': { type: 'string', value: 'dir', description: 'folder for the package (default dist/<chart folder>)' },
       'helm-path': helmPath,
     },
   },
@@ -145,7 +145,7 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     summary: "print every chart's last push (version, status, digest) from the push.json files",
     chart: false,
     options: {
-      dir: { type: 'string', value: 'dir', description: 'folder holding the packages (default dist/charts)' },
+      dir: { type: 'string', value: 'dir', description: 'folder holding the packages (default dist)' },
       format: { type: 'string', value: 'text|markdown|json', description: 'output format (default text)' },
       sign: { type: 'string', value: 'none|cosign|gpg', description: 'which verify command the markdown table shows' },
       output: { type: 'string', value: 'file', description: 'append to this file (e.g. $GITHUB_STEP_SUMMARY)' },

@@ -14,7 +14,7 @@ import { valuesSchemaProblem } from '../lint/values-schema';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 
 export interface PackageOptions extends ChartCommandOptions {
-  /** Folder for the package, relative to the workspace root; `{projectRoot}` is replaced. Default dist/charts/<chart folder>. */
+  /** Folder for the package, relative to the workspace root; `{projectRoot}` is replaced. Default dist/<chart folder>. */
   outputPath?: string;
 }
 
@@ -125,7 +125,7 @@ function assertOwnOutputFolder(outputDir: string, chartFolder: string, root: str
   if (inside(root, outputDir) || inside(chartFolder, outputDir) || inside(outputDir, chartFolder)) {
     throw new NxHelmError(
       `The outputPath of ${project}:package-chart is ${relative(root, outputDir) || '.'}, which contains or lies inside ` +
-        "the workspace root or the chart's sources. Use a folder of its own, e.g. dist/charts/<project root>.",
+        "the workspace root or the chart's sources. Use a folder of its own, e.g. dist/<project root>.",
     );
   }
 }

@@ -20,10 +20,10 @@ describe('push summary', () => {
   afterEach(() => workspace.dispose());
 
   it('reads every push.json under the folder, sorted by chart', () => {
-    workspace.write('dist/charts/charts/web/push.json', JSON.stringify(record('web', 'pushed')));
-    workspace.write('dist/charts/libs/api/push.json', JSON.stringify(record('api', 'skipped')));
-    workspace.write('dist/charts/charts/web/web-1.0.0.tgz', 'x');
-    expect(readPushRecords(`${workspace.root}/dist/charts`).map((r) => [r.chart, r.file])).toEqual([
+    workspace.write('dist/charts/web/push.json', JSON.stringify(record('web', 'pushed')));
+    workspace.write('dist/libs/api/push.json', JSON.stringify(record('api', 'skipped')));
+    workspace.write('dist/charts/web/web-1.0.0.tgz', 'x');
+    expect(readPushRecords(`${workspace.root}/dist`).map((r) => [r.chart, r.file])).toEqual([
       ['api', 'libs/api/push.json'],
       ['web', 'charts/web/push.json'],
     ]);

@@ -104,7 +104,7 @@ function verifyCommand(record: PushRecord, signing: SummarySigning): string | un
 }
 
 export interface SummaryOptions {
-  /** Folder holding the packages and their push.json files. Default dist/charts. */
+  /** Folder holding the packages and their push.json files. Default dist. */
   dir?: string;
   format?: SummaryFormat;
   signing?: SummarySigning;

@@ -9,10 +9,10 @@ export const CLI_NAME = 'nx-helm';
 /** Key of the chart facts in each project's metadata (read back by createDependencies and the executors). */
 export const METADATA_KEY = 'nx-helm';
 
-/** Folder packages are written under, one sub-folder per project root. */
-export const DEFAULT_OUTPUT_PATH = 'dist/charts';
+/** Folder packages are written under, one sub-folder per project root, as Nx's own plugins build into dist/<project root>. */
+export const DEFAULT_OUTPUT_PATH = 'dist';
 
-/** Where a chart's package goes by default: one folder per chart folder under dist/charts. */
+/** Where a chart's package goes by default: dist/<chart folder> (charts/web → dist/charts/web). */
 export function defaultPackageOutputPath(chartRoot: string): string {
   return `${DEFAULT_OUTPUT_PATH}/${chartRoot}`;
 }

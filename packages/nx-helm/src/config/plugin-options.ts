@@ -39,7 +39,7 @@ export interface NxHelmPluginOptions {
   sign?: SigningOptions;
   /** Path to the helm binary (relative to the workspace root). Default: HELM_BIN, then helm on PATH. */
   helmPath?: string;
-  /** Folder under which packages are written, one sub-folder per project root. Default `dist/charts`. */
+  /** Folder under which packages are written, one sub-folder per project root. Default `dist`. */
   outputPath?: string;
   /** Name of the target group shown by `nx show project`. Default `Helm`. */
   targetGroupName?: string;

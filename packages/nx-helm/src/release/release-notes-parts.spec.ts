@@ -60,9 +60,9 @@ describe('releaseTagOf', () => {
 describe('publish summary', () => {
   const graph = useGraphWorkspace();
   const record = (root: string, fields: object) => {
-    mkdirSync(join(graph.workspace.root, 'dist/charts', root), { recursive: true });
+    mkdirSync(join(graph.workspace.root, 'dist', root), { recursive: true });
     writeFileSync(
-      join(graph.workspace.root, 'dist/charts', root, 'push.json'),
+      join(graph.workspace.root, 'dist', root, 'push.json'),
       JSON.stringify({ registry: 'oci://r.example/charts', chartDigest: 'sha256:aa', helmVersion: 'v4.1.4', ...fields }),
     );
   };

@@ -13,7 +13,7 @@ export const EXAMPLE_CHART_NAMES = ['common', 'web', 'worker', 'platform'];
 export async function packageCharts(workspaceRoot: string, helmPath: string, charts = EXAMPLE_CHART_NAMES): Promise<void> {
   for (const chart of charts) {
     const result = await packageExecutor(
-      { helmPath, outputPath: `dist/charts/charts/${chart}` },
+      { helmPath, outputPath: `dist/charts/${chart}` },
       executorContextFor(workspaceRoot, chart, `charts/${chart}`),
     );
     if (!result.success) throw new Error(`packaging ${chart} failed`);
@@ -22,18 +22,18 @@ export async function packageCharts(workspaceRoot: string, helmPath: string, cha
 
 export function pushChart(workspaceRoot: string, chart: string, options: PushExecutorSchema): Promise<{ success: boolean }> {
   return pushExecutor(
-    { packageOutputPath: `dist/charts/charts/${chart}`, ...options },
+    { packageOutputPath: `dist/charts/${chart}`, ...options },
     executorContextFor(workspaceRoot, chart, `charts/${chart}`),
   );
 }
 
 export function verifyChart(workspaceRoot: string, chart: string, options: VerifyExecutorSchema): Promise<{ success: boolean }> {
   return verifyExecutor(
-    { packageOutputPath: `dist/charts/charts/${chart}`, ...options },
+    { packageOutputPath: `dist/charts/${chart}`, ...options },
     executorContextFor(workspaceRoot, chart, `charts/${chart}`),
   );
 }
 
 export function readPushRecord(workspaceRoot: string, chart: string): PushRecord {
-  return JSON.parse(readFileSync(join(workspaceRoot, `dist/charts/charts/${chart}/push.json`), 'utf8')) as PushRecord;
+  return JSON.parse(readFileSync(join(workspaceRoot, `dist/charts/${chart}/push.json`), 'utf8')) as PushRecord;
 }

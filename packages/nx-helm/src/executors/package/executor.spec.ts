@@ -22,14 +22,14 @@ describe('package executor (real helm)', () => {
 
   const packageChart = (project: string, root: string, options = {}) =>
     packageExecutor(
-      { helmPath: mainHelm(), outputPath: `dist/charts/${root}`, ...options },
+      { helmPath: mainHelm(), outputPath: `dist/${root}`, ...options },
       executorContextFor(example.workspace.root, project, root),
     );
 
   it('packages the umbrella chart with its dependencies inside, leaving the sources untouched', async () => {
     const sourcesBefore = listFiles(join(example.workspace.root, 'charts'));
     await expect(packageChart('platform', 'charts/platform')).resolves.toEqual({ success: true });
-    const archive = join(example.workspace.root, 'dist/charts/charts/platform/platform-0.1.0.tgz');
+    const archive = join(example.workspace.root, 'dist/charts/platform/platform-0.1.0.tgz');
     expect(existsSync(archive)).toBe(true);
     const entries = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
     expect(entries).toEqual(
@@ -42,13 +42,13 @@ describe('package executor (real helm)', () => {
     );
     expect(listFiles(join(example.workspace.root, 'charts'))).toEqual(sourcesBefore);
     expect(example.output()).toMatch(
-      /Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}, timestamp 1980-01-01T00:00:00\.000Z\)/,
+      /Packaged platform 0\.1\.0 with helm 4\.\d+\.\d+ -> dist\/charts\/platform\/platform-0\.1\.0\.tgz \(sha256:[0-9a-f]{64}, timestamp 1980-01-01T00:00:00\.000Z\)/,
     );
   });
 
   it('renders: the packaged chart templates with helm template', async () => {
     await packageChart('web', 'charts/web');
-    const rendered = execFileSync(mainHelm(), ['template', 'demo', join(example.workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz')], {
+    const rendered = execFileSync(mainHelm(), ['template', 'demo', join(example.workspace.root, 'dist/charts/web/web-0.1.0.tgz')], {
       encoding: 'utf8',
     });
     expect(rendered).toContain('kind: Deployment');
@@ -57,7 +57,7 @@ describe('package executor (real helm)', () => {
   });
 
   it('removes its earlier packages and push record first, so an old version does not linger', async () => {
-    const out = join(example.workspace.root, 'dist/charts/charts/common');
+    const out = join(example.workspace.root, 'dist/charts/common');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'common-0.0.9.tgz'), 'old');
     writeFileSync(join(out, 'common-0.0.9.tgz.prov'), 'old');
@@ -99,7 +99,7 @@ describe('package executor (real helm)', () => {
       await expect(packageChart('web', 'charts/web')).resolves.toEqual({ success: false });
       expect(example.output()).toContain(`package-chart failed for web:\n${message}`);
     }
-    expect(existsSync(join(example.workspace.root, 'dist/charts/charts/web'))).toBe(false);
+    expect(existsSync(join(example.workspace.root, 'dist/charts/web'))).toBe(false);
   });
 
   it('fails with the chart and helm output when helm dependency build fails', async () => {
@@ -111,7 +111,7 @@ describe('package executor (real helm)', () => {
     expect(example.output()).toMatch(
       /^package-chart failed for web:\nBuilding the dependencies of chart "web" \(charts\/web\/Chart\.yaml\) failed\..*\n`helm dependency build .*` exited with code 1:\n.*127\.0\.0\.1:1/s,
     );
-    expect(existsSync(join(example.workspace.root, 'dist/charts/charts/web'))).toBe(false);
+    expect(existsSync(join(example.workspace.root, 'dist/charts/web'))).toBe(false);
   });
 
   it('produces byte-identical packages from different checkouts, file times and helm versions', async () => {
@@ -129,11 +129,11 @@ describe('package executor (real helm)', () => {
         ['helm 3, checkout 2', other.root, helm3()],
       ] as const) {
         const result = await packageExecutor(
-          { helmPath, outputPath: 'dist/charts/charts/platform' },
+          { helmPath, outputPath: 'dist/charts/platform' },
           executorContextFor(root, 'platform', 'charts/platform'),
         );
         expect(result).toEqual({ success: true });
-        const archive = join(root, 'dist/charts/charts/platform/platform-0.1.0.tgz');
+        const archive = join(root, 'dist/charts/platform/platform-0.1.0.tgz');
         archives[label] = `${sha256(archive)} ${statSync(archive).mtimeMs}`;
       }
       expect(new Set(Object.values(archives)).size).toBe(1);
@@ -149,7 +149,7 @@ describe('package executor (real helm)', () => {
     } finally {
       delete process.env.SOURCE_DATE_EPOCH;
     }
-    const archive = join(example.workspace.root, 'dist/charts/charts/web/web-0.1.0.tgz');
+    const archive = join(example.workspace.root, 'dist/charts/web/web-0.1.0.tgz');
     expect(statSync(archive).mtimeMs).toBe(1_700_000_000_000);
     const listing = execFileSync('tar', ['-tvzf', archive, '--utc'], { encoding: 'utf8' }).trim().split('\n');
     expect(listing.every((line) => line.includes(' 2023-11-14 22:13 '))).toBe(true);
@@ -170,14 +170,14 @@ describe('package executor (real helm)', () => {
     const context = executorContextFor(example.workspace.root, 'stack', 'charts/stack', [
       { name: 'web', root: 'charts/web', version: '0.1.0' },
     ]);
-    const options = { helmPath: mainHelm(), outputPath: 'dist/charts/charts/stack' };
+    const options = { helmPath: mainHelm(), outputPath: 'dist/charts/stack' };
 
     // Without knowing the registry is this workspace's, helm must download web from it, which does not exist.
     await expect(packageExecutor(options, context)).resolves.toEqual({ success: false });
     expect(example.output()).toContain('Building the dependencies of chart "stack" (charts/stack/Chart.yaml) failed.');
 
     await expect(packageExecutor({ ...options, publishRepositories: [registry] }, context)).resolves.toEqual({ success: true });
-    const archive = join(example.workspace.root, 'dist/charts/charts/stack/stack-0.1.0.tgz');
+    const archive = join(example.workspace.root, 'dist/charts/stack/stack-0.1.0.tgz');
     const entries = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
     expect(entries).toEqual(
       expect.arrayContaining([
@@ -195,7 +195,7 @@ describe('package executor (real helm)', () => {
 
   it('packages with Helm 3 as well', async () => {
     await expect(packageChart('platform', 'charts/platform', { helmPath: helm3() })).resolves.toEqual({ success: true });
-    expect(existsSync(join(example.workspace.root, 'dist/charts/charts/platform/platform-0.1.0.tgz'))).toBe(true);
+    expect(existsSync(join(example.workspace.root, 'dist/charts/platform/platform-0.1.0.tgz'))).toBe(true);
     expect(example.output()).toMatch(/with helm 3\.\d+\.\d+/);
   });
 });
