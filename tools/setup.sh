@@ -40,3 +40,10 @@ npm rebuild nx-helm >/dev/null 2>&1
 
 echo "setup: helm 4 at $(bash tools/install-helm.sh 4)" >&2
 echo "setup: helm 3 at $(bash tools/install-helm.sh 3)" >&2
+
+# A local npm registry (verdaccio) for the install-path tests: the packed plugin is published to it and every other
+# package is proxied from the machine's registry. 6.8.0 is the newest verdaccio that supports Node.js 20.
+if [ ! -x .tools/verdaccio/node_modules/.bin/verdaccio ]; then
+  echo "setup: installing verdaccio 6.8.0 into .tools/verdaccio" >&2
+  npm install --prefix .tools/verdaccio --no-save --no-audit --no-fund --no-package-lock verdaccio@6.8.0 >&2
+fi
