@@ -90,7 +90,7 @@ describe('nx-helm generators through nx', () => {
       });
       expect(result.output).toContain('Successfully ran targets lint-chart, package-chart for 2 projects');
       expect(result.status).toBe(0);
-      expect(existsSync(join(workspace.root, 'dist/charts/charts/app/app-0.1.0.tgz'))).toBe(true);
+      expect(existsSync(join(workspace.root, 'dist/charts/app/app-0.1.0.tgz'))).toBe(true);
     });
 
     it('runs the pull-request command of its workflow on a change: only the changed chart', () => {
@@ -139,5 +139,52 @@ describe('nx-helm generators inside this repository', () => {
     expect(result.output).toContain(created);
     expect(result.output).toContain('NOTE: The "dryRun" flag means no changes were made.');
     expect(existsSync(join(REPOSITORY_ROOT, 'charts/probe-chart'))).toBe(false);
+  });
+});
+
+/** A workspace whose nx.json names its registry, given a CI workflow that signs with GPG, through the real nx CLI. */
+describe('nx g nx-helm:workflow --sign gpg in a workspace with a registry in nx.json', () => {
+  let workspace: TempWorkspace;
+  beforeAll(() => {
+    workspace = createTempWorkspace('nx-helm-workflow-registry-');
+    workspace.write('package.json', JSON.stringify({ name: 'charts', private: true, devDependencies: {} }, null, 2));
+    workspace.write(
+      'nx.json',
+      JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: { registry: 'oci://registry.example.com/team/charts' } }] }, null, 2),
+    );
+    symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(workspace.root, 'node_modules'));
+    expect(runNx(workspace.root, ['g', 'nx-helm:chart', 'demo'], { HELM_BIN: mainHelm() }).status).toBe(0);
+  });
+  afterAll(() => workspace.dispose());
+
+  it("publishes to nx.json's registry, says which secrets it needs, and leaves local packaging a way without the key", async () => {
+    const generated = runNx(workspace.root, ['g', 'nx-helm:workflow', '--sign', 'gpg'], { HELM_BIN: mainHelm() });
+    expect(generated.status).toBe(0);
+    expect(generated.output).toContain("publish them to oci://registry.example.com/team/charts (nx.json's registry, OCI registry login)");
+    expect(generated.output).toContain(
+      'Repository settings the workflow expects: variables REGISTRY_USERNAME; secrets REGISTRY_PASSWORD, ' +
+        'HELM_SIGNING_KEY (the secret key, ASCII-armored or base64), HELM_SIGNING_PASSPHRASE;',
+    );
+    expect(generated.output).toContain('or NX_HELM_SIGN=false to package unsigned');
+    const text = readFileSync(join(workspace.root, '.github/workflows/charts.yml'), 'utf8');
+    expect(text).not.toContain('NX_HELM_REGISTRY');
+    expect(parse(text).jobs.publish.env.REGISTRY_HOST).toBe('registry.example.com');
+    expect(await actionlint(text)).toEqual([]);
+
+    // nx.json now signs every package: without the key, package-chart says how to go on.
+    const withoutKey = { HELM_BIN: mainHelm(), HELM_SIGNING_KEY: undefined, HELM_SIGNING_PASSPHRASE: undefined };
+    const refused = runNx(workspace.root, ['run', 'demo:package-chart', '--output-style=static'], withoutKey);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain(
+      'Signing is configured with passphraseEnv "HELM_SIGNING_PASSPHRASE", but that environment variable is not set. ' +
+        'Set it, or set NX_HELM_SIGN=false to package unsigned (e.g. locally).',
+    );
+    const unsigned = runNx(workspace.root, ['run', 'demo:package-chart', '--output-style=static'], {
+      ...withoutKey,
+      NX_HELM_SIGN: 'false',
+    });
+    expect(unsigned.status).toBe(0);
+    expect(unsigned.output).toContain('Packaged demo 0.1.0');
+    expect(unsigned.output).not.toContain('Signed ');
   });
 });

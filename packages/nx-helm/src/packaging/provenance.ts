@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { runProcess } from '../utils/process';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { ENV } from '../config/constants';
 import { readArchiveFile } from './reproducible-archive';
 import { fileDigest } from '../utils/file-digest';
 
@@ -19,6 +20,9 @@ export interface SigningOptions {
   /** Public keyring that verify-chart checks provenance with. */
   publicKeyring?: string;
 }
+
+/** Once nx.json signs, every package-chart does, also where the key is not at hand (a developer's machine). */
+const UNSIGNED_FIX = `Set it, or set ${ENV.sign}=false to package unsigned (e.g. locally).`;
 
 /**
  * Writes `<archive>.prov`: Helm's provenance format (the chart's metadata, a `...` line, and the archive's sha256 under
@@ -39,7 +43,9 @@ export async function signChartArchive(
   }
   const passphrase = options.passphraseEnv ? env[options.passphraseEnv] : '';
   if (passphrase === undefined) {
-    throw new NxHelmError(`Signing is configured with passphraseEnv "${options.passphraseEnv}", but that environment variable is not set.`);
+    throw new NxHelmError(
+      `Signing is configured with passphraseEnv "${options.passphraseEnv}", but that environment variable is not set. ${UNSIGNED_FIX}`,
+    );
   }
   const home = createTempDir('nx-helm-gnupg-');
   try {
@@ -95,7 +101,9 @@ function keyringBytes(options: SigningOptions, keyringPath: string | undefined, 
   if (options.keyringEnv) {
     const value = env[options.keyringEnv];
     if (!value) {
-      throw new NxHelmError(`Signing is configured with keyringEnv "${options.keyringEnv}", but that environment variable is not set.`);
+      throw new NxHelmError(
+        `Signing is configured with keyringEnv "${options.keyringEnv}", but that environment variable is not set. ${UNSIGNED_FIX}`,
+      );
     }
     return value.includes('-----BEGIN PGP') ? Buffer.from(value) : Buffer.from(value, 'base64');
   }

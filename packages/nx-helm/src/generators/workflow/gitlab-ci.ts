@@ -1,7 +1,17 @@
 import { CACHE_ENV } from '../../cache/cache-config';
 import { ENV } from '../../config/constants';
 import { COMMENT, renderYaml } from './generated-file';
-import { AFFECTED_CHARTS_COMMAND, cacheRepository, GPG_KEY_ENV, GPG_PASSPHRASE_ENV, type WorkflowOptions } from './workflow-options';
+import { AFFECTED_CHARTS_COMMAND, cacheRepository, type WorkflowOptions } from './workflow-options';
+
+/** Where charts go without nx.json's registry or --registryUrl: the project's container registry. */
+export const GITLAB_LOCATION = 'oci://$CI_REGISTRY_IMAGE/charts';
+
+/**
+ * Credentials of another registry than the project's: CI/CD variables of these names. The job's CI_REGISTRY
+ * credentials stand in for them, so a location in this GitLab's registry needs none.
+ */
+export const GITLAB_REGISTRY_USERNAME = 'REGISTRY_USERNAME';
+export const GITLAB_REGISTRY_PASSWORD = 'REGISTRY_PASSWORD';
 
 /** `read`: merge request jobs; `write`: jobs of the publishing branch or tag. */
 type Access = 'read' | 'write';
@@ -9,14 +19,15 @@ type Access = 'read' | 'write';
 /**
  * The GitLab CI pipeline with the same stages as the GitHub workflow: merge requests lint and package the affected
  * charts; the main branch (or release branch, or `<chart>-v<version>` tags) publishes to the project's container
- * registry with the job's CI_REGISTRY credentials, passed to helm on stdin. With `--shards`, `parallel` runs the
+ * registry with the job's CI_REGISTRY credentials, passed to helm on stdin (or to the registry nx.json or --registryUrl
+ * names, with the credentials of REGISTRY_USERNAME and REGISTRY_PASSWORD when set). With `--shards`, `parallel` runs the
  * linting and packaging as that many jobs, each taking its share of the affected charts.
  */
 export function renderGitlabCi(options: WorkflowOptions): string {
   const cacheInRegistry = options.remoteCache === 'registry';
   const sharded = options.shards > 1;
   const publishForTags = options.trigger === 'tags';
-  const location = options.registryUrl ?? 'oci://$CI_REGISTRY_IMAGE/charts';
+  const { location, host } = options.publish;
   const publishRule = publishForTags
     ? { if: '$CI_COMMIT_TAG =~ /^.+-v.+$/' }
     : { if: `$CI_COMMIT_BRANCH == "${options.trigger === 'release-branch' ? options.releaseBranch : options.mainBranch}"` };
@@ -24,23 +35,25 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     'curl -fsSL "https://get.helm.sh/helm-${HELM_VERSION}-linux-amd64.tar.gz" | tar -xz -C /usr/local/bin --strip-components=1 linux-amd64/helm',
     'npm ci',
   ];
-  const login =
-    'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin';
+  const login = host
+    ? `printf '%s' "\${${GITLAB_REGISTRY_PASSWORD}:-$CI_REGISTRY_PASSWORD}" | helm registry login "$REGISTRY_HOST" --username "\${${GITLAB_REGISTRY_USERNAME}:-$CI_REGISTRY_USER}" --password-stdin`
+    : 'printf \'%s\' "$CI_REGISTRY_PASSWORD" | helm registry login "$CI_REGISTRY" --username "$CI_REGISTRY_USER" --password-stdin';
+  const registryHost = host ? '$REGISTRY_HOST' : '$CI_REGISTRY';
   /** Variables and scripts of the jobs that log in: publishing always, the others for the cache in the registry. */
   const registryAccess = (access: Access) => ({
     variables: {
-      // Only jobs that may publish are told where charts go.
-      ...(access === 'write' ? { [ENV.registry]: location } : {}),
+      // Only jobs that may publish are told where charts go; nx.json's registry is left to the plugin.
+      ...(access === 'write' && options.publish.source !== 'nx.json' ? { [ENV.registry]: location } : {}),
+      ...(host ? { REGISTRY_HOST: host } : {}),
       HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
       ...(cacheInRegistry ? { [CACHE_ENV.repository]: cacheRepository(location) } : {}),
       ...(cacheInRegistry && access === 'read' ? { [CACHE_ENV.readOnly]: 'true' } : {}),
     },
     // Merge requests log in only to read Nx's cache: without a login it is missed, and nothing else fails.
-    login: access === 'read' ? `${login} || echo "Not logged in to $CI_REGISTRY: Nx's remote cache is missed."` : login,
-    logout: ['helm registry logout "$CI_REGISTRY" || true', 'rm -rf "$CI_PROJECT_DIR/.registry"'],
+    login: access === 'read' ? `${login} || echo "Not logged in to ${registryHost}: Nx's remote cache is missed."` : login,
+    logout: [`helm registry logout "${registryHost}" || true`, 'rm -rf "$CI_PROJECT_DIR/.registry"'],
   });
-  const gpgVariables =
-    options.sign === 'gpg' ? { [GPG_KEY_ENV]: `$${GPG_KEY_ENV}`, [GPG_PASSPHRASE_ENV]: `$${GPG_PASSPHRASE_ENV}` } : undefined;
+  const gpgVariables = options.sign === 'gpg' ? Object.fromEntries(options.signingEnv.map((name) => [name, `$${name}`])) : undefined;
   // A new branch has no previous commit: compare with the parent commit then.
   const pushBase =
     'BASE="$CI_COMMIT_BEFORE_SHA"; if [ "$BASE" = "0000000000000000000000000000000000000000" ]; then BASE="$(git rev-parse HEAD~1)"; fi';

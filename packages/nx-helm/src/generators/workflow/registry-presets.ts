@@ -15,8 +15,10 @@ export interface StepTemplate {
 
 export interface RegistryPresetDefinition {
   title: string;
-  /** Registry host (for login), as a GitHub expression or literal. */
+  /** Registry host (for login), as a GitHub expression or literal; a location that names its host replaces it. */
   host: string;
+  /** The hosts of this registry, to tell it from a location's host; none: any host. */
+  hosts?: RegExp;
   /** Default `oci://` location charts go to; a shell expression evaluated in a step. */
   location: string;
   /** Extra job permissions (contents: read is always there). */
@@ -37,8 +39,8 @@ export interface RegistryPresetDefinition {
   loginEnv: Record<string, string>;
   /** Shell that logs in; reads the password from $REGISTRY_PASSWORD (or a command) on stdin. */
   login: string;
-  /** Repository settings the workflow expects, for the generator's message. */
-  settings: string[];
+  /** What some of the variables and secrets the workflow names must hold, for the generator's message. */
+  hints: Record<string, string>;
 }
 
 const passwordLogin = (username: string) =>
@@ -48,6 +50,7 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
   ghcr: {
     title: 'GitHub Container Registry',
     host: 'ghcr.io',
+    hosts: /^ghcr\.io$/,
     // Repository owners may contain upper case letters; OCI names may not.
     location: 'oci://ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/charts',
     permissions: { packages: 'write' },
@@ -56,11 +59,12 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     setup: [],
     loginEnv: { REGISTRY_USERNAME: '${{ github.actor }}', REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}' },
     login: passwordLogin('$REGISTRY_USERNAME'),
-    settings: ['nothing: GITHUB_TOKEN with packages: write is used'],
+    hints: {},
   },
   dockerhub: {
     title: 'Docker Hub',
     host: 'registry-1.docker.io',
+    hosts: /^((registry-1|index)\.)?docker\.io$/,
     location: 'oci://registry-1.docker.io/${DOCKERHUB_NAMESPACE}',
     permissions: {},
     readPermissions: {},
@@ -72,11 +76,12 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
       DOCKERHUB_NAMESPACE: '${{ vars.DOCKERHUB_NAMESPACE }}',
     },
     login: passwordLogin('$REGISTRY_USERNAME'),
-    settings: ['variables DOCKERHUB_USERNAME, DOCKERHUB_NAMESPACE', 'secret DOCKERHUB_TOKEN (an access token with write scope)'],
+    hints: { DOCKERHUB_TOKEN: 'an access token with write scope' },
   },
   ecr: {
     title: 'Amazon ECR',
     host: '${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com',
+    hosts: /^\d+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/,
     location: 'oci://${REGISTRY_HOST}/charts',
     permissions: { 'id-token': 'write' },
     readPermissions: { 'id-token': 'write' },
@@ -90,11 +95,12 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     ],
     loginEnv: {},
     login: 'aws ecr get-login-password --region "$AWS_REGION" | helm registry login "$REGISTRY_HOST" --username AWS --password-stdin',
-    settings: ['variables AWS_ACCOUNT_ID, AWS_REGION, AWS_ROLE_ARN (a role trusting GitHub OIDC, allowed to push to ECR)'],
+    hints: { AWS_ROLE_ARN: 'a role trusting GitHub OIDC, allowed to push to ECR' },
   },
   acr: {
     title: 'Azure Container Registry',
     host: '${{ vars.ACR_NAME }}.azurecr.io',
+    hosts: /^[a-z0-9-]+\.azurecr\.(io|cn|us)$/,
     location: 'oci://${REGISTRY_HOST}/helm',
     permissions: {},
     readPermissions: {},
@@ -102,11 +108,12 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
     setup: [],
     loginEnv: { REGISTRY_USERNAME: '${{ vars.ACR_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.ACR_PASSWORD }}' },
     login: passwordLogin('$REGISTRY_USERNAME'),
-    settings: ['variables ACR_NAME, ACR_USERNAME (a service principal or token with push rights)', 'secret ACR_PASSWORD'],
+    hints: { ACR_USERNAME: 'a service principal or token with push rights' },
   },
   gar: {
     title: 'Google Artifact Registry',
     host: '${{ vars.GAR_LOCATION }}-docker.pkg.dev',
+    hosts: /^[a-z0-9-]+-docker\.pkg\.dev$/,
     location: 'oci://${REGISTRY_HOST}/${GCP_PROJECT}/${GAR_REPOSITORY}',
     permissions: { 'id-token': 'write' },
     readPermissions: { 'id-token': 'write' },
@@ -129,7 +136,7 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
       GAR_REPOSITORY: '${{ vars.GAR_REPOSITORY }}',
     },
     login: passwordLogin('oauth2accesstoken'),
-    settings: ['variables GAR_LOCATION, GCP_PROJECT, GAR_REPOSITORY, GCP_WORKLOAD_IDENTITY_PROVIDER, GCP_SERVICE_ACCOUNT'],
+    hints: { GCP_SERVICE_ACCOUNT: 'allowed to push to the repository' },
   },
   harbor: {
     title: 'Harbor',
@@ -145,7 +152,7 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
       HARBOR_PROJECT: '${{ vars.HARBOR_PROJECT }}',
     },
     login: passwordLogin('$REGISTRY_USERNAME'),
-    settings: ['variables HARBOR_HOST, HARBOR_PROJECT, HARBOR_USERNAME (a robot account)', 'secret HARBOR_PASSWORD'],
+    hints: { HARBOR_USERNAME: 'a robot account' },
   },
   generic: {
     title: 'OCI registry',
@@ -161,7 +168,7 @@ export const PRESETS: Record<RegistryPreset, RegistryPresetDefinition> = {
       REGISTRY_PATH: '${{ vars.REGISTRY_PATH }}',
     },
     login: passwordLogin('$REGISTRY_USERNAME'),
-    settings: ['variables REGISTRY_HOST, REGISTRY_PATH, REGISTRY_USERNAME', 'secret REGISTRY_PASSWORD'],
+    hints: {},
   },
 };
 
@@ -184,12 +191,10 @@ export function readOnlyCredentials(values: Record<string, string>): Record<stri
   );
 }
 
-/** The read-only credentials a preset's pull request jobs use, for the generator's message. */
-export function readOnlyCredentialNames(preset: RegistryPresetDefinition): string[] {
-  const values = [preset.loginEnv, ...preset.setup.map((template) => template.with ?? {})].flatMap((entries) =>
-    Object.values(readOnlyCredentials(entries)),
-  );
-  return [
-    ...new Set(values.flatMap((value) => [...value.matchAll(/\b(?:secrets|vars)\.([A-Z0-9_]+_READ_[A-Z_]+)\b/g)].map((match) => match[1]))),
-  ];
+/**
+ * The preset that logs in to `host` (a location's host, with its port): the one whose hosts it is, else generic. Harbor
+ * runs on any host, so its preset is only ever chosen with --registry.
+ */
+export function presetForHost(host: string): RegistryPreset {
+  return REGISTRY_PRESETS.find((preset) => PRESETS[preset].hosts?.test(host.toLowerCase())) ?? 'generic';
 }

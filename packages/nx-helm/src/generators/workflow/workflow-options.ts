@@ -15,11 +15,13 @@ export const REMOTE_CACHES: readonly RemoteCache[] = ['registry', 'none', 'nx-cl
 /** Everything the CI files depend on, with defaults applied. */
 export interface WorkflowOptions {
   ci: CiProvider;
+  /** How the jobs log in (GitHub only). */
   registry: RegistryPreset;
-  /** Fixed `oci://` location instead of the preset's. */
-  registryUrl?: string;
+  publish: PublishLocation;
   trigger: PublishTrigger;
   sign: SignMode;
+  /** With GPG signing: the environment variables nx.json's sign option reads the key and its passphrase from. */
+  signingEnv: string[];
   helmVersion: string;
   nodeVersion: string;
   pinActions: PinMode;
@@ -35,7 +37,22 @@ export interface WorkflowOptions {
   batchMode: boolean;
 }
 
-/** Environment variables that hold the GPG signing key and its passphrase (named in nx.json's sign option). */
+/** Where the charts go, and where the jobs log in. */
+export interface PublishLocation {
+  /** `oci://` location; the defaults of the presets and of GitLab are shell expressions, evaluated in the jobs. */
+  location: string;
+  /** The host the location names, when it is written out: the jobs log in there. Otherwise the preset's host. */
+  host?: string;
+  /**
+   * `nx.json`: the nx-helm plugin's registry option, which the jobs leave to the plugin. Otherwise (`--registryUrl`,
+   * the preset's default) the jobs set NX_HELM_REGISTRY, which overrides any registry option.
+   */
+  source: 'nx.json' | 'registryUrl' | 'preset';
+  /** The registry of nx.json that NX_HELM_REGISTRY overrides, for the generator's message. */
+  overrides?: string;
+}
+
+/** Environment variables that hold the GPG signing key and its passphrase, as --sign gpg names them in nx.json. */
 export const GPG_KEY_ENV = 'HELM_SIGNING_KEY';
 export const GPG_PASSPHRASE_ENV = 'HELM_SIGNING_PASSPHRASE';
 
