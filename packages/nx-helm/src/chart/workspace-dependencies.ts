@@ -120,3 +120,14 @@ export function workspaceDependencyResolver(
     return chart ? join(workspaceRoot, chart.root) : undefined;
   };
 }
+
+/** Whether any of these charts fetches a dependency from `repository` (an oci:// or https:// repository URL). */
+export function fetchesFrom(charts: ReadonlyArray<Chart | undefined>, repository: string | undefined): boolean {
+  if (!repository) return false;
+  const wanted = normalizeRepositoryUrl(repository);
+  return charts.some((chart) =>
+    chart?.dependencies.some(
+      ({ source }) => (source.kind === 'oci' || source.kind === 'http') && normalizeRepositoryUrl(source.url) === wanted,
+    ),
+  );
+}

@@ -3,7 +3,13 @@ import { posix } from 'node:path';
 import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
 import { CLI_NAME, ENV, METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
-import { chartCommandSettings, commandSettings, type ExecutionMode, type NormalizedPluginOptions } from '../config/plugin-options';
+import {
+  chartCommandSettings,
+  commandSettings,
+  type CommandSettings,
+  type ExecutionMode,
+  type NormalizedPluginOptions,
+} from '../config/plugin-options';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { secretVariables } from '../config/secret-variables';
 import { ctExclusion, type CtConfig } from '../config/ct-config';
@@ -20,6 +26,7 @@ export function buildChartProject(
   workspaceRoot: string,
   ct?: CtConfig,
   cli: string = CLI_NAME,
+  registryUsed = true,
 ): ProjectConfiguration & { name: string } {
   const chart = parsed.chart;
   const folderName = posix.basename(projectRoot === '.' ? workspaceRoot.replace(/\\/g, '/') : projectRoot);
@@ -33,7 +40,7 @@ export function buildChartProject(
   const description = chart
     ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}${notLinted ? ` (not linted: ${notLinted})` : ''}`
     : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
-  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, cli);
+  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, cli, registryUsed);
   return {
     name,
     root: projectRoot,
@@ -72,10 +79,12 @@ function buildChartTargets(
   ct: CtConfig | undefined,
   linted: boolean,
   cli: string,
+  registryUsed: boolean,
 ): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const settings = commandSettings(options);
-  const env = { [ENV.options]: JSON.stringify(settings) };
+  const { lint: lintSettings, package: packageSettings } = buildSettings(settings, registryUsed);
+  const envOf = (used: CommandSettings) => ({ [ENV.options]: JSON.stringify(used) });
   const metadataOf = (name: string, description: string, example: Record<string, unknown>, execution?: ExecutionMode) => ({
     technologies: ['helm'],
     description,
@@ -88,11 +97,12 @@ function buildChartTargets(
     description: string,
     example: Record<string, unknown>,
     config: Omit<TargetConfiguration, 'executor' | 'options'>,
+    used: CommandSettings = settings,
   ): TargetConfiguration => {
     const [name, ...flags] = command.split(' ');
     return {
       executor: 'nx:run-commands',
-      options: { command: [cli, name, shellWord(projectRoot), ...flags].join(' '), env },
+      options: { command: [cli, name, shellWord(projectRoot), ...flags].join(' '), env: envOf(used) },
       ...config,
       metadata: metadataOf(name, description, example),
     };
@@ -104,10 +114,11 @@ function buildChartTargets(
     description: string,
     example: Record<string, unknown>,
     config: Omit<TargetConfiguration, 'executor' | 'options'>,
+    used: CommandSettings,
     executorOptions: Record<string, unknown>,
   ): TargetConfiguration => {
     if (options.execution !== 'batch') {
-      const commandTarget = target(command, description, example, config);
+      const commandTarget = target(command, description, example, config, used);
       return { ...commandTarget, metadata: { ...commandTarget.metadata, execution: 'command' } };
     }
     return {
@@ -117,7 +128,10 @@ function buildChartTargets(
       metadata: metadataOf(command, `${description} (many charts in one process: Nx batch execution)`, example, 'batch'),
     };
   };
-  const { projectNamePrefix: _prefix, ...common } = chartCommandSettings(settings);
+  const chartOptions = (used: CommandSettings) => {
+    const { projectNamePrefix: _prefix, ...common } = chartCommandSettings(used);
+    return common;
+  };
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it), and
   // on the helm version: one command for every chart, so Nx runs it once per run.
   const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
@@ -153,7 +167,8 @@ function buildChartTargets(
               cache,
               inputs: [...inputs, ...ctInputs],
             },
-            { ...common, lint: settings.lint },
+            lintSettings,
+            { ...chartOptions(lintSettings), lint: settings.lint },
           ),
         }
       : {}),
@@ -177,7 +192,8 @@ function buildChartTargets(
         // push record (push.json) beside it in place.
         outputs: [`{workspaceRoot}/${packageOutputPath}/*.tgz`, `{workspaceRoot}/${packageOutputPath}/*.tgz.prov`],
       },
-      { ...common, outputPath: packageOutputPath },
+      packageSettings,
+      { ...chartOptions(packageSettings), outputPath: packageOutputPath },
     ),
     [options.pushTargetName]: batched(
       'push',
@@ -188,6 +204,7 @@ function buildChartTargets(
         cache: false,
         dependsOn: [options.packageTargetName, ...(linted && options.lintBeforePush ? [options.lintTargetName] : [])],
       },
+      settings,
       { registry: settings.registry, registries: settings.registries, sign: settings.sign, helmPath: settings.helmPath, packageOutputPath },
     ),
     // What `nx release publish` runs (Nx fixes the name). It lints, packages and pushes in one task: Nx drops the tasks
@@ -205,6 +222,20 @@ function buildChartTargets(
       { cache: false, dependsOn: [options.pushTargetName] },
     ),
   };
+}
+
+/**
+ * The settings lint and package read, so that their tasks hash nothing else and setting an option only another
+ * target uses re-runs none of them. Where charts are pushed changes neither, unless a chart of the workspace is fetched
+ * from that registry (it then decides which dependencies are the workspace's own charts). Lint keeps `sign`: the
+ * secret variables it names are kept from helm by every command.
+ */
+function buildSettings(settings: CommandSettings, registryUsed: boolean): { lint: CommandSettings; package: CommandSettings } {
+  const { registry, ...rest } = settings;
+  const built = registryUsed && registry ? { ...rest, registry } : rest;
+  const { outputPath: _outputPath, ...lint } = built;
+  const { lint: _lint, ...packageSettings } = built;
+  return { lint, package: packageSettings };
 }
 
 /** Executor options without those left unset (or empty lists), to keep the targets short. */

@@ -162,13 +162,14 @@ describe('nx-helm plugin', () => {
       executor: 'nx-helm:lint',
       options: {
         registries: options.registries,
-        publishRepositories: ['oci://ghcr.io/acme/charts'],
         lint: { strict: false },
       },
       cache: true,
       metadata: { execution: 'batch' },
     });
+    // No chart is fetched from the registry charts are pushed to: it changes no lint (see the test below).
     expect(targets['lint-chart'].options).not.toHaveProperty('registry');
+    expect(targets['lint-chart'].options).not.toHaveProperty('publishRepositories');
     expect(targets['package-chart']).toMatchObject({
       executor: 'nx-helm:package',
       options: { outputPath: 'out/charts/web', registries: options.registries },
@@ -226,6 +227,34 @@ describe('nx-helm plugin', () => {
       /"execution" in nx\.json must be "batch" \(many charts' tasks in one process\) or "command"/,
     );
   });
+
+  it.each(['batch', 'command'] as const)(
+    'in %s mode, lint and package hash only the options they read: adding a registry re-runs neither, unless a chart is fetched from it',
+    async (execution) => {
+      writeExampleCharts();
+      const files = ['charts/common/Chart.yaml', 'charts/web/Chart.yaml'];
+      const registry = 'oci://ghcr.io/acme/charts';
+      const optionsOf = (target: { options?: Record<string, unknown> }) => JSON.stringify(target.options);
+      const before = (await projectsFor(files, { execution })).web.targets!;
+      const after = (await projectsFor(files, { execution, registry })).web.targets!;
+      expect(optionsOf(after['lint-chart'])).toBe(optionsOf(before['lint-chart']));
+      expect(optionsOf(after['package-chart'])).toBe(optionsOf(before['package-chart']));
+      expect(optionsOf(after['push-chart'])).not.toBe(optionsOf(before['push-chart']));
+      expect(optionsOf(after['push-chart'])).toContain(registry);
+      // Lint settings and package settings apart: the lint options are not the package's, nor the other way round.
+      const withBoth = (await projectsFor(files, { execution, lint: { strict: false }, outputPath: 'out' })).web.targets!;
+      expect(optionsOf(withBoth['package-chart'])).not.toContain('strict');
+      expect(optionsOf(withBoth['lint-chart'])).not.toContain('"outputPath');
+      // A chart fetched from that registry: it decides which dependencies are workspace charts, so both hash it.
+      writeChart(graph.workspace, 'charts/api', {
+        name: 'api',
+        dependencies: [{ name: 'common', version: '0.1.0', repository: `${registry}/` }],
+      });
+      const fetched = (await projectsFor([...files, 'charts/api/Chart.yaml'], { execution, registry })).web.targets!;
+      expect(optionsOf(fetched['lint-chart'])).toContain(registry);
+      expect(optionsOf(fetched['package-chart'])).toContain(registry);
+    },
+  );
 
   it('lets push-chart skip the lint with lintBeforePush: false, and refuses a value that is not a boolean', async () => {
     const projects = await projectsFor(writeExampleCharts(), { lintBeforePush: false });

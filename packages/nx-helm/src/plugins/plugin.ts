@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { selectChartFiles } from '../chart/chart-files';
 import { unlistedChartLinks } from '../chart/chart-links';
-import { REQUIREMENTS_FILE } from '../chart/chart-model';
+import { REQUIREMENTS_FILE, type ChartParseResult, type ChartRequirements } from '../chart/chart-model';
 import { ChartModelCache } from '../chart/chart-model-cache';
 import { readChartFile, readRequirementsFile } from '../chart/read-chart';
-import { findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
+import { fetchesFrom, findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
 import { METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
 import { readCtConfig } from '../config/ct-config';
 import { pluginEntryTakes, type NxJson } from '../config/nx-json-settings';
@@ -61,6 +61,7 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     );
     const selected = selectChartFiles([...chartFiles, ...linked]);
     const projects = new Map<string, ChartProject>();
+    const charts = new Map<string, { text: string; requirements: ChartRequirements | undefined; parsed: ChartParseResult }>();
     for (const chartFile of selected) {
       const projectRoot = posix.dirname(chartFile);
       if (linked.has(chartFile)) {
@@ -80,11 +81,17 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
       // Its dependencies, when the chart has one (see parseChart): part of both cache keys.
       const requirements = readRequirementsFile(join(context.workspaceRoot, chartFile), chartFile);
       // Every chart goes through the model cache, even when its project is cached: the tasks read the models there.
-      const parsed = models.parse(text, chartFile, requirements);
+      charts.set(chartFile, { text, requirements, parsed: models.parse(text, chartFile, requirements) });
+    }
+    const registryUsed = fetchesFrom(
+      [...charts.values()].map(({ parsed }) => parsed.chart),
+      options.registry,
+    );
+    for (const [chartFile, { text, requirements, parsed }] of charts) {
       projects.set(
         chartFile,
-        cache.get(hashOf(pluginVersion, chartFile, text, ct ?? null, requirements?.text ?? null), () =>
-          buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct, cli),
+        cache.get(hashOf(pluginVersion, chartFile, text, ct ?? null, requirements?.text ?? null, registryUsed), () =>
+          buildChartProject(posix.dirname(chartFile), parsed, options, context.workspaceRoot, ct, cli, registryUsed),
         ),
       );
     }
