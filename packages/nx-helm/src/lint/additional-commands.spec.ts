@@ -25,6 +25,17 @@ describe('additional-commands', () => {
     );
   });
 
+  it('puts the chart folder in after splitting, and refuses a folder name a shell would interpret', () => {
+    for (const folder of ['charts/x$(touch pwned)', 'charts/x`id`', "charts/it's", 'charts/a b', 'charts/a;b', 'charts/a\nb']) {
+      expect(() => renderAdditionalCommand(`sh -c "helm unittest {{ .Path }}"`, folder, 'ct.yaml')).toThrow(
+        /ct\.yaml: the additional-commands entry .* would put the chart folder .* into a command, and that name holds characters a shell interprets/,
+      );
+    }
+    // Entries that do not use the folder run for any chart.
+    expect(renderAdditionalCommand('echo hi', 'charts/a b', 'ct.yaml')).toEqual(['echo', 'hi']);
+    expect(renderAdditionalCommand(`echo "{{ .Path }}/x y"`, 'charts/web', 'ct.yaml')).toEqual(['echo', 'charts/web/x y']);
+  });
+
   it('refuses templates ct does not provide', () => {
     expect(() => renderAdditionalCommand('echo {{ .Chart.Name }}', 'charts/web', 'ct.yaml')).toThrow(
       'ct.yaml: the additional-commands entry "echo {{ .Chart.Name }}" uses a template other than {{ .Path }}',

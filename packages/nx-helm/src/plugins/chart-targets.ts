@@ -15,6 +15,16 @@ import { secretVariables } from '../config/secret-variables';
 import { ctExclusion, type CtConfig } from '../config/ct-config';
 import { shellWord } from '../utils/shell-word';
 
+/** What the targets of every chart take from the workspace as a whole. */
+export interface TargetWorkspace {
+  /** How a command target starts the CLI (see cliCommand). */
+  cli: string;
+  /** Whether a chart of the workspace is fetched from the registry charts are pushed to (see buildSettings). */
+  registryUsed: boolean;
+  /** The file that holds the helmPath option, for the helm version input (see writeHelmPathFile). */
+  helmPathFile?: string;
+}
+
 /**
  * The project inferred from one Chart.yaml. An invalid chart still becomes a project, named after its folder, so the
  * rest of the graph builds and its lint-chart target reports what is wrong.
@@ -25,8 +35,7 @@ export function buildChartProject(
   options: NormalizedPluginOptions,
   workspaceRoot: string,
   ct?: CtConfig,
-  cli: string = CLI_NAME,
-  registryUsed = true,
+  workspace: TargetWorkspace = { cli: CLI_NAME, registryUsed: true },
 ): ProjectConfiguration & { name: string } {
   const chart = parsed.chart;
   const folderName = posix.basename(projectRoot === '.' ? workspaceRoot.replace(/\\/g, '/') : projectRoot);
@@ -40,7 +49,7 @@ export function buildChartProject(
   const description = chart
     ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}${notLinted ? ` (not linted: ${notLinted})` : ''}`
     : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
-  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, cli, registryUsed);
+  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, workspace);
   return {
     name,
     root: projectRoot,
@@ -78,8 +87,7 @@ function buildChartTargets(
   options: NormalizedPluginOptions,
   ct: CtConfig | undefined,
   linted: boolean,
-  cli: string,
-  registryUsed: boolean,
+  { cli, registryUsed, helmPathFile }: TargetWorkspace,
 ): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const settings = commandSettings(options);
@@ -134,10 +142,10 @@ function buildChartTargets(
   };
   // Lint and package results depend on the chart, on the charts it depends on (their sources are built into it), and
   // on the helm version: one command for every chart, so Nx runs it once per run.
-  const inputs = ['default', '^default', { runtime: helmVersionCommand(options.helmPath, secretVariables(options)) }];
+  const inputs = ['default', '^default', { runtime: helmVersionCommand(helmPathFile, secretVariables(options)) }];
   // What ct.yaml makes lint read besides the chart: the file itself and the rule files it names.
   const ctInputs = ct
-    ? [ct.file, ct.lintConf, ct.chartYamlSchema].filter((file) => file !== undefined).map((file) => `{workspaceRoot}/${file}`)
+    ? [ct.file, ct.lintConf, ct.chartYamlSchema].filter((file) => file !== undefined).map((file) => `{workspaceRoot}/${globLiteral(file)}`)
     : [];
   // Files outside the chart or the workspace, when allowed, are read but not hashed: a cached result could be stale.
   const cache = options.allowExternalFiles !== true;
@@ -184,13 +192,16 @@ function buildChartTargets(
         // ct.yaml's chart-repos say where `@name` dependencies come from.
         inputs: [
           ...inputs,
-          ...(ct ? [`{workspaceRoot}/${ct.file}`] : []),
+          ...(ct ? [`{workspaceRoot}/${globLiteral(ct.file)}`] : []),
           { env: ENV.sourceDateEpoch },
           ...(options.sign ? [{ env: ENV.sign }] : []),
         ],
         // The archives and their provenance files, not the folder: a package restored from the cache must leave the
         // push record (push.json) beside it in place.
-        outputs: [`{workspaceRoot}/${packageOutputPath}/*.tgz`, `{workspaceRoot}/${packageOutputPath}/*.tgz.prov`],
+        outputs: [
+          `{workspaceRoot}/${globLiteral(packageOutputPath)}/*.tgz`,
+          `{workspaceRoot}/${globLiteral(packageOutputPath)}/*.tgz.prov`,
+        ],
       },
       packageSettings,
       { ...chartOptions(packageSettings), outputPath: packageOutputPath },
@@ -238,6 +249,15 @@ function buildSettings(settings: CommandSettings, registryUsed: boolean): { lint
   return { lint, package: packageSettings };
 }
 
+/**
+ * A path as a glob of Nx's inputs and outputs that matches it: Nx cannot parse some names as globs (`$(x)` is an
+ * unfinished pattern group), and would fail the whole graph. Each character globs give a meaning becomes `?`, which
+ * matches it: at worst a look-alike file is hashed or cached too.
+ */
+function globLiteral(path: string): string {
+  return path.replace(/[*?[\]{}()!+@\\|]/g, '?');
+}
+
 /** Executor options without those left unset (or empty lists), to keep the targets short. */
 function withoutUnset(options: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
@@ -247,12 +267,17 @@ function withoutUnset(options: Record<string, unknown>): Record<string, unknown>
 
 /**
  * A runtime input that resolves helm the way the commands do (helmPath option, HELM_BIN, PATH) and prints its
- * version, so upgrading helm invalidates cached lint and package results.
+ * version, so upgrading helm invalidates cached lint and package results. `helmPathFile` is the file that holds the
+ * helmPath option (see writeHelmPathFile): the command line holds no text from the configuration but the names of
+ * the secret variables, which are checked to be plain variable names.
  */
-export function helmVersionCommand(helmPath: string | undefined, hiddenVariables: string[] = []): string {
-  // The path comes from nx.json: single-quoted, so that nothing in it ($(…), backticks, ;) is run by the shell.
-  const binary = helmPath ? shellWord(helmPath) : '"${HELM_BIN:-helm}"';
+export function helmVersionCommand(helmPathFile: string | undefined, hiddenVariables: string[] = []): string {
+  const read = helmPathFile ? `h="$(cat ${helmPathFile} 2>/dev/null)"; ` : '';
+  const binary = helmPathFile ? '"${h:-${HELM_BIN:-helm}}"' : '"${HELM_BIN:-helm}"';
   // Nx runs this with the job's environment: keep the secret variables away from helm here too.
-  const unset = hiddenVariables.map((name) => `-u ${name} `).join('');
-  return `${unset ? `env ${unset}` : ''}${binary} version --short 2>/dev/null || echo helm-not-found`;
+  const unset = hiddenVariables
+    .filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    .map((name) => `-u ${name} `)
+    .join('');
+  return `${read}${unset ? `env ${unset}-- ` : ''}${binary} version --short 2>/dev/null || echo helm-not-found`;
 }

@@ -2,6 +2,7 @@ import { AggregateCreateNodesError, type CreateDependenciesContext, type CreateN
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mainHelm } from '../testing/helm-binaries';
 import { useGraphWorkspace, writeChart } from '../testing/temp-workspace';
 import type { NxHelmPluginOptions } from '../config/plugin-options';
 import { createDependencies, createNodes, createNodesV2 } from './plugin';
@@ -315,7 +316,11 @@ describe('nx-helm plugin', () => {
         'default',
         '^default',
         // The credential variables are kept away from helm when Nx computes this input, too.
-        { runtime: 'env -u GHCR_USER -u GHCR_TOKEN tools/bin/helm version --short 2>/dev/null || echo helm-not-found' },
+        {
+          runtime: expect.stringMatching(
+            /^h="\$\(cat \.nx\/workspace-data\/nx-helm-helm-path-[0-9a-f]{16} 2>\/dev\/null\)"; env -u GHCR_USER -u GHCR_TOKEN -- "\$\{h:-\$\{HELM_BIN:-helm\}\}" version --short 2>\/dev\/null \|\| echo helm-not-found$/,
+          ),
+        },
         { env: 'SOURCE_DATE_EPOCH' },
       ],
     });
@@ -325,6 +330,10 @@ describe('nx-helm plugin', () => {
   it('runs nothing that a helmPath holds when Nx runs the helm version input: $(…), backticks, ;, quotes, newlines', async () => {
     writeExampleCharts();
     const marker = join(graph.workspace.root, 'pwned');
+    const runtimeOf = async (helmPath: string) => {
+      const { web } = await projectsFor(['charts/web/Chart.yaml', 'charts/common/Chart.yaml'], { helmPath });
+      return (web.targets!['package-chart'].inputs as Array<{ runtime?: string }>).find((input) => input.runtime)!.runtime!;
+    };
     for (const helmPath of [
       `tools/$(touch ${marker})helm`,
       `tools/\`touch ${marker}\`helm`,
@@ -332,12 +341,20 @@ describe('nx-helm plugin', () => {
       `tools/it's"helm$(touch ${marker})`,
       `tools/helm\ntouch ${marker}`,
     ]) {
-      const { web } = await projectsFor(['charts/web/Chart.yaml', 'charts/common/Chart.yaml'], { helmPath });
-      const { runtime } = (web.targets!['package-chart'].inputs as Array<{ runtime?: string }>).find((input) => input.runtime)!;
+      const runtime = await runtimeOf(helmPath);
+      // The command line holds nothing of the path: the shell never parses it.
+      expect(runtime).not.toContain('touch');
       // As Nx runs it: through a shell, in the workspace.
-      const output = execFileSync('sh', ['-c', runtime!], { cwd: graph.workspace.root, encoding: 'utf8' });
+      const output = execFileSync('sh', ['-c', runtime], { cwd: graph.workspace.root, encoding: 'utf8' });
       expect({ helmPath, output: output.trim(), pwned: existsSync(marker) }).toEqual({ helmPath, output: 'helm-not-found', pwned: false });
     }
+    // A real helm behind such a path is still found and asked its version.
+    const odd = `tools/it's $(touch ${marker}) \`x\``;
+    graph.workspace.write(`${odd}/.keep`, '');
+    symlinkSync(mainHelm(), join(graph.workspace.root, odd, 'helm'), 'file');
+    const output = execFileSync('sh', ['-c', await runtimeOf(`${odd}/helm`)], { cwd: graph.workspace.root, encoding: 'utf8' });
+    expect(output.trim()).toMatch(/^v4\.\d+\.\d+/);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('skips vendored subcharts and charts under node_modules, dist and tmp', async () => {

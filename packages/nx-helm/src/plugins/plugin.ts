@@ -25,6 +25,7 @@ import { pluginVersion } from '../utils/plugin-version';
 import type { ChartProjectMetadata } from '../config/project-metadata';
 import { buildChartProject } from './chart-targets';
 import { cliCommand } from './cli-command';
+import { writeHelmPathFile } from './helm-path-file';
 import { defaultExecution } from '../config/nx-version';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { FileCache, hashOf } from '../utils/file-cache';
@@ -48,8 +49,12 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     options.execution ??= defaultExecution(context.workspaceRoot, process.env);
     const models = new ChartModelCache(context.workspaceRoot);
     const cli = cliCommand(context.workspaceRoot);
+    const helmPathFile = options.helmPath ? writeHelmPathFile(context.workspaceRoot, options.helmPath) : undefined;
     const cache = new FileCache<ChartProject>(
-      join(workspaceDataDirectory(context.workspaceRoot), `nx-helm-${hashOf(options, pluginVersion, cli).slice(0, 16)}.json`),
+      join(
+        workspaceDataDirectory(context.workspaceRoot),
+        `nx-helm-${hashOf(options, pluginVersion, cli, helmPathFile ?? null).slice(0, 16)}.json`,
+      ),
     );
     // A chart-testing configuration decides which charts are linted (see buildChartProject).
     const ct = readCtConfig(context.workspaceRoot, options.ctConfig);
@@ -67,7 +72,11 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
       if (linked.has(chartFile)) {
         // Never a usable chart (see unlistedChartLinks): a project only so that its lint reports the link.
         const parsed = readChartFile(join(context.workspaceRoot, chartFile), chartFile, context.workspaceRoot);
-        const project = buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct, cli);
+        const project = buildChartProject(projectRoot, parsed, options, context.workspaceRoot, ct, {
+          cli,
+          registryUsed: true,
+          helmPathFile,
+        });
         // Its targets only fail. Nx has no files of a linked folder, and its hasher refuses a project without any
         // unless the targets read none.
         for (const target of Object.values(project.targets ?? {})) {
@@ -91,7 +100,7 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
       projects.set(
         chartFile,
         cache.get(hashOf(pluginVersion, chartFile, text, ct ?? null, requirements?.text ?? null, registryUsed), () =>
-          buildChartProject(posix.dirname(chartFile), parsed, options, context.workspaceRoot, ct, cli, registryUsed),
+          buildChartProject(posix.dirname(chartFile), parsed, options, context.workspaceRoot, ct, { cli, registryUsed, helmPathFile }),
         ),
       );
     }
