@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyExampleCharts, REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
@@ -52,22 +52,30 @@ describe('the nx-helm CLI (built, real helm)', () => {
   it('stops a command that outlasts NX_HELM_CHART_TIMEOUT: its helm, its folders, exit 1 naming the setting', () => {
     const tmp = join(workspace.root, 'tmp');
     mkdirSync(tmp);
+    const helmStarted = join(workspace.root, 'helm-started');
     const wentOn = join(workspace.root, 'helm-went-on');
-    // helm lint hangs (each helm command has its own bound, NX_HELM_COMMAND_TIMEOUT, 300 s here by default).
-    workspace.write('helm-wrapper', `#!/bin/sh\nif [ "$1" = lint ]; then sleep 5; touch '${wentOn}'; fi\nexec '${mainHelm()}' "$@"\n`);
+    // helm lint says it started, then hangs for 5 s (each helm command has its own bound, NX_HELM_COMMAND_TIMEOUT,
+    // 300 s here by default).
+    workspace.write(
+      'helm-wrapper',
+      `#!/bin/sh\nif [ "$1" = lint ]; then touch '${helmStarted}'; sleep 5; touch '${wentOn}'; fi\nexec '${mainHelm()}' "$@"\n`,
+    );
     chmodSync(join(workspace.root, 'helm-wrapper'), 0o755);
-    const started = Date.now();
+    const began = Date.now();
     const result = run(['lint', 'charts/web'], {
       env: { TMPDIR: tmp, HELM_BIN: join(workspace.root, 'helm-wrapper'), NX_HELM_CHART_TIMEOUT: '1.5' },
     });
-    expect(Date.now() - started).toBeLessThan(4500);
+    expect(Date.now() - began).toBeLessThan(4500);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'nx-helm lint failed for charts/web:\nThe command did not finish within 1.5 s (NX_HELM_CHART_TIMEOUT) and was stopped.',
     );
     expect(result.stderr).toContain('or raise NX_HELM_CHART_TIMEOUT (seconds) for a chart that needs longer.');
     expect(readdirSync(tmp)).toEqual([]);
-    spawnSync('sleep', ['4']);
+    // Waited out from when helm lint started, however late that was: a helm still running would have gone on by then.
+    expect(existsSync(helmStarted)).toBe(true);
+    const wouldHaveGoneOnBy = statSync(helmStarted).mtimeMs + 5000;
+    spawnSync('sleep', [String(Math.max(0, wouldHaveGoneOnBy + 1000 - Date.now()) / 1000)]);
     expect(existsSync(wentOn)).toBe(false);
     expect(run(['lint', 'charts/web'], { env: { NX_HELM_CHART_TIMEOUT: 'soon' } }).stderr).toContain(
       'NX_HELM_CHART_TIMEOUT is "soon", which is not a number of seconds. Set it to e.g. 1800, or unset it (900).',
@@ -184,6 +192,32 @@ describe('the nx-helm CLI (built, real helm)', () => {
     expect(run(['push', 'charts/common', '--dry-run', '--registry=oci://127.0.0.1:1/flag'], { env: passed }).stdout).toContain(
       'to oci://127.0.0.1:1/flag/common:0.1.0, unless',
     );
+  });
+
+  it('takes the options of the entry that owns the chart, as the graph does, and refuses a chart entries with other options share', () => {
+    const entries = (webEntry: object) =>
+      workspace.write(
+        'nx.json',
+        JSON.stringify({
+          plugins: [
+            { plugin: 'nx-helm', options: { registry: 'oci://127.0.0.1:1/first' }, ...webEntry },
+            { plugin: 'nx-helm', options: { registry: 'oci://127.0.0.1:1/second' }, exclude: ['charts/web/**'] },
+          ],
+        }),
+      );
+    expect(run(['package', 'charts/common']).status).toBe(0);
+    expect(run(['package', 'charts/web']).status).toBe(0);
+    entries({ include: ['charts/web/**'] });
+    expect(run(['push', 'charts/web', '--dry-run']).stdout).toContain('to oci://127.0.0.1:1/first/web:0.1.0, unless');
+    expect(run(['push', 'charts/common', '--dry-run']).stdout).toContain('to oci://127.0.0.1:1/second/common:0.1.0, unless');
+    // Both entries take common: the graph refuses it, and so does the command.
+    entries({});
+    const refused = run(['push', 'charts/common', '--dry-run']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'charts/common/Chart.yaml is taken by 2 nx-helm entries of nx.json\'s "plugins" with different options (entries 1 and 2)',
+    );
+    expect(run(['push', 'charts/web', '--dry-run']).stdout).toContain('to oci://127.0.0.1:1/first/web:0.1.0, unless');
   });
 
   it('finds the workspace above the chart: the nearest nx.json, else the git repository, else the current folder', () => {

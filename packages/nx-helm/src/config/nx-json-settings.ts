@@ -49,8 +49,7 @@ export function readNxJson(workspaceRoot: string): NxJson | undefined {
 
 /**
  * The plugin options that apply to the chart in `chartRoot`: those an inferred target passed in NX_HELM_OPTIONS, else
- * those of the nx-helm entry in nx.json whose include/exclude patterns take the chart (the first entry when there is
- * one), else none.
+ * those of the nx-helm entry of nx.json that owns the chart (see entriesTaking), else none.
  */
 export function resolveSettings(workspaceRoot: string, chartRoot: string, env: NodeJS.ProcessEnv): CommandSettings {
   const passed = env[ENV.options];
@@ -58,10 +57,11 @@ export function resolveSettings(workspaceRoot: string, chartRoot: string, env: N
   const config = readNxJson(workspaceRoot);
   if (!config) return {};
   const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
-  const entries = (config.plugins ?? [])
-    .map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry))
-    .filter((entry) => entry.plugin === PLUGIN_NAME);
-  const entry = entries.length === 1 ? entries[0] : entries.find((candidate) => entryTakes(candidate, chartFile));
+  const conflict = ownershipConflict(config.plugins, chartFile);
+  if (conflict) throw new NxHelmError(conflict, { file: 'nx.json' });
+  // A chart no entry's patterns take (run by hand): the options of the only entry, when there is one.
+  const all = entriesTaking(config.plugins, undefined);
+  const entry = entriesTaking(config.plugins, chartFile)[0] ?? (all.length === 1 ? all[0] : undefined);
   const options = entry && 'options' in entry ? entry.options : undefined;
   // Checked as the graph checks them: the command also runs without Nx, straight from nx.json.
   normalizePluginOptions(options);
@@ -118,4 +118,48 @@ export function pluginEntryTakes(plugins: NxJson['plugins'] | undefined, options
   );
   if (mine.length === 0) return true;
   return mine.some((entry) => entryTakes(entry, file));
+}
+
+/**
+ * The nx-helm entries of nx.json whose include/exclude patterns take a chart file (every one without a file), in their
+ * order. The first owns the
+ * chart: its options are the chart's, for the graph and for the CLI alike. Entries with other options may not take
+ * the same chart (ownershipConflict): Nx would merge both entries' targets, the later's options winning.
+ */
+export function entriesTaking(plugins: NxJson['plugins'] | undefined, file: string | undefined): PluginEntry[] {
+  return (plugins ?? [])
+    .map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry))
+    .filter((entry) => entry.plugin === PLUGIN_NAME && (file === undefined || entryTakes(entry, file)));
+}
+
+/** The message for a chart that nx-helm entries with different options take, or undefined when none do. */
+export function ownershipConflict(plugins: NxJson['plugins'] | undefined, file: string): string | undefined {
+  const takers = entriesTaking(plugins, file);
+  const first = JSON.stringify(takers[0]?.options ?? {});
+  if (takers.every((entry) => JSON.stringify(entry.options ?? {}) === first)) return undefined;
+  const all = (plugins ?? []).map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry));
+  const positions = takers.map((entry) => all.indexOf(entry) + 1);
+  return (
+    `${file} is taken by ${takers.length} nx-helm entries of nx.json's "plugins" with different options (entries ` +
+    `${positions.join(' and ')}): the chart would be built and published with one entry's options or the other's. ` +
+    'Fix: give those entries "include" or "exclude" patterns that do not overlap, e.g. "exclude": ' +
+    `["${file.replace(/\/Chart\.yaml$/, '')}/**"] on all but one of them.`
+  );
+}
+
+/**
+ * What the plugin entry with these options does with a chart file: build its project (it owns the chart, or every
+ * entry that takes it has the same options), report the conflict (it is the first of entries with different
+ * options), or leave it to another entry.
+ */
+export function chartOwnership(plugins: NxJson['plugins'] | undefined, options: unknown, file: string): 'own' | 'conflict' | 'other' {
+  const key = JSON.stringify(options ?? {});
+  const isMine = (entry: PluginEntry) => JSON.stringify(entry.options ?? {}) === key;
+  // An entry Nx did not describe (no nx.json in the context): the chart is this entry's.
+  if (!entriesTaking(plugins, undefined).some(isMine)) return 'own';
+  const takers = entriesTaking(plugins, file);
+  const mine = takers.findIndex(isMine);
+  if (mine === -1) return 'other';
+  if (ownershipConflict(plugins, file)) return mine === 0 ? 'conflict' : 'other';
+  return 'own';
 }

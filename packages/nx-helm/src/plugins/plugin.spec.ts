@@ -257,6 +257,47 @@ describe('nx-helm plugin', () => {
     },
   );
 
+  it('builds a chart with the options of the first entry that takes it, and refuses a chart two entries with different options take', async () => {
+    writeExampleCharts();
+    const files = ['charts/common/Chart.yaml', 'charts/web/Chart.yaml'];
+    const a = { registry: 'oci://a.example/charts' };
+    const b = { registry: 'oci://b.example/charts' };
+    const projectsOf = async (plugins: unknown[], options: object) => {
+      const nxJsonConfiguration = { plugins } as never;
+      try {
+        const results = await createNodes[1](files, options, { ...context(), nxJsonConfiguration });
+        return { projects: results.flatMap(([, result]) => Object.keys(result.projects ?? {})).sort() };
+      } catch (error) {
+        return { error: (error as AggregateCreateNodesError).errors.map(([file, cause]) => `${file}: ${cause.message}`) };
+      }
+    };
+    // Patterns that do not overlap: each entry builds its own charts.
+    const split = [
+      { plugin: 'nx-helm', options: a, include: ['charts/web/**'] },
+      { plugin: 'nx-helm', options: b, exclude: ['charts/web/**'] },
+    ];
+    expect(await projectsOf(split, a)).toEqual({ projects: ['charts/web'] });
+    expect(await projectsOf(split, b)).toEqual({ projects: ['charts/common'] });
+    // Both take web: the first entry reports it (once), the second leaves it; common is still built by the second.
+    const overlapping = [
+      { plugin: 'nx-helm', options: a, include: ['charts/web/**'] },
+      { plugin: 'nx-helm', options: b },
+    ];
+    const first = await projectsOf(overlapping, a);
+    expect(first.error).toEqual([
+      expect.stringMatching(
+        /^charts\/web\/Chart\.yaml: charts\/web\/Chart\.yaml is taken by 2 nx-helm entries of nx\.json's "plugins" with different options \(entries 1 and 2\).*Fix: give those entries "include" or "exclude" patterns that do not overlap, e\.g\. "exclude": \["charts\/web\/\*\*"\]/,
+      ),
+    ]);
+    expect(await projectsOf(overlapping, b)).toEqual({ projects: ['charts/common'] });
+    // Entries with the same options may overlap: they build the same project.
+    const same = [
+      { plugin: 'nx-helm', options: a, include: ['charts/web/**'] },
+      { plugin: 'nx-helm', options: a },
+    ];
+    expect(await projectsOf(same, a)).toEqual({ projects: ['charts/common', 'charts/web'] });
+  });
+
   it('lets push-chart skip the lint with lintBeforePush: false, and refuses a value that is not a boolean', async () => {
     const projects = await projectsFor(writeExampleCharts(), { lintBeforePush: false });
     expect(projects.web.targets!['push-chart'].dependsOn).toEqual(['package-chart']);

@@ -18,7 +18,7 @@ import { readChartFile, readRequirementsFile } from '../chart/read-chart';
 import { fetchesFrom, findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
 import { METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
 import { readCtConfig } from '../config/ct-config';
-import { pluginEntryTakes, type NxJson } from '../config/nx-json-settings';
+import { chartOwnership, ownershipConflict, pluginEntryTakes, type NxJson } from '../config/nx-json-settings';
 import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
@@ -64,7 +64,12 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
           !chartFiles.includes(file) && pluginEntryTakes(context.nxJsonConfiguration?.plugins as NxJson['plugins'], rawOptions, file),
       ),
     );
-    const selected = selectChartFiles([...chartFiles, ...linked]);
+    const plugins = context.nxJsonConfiguration?.plugins as NxJson['plugins'];
+    // Each chart is built by the entry that owns it; one taken by entries with different options is an error.
+    const ownership = new Map(
+      selectChartFiles([...chartFiles, ...linked]).map((file) => [file, chartOwnership(plugins, rawOptions, file)]),
+    );
+    const selected = [...ownership].filter(([, owner]) => owner === 'own').map(([file]) => file);
     const projects = new Map<string, ChartProject>();
     const charts = new Map<string, { text: string; requirements: ChartRequirements | undefined; parsed: ChartParseResult }>();
     for (const chartFile of selected) {
@@ -109,7 +114,9 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     renameCollidingBrokenCharts(projects, options.projectNamePrefix);
     const filesByName = groupBy(selected, (file) => projects.get(file)!.name);
     const results: Array<readonly [string, CreateNodesResult]> = [];
-    const errors: Array<[string, Error]> = [];
+    const errors: Array<[string, Error]> = [...ownership]
+      .filter(([, owner]) => owner === 'conflict')
+      .map(([file]) => [file, new NxHelmError(ownershipConflict(plugins, file)!, { file: 'nx.json' })]);
     for (const chartFile of selected) {
       const project = projects.get(chartFile)!;
       const sameName = filesByName.get(project.name)!;
