@@ -1,17 +1,20 @@
 import { AggregateCreateNodesError, type CreateNodesResult } from '@nx/devkit';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { lintChart } from '../src/commands/lint';
 import { packageChart } from '../src/commands/package';
 import { resolveSettings } from '../src/config/nx-json-settings';
 import type { NxHelmPluginOptions } from '../src/config/plugin-options';
 import { createNodes } from '../src/plugins/plugin';
+import { subchartArchive } from '../src/staging/subchart-archive';
 import { REPOSITORY_ROOT } from '../src/testing/example-charts';
 import { mainHelm } from '../src/testing/helm-binaries';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
 import { quietLogger } from '../src/testing/memory-logger';
+import { readTarEntries } from '../src/utils/tar-entries';
 
 const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n';
 
@@ -434,7 +437,7 @@ describe('bad input: each mistake is named with its file and fix, and the good c
     // The good chart is unaffected.
     await expect(lintChart(command('charts/good'))).resolves.toMatchObject({ chart: 'good' });
     await expect(packageChart(command('charts/good'))).resolves.toMatchObject({ chart: 'good' });
-    expect(existsSync(join(workspace.root, 'dist/charts/charts/good/good-0.1.0.tgz'))).toBe(true);
+    expect(existsSync(join(workspace.root, 'dist/charts/good/good-0.1.0.tgz'))).toBe(true);
   });
 
   it.each(Object.entries(OPTION_CASES))('%s', async (_, testCase) => {
@@ -482,6 +485,91 @@ describe('bad input: each mistake is named with its file and fix, and the good c
       });
       expect({ target, status: run.status, stderr: run.stderr }).toEqual({ target, status: 0, stderr: '' });
     }
-    expect(existsSync(join(workspace.root, "dist/charts/charts/o'brien web/obrien-0.1.0.tgz"))).toBe(true);
+    expect(existsSync(join(workspace.root, "dist/charts/o'brien web/obrien-0.1.0.tgz"))).toBe(true);
+  });
+});
+
+describe('.helmignore rules: nx-helm keeps the files helm packages, without backtracking (real helm)', () => {
+  /** `*a*a…*a*b`: a backtracking matcher tries every way to spread a run of `a`s over its stars, and never ends. */
+  const CATASTROPHIC = `${'*a'.repeat(14)}*b`;
+  const SIXTY_AS = 'a'.repeat(60);
+  /** The built `nx-helm` command, as package.json "bin" installs it. */
+  const CLI = join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js');
+  /** The files of a .tgz, without its folders, sorted. */
+  const archiveFiles = async (archive: Buffer) =>
+    (await readTarEntries(gunzipSync(archive)))
+      .filter((entry) => entry.header.type === 'file')
+      .map((entry) => entry.header.name)
+      .sort();
+
+  let workspace: TempWorkspace;
+  beforeEach(() => {
+    workspace = createTempWorkspace('nx-helm-helmignore-');
+    workspace.write('nx.json', '{}');
+  });
+  afterEach(() => workspace.dispose());
+
+  it('takes the files helm package takes, for each kind of rule', async () => {
+    // Each rule, with files of the chart that it drops and files it keeps.
+    const rules: Array<[rule: string, dropped: string[], kept: string[]]> = [
+      [CATASTROPHIC, [`${SIXTY_AS}b`], [SIXTY_AS, `deep/${SIXTY_AS}`]],
+      ['*.tmp', ['notes.tmp', 'deep/er/notes.tmp'], ['notes.tmp.txt']],
+      ['?.txt', ['q.txt'], ['qq.txt']],
+      ['[0-9][0-9].log', ['42.log'], ['4.log', '4x.log']],
+      ['\\[x\\].md', ['[x].md'], ['x.md']],
+      ['[\\]]y.txt', [']y.txt'], ['xy.txt']],
+      ['[ä-ü]x.md', ['öx.md'], ['ax.md']],
+      ['??.dat', ['é1.dat'], ['é12.dat']],
+      ['docs/', ['docs/guide.md', 'docs/deep/more.md'], ['guide/docs']],
+      ['/root-only.txt', ['root-only.txt'], ['sub/root-only.txt']],
+      // A leading / makes a rule match the whole path, where a class matches a / too.
+      ['/deep[^.]f.md', ['deep/f.md'], ['deep/g.md', 'deep.f.md']],
+      ['sub/*.cfg', ['sub/a.cfg'], ['sub/deep/b.cfg', 'other/sub/c.cfg']],
+      // Malformed after its first chunk: helm takes the rule, and it matches nothing.
+      ['zz*[', [], ['zzfile']],
+      // Helm's negation: what the rule does not match is ignored, folders included.
+      ['![^Z]*', ['Zed.txt', 'Zdir/in.txt'], []],
+      ["# helm's own rule comes last: templates/.?*", ['templates/.hidden.yaml'], ['templates/nested/.also-hidden.tpl']],
+    ];
+    writeChart(workspace, 'charts/lib', { name: 'lib', type: 'library' });
+    workspace.write('charts/lib/.helmignore', rules.map(([rule]) => `${rule}\n`).join(''));
+    for (const file of rules.flatMap(([, dropped, kept]) => [...dropped, ...kept])) workspace.write(`charts/lib/${file}`, `${file}\n`);
+
+    const out = mkdtempSync(join(workspace.root, 'helm-package-'));
+    execFileSync(mainHelm(), ['package', join(workspace.root, 'charts/lib'), '--destination', out], { stdio: 'pipe' });
+    const helms = await archiveFiles(readFileSync(join(out, readdirSync(out)[0])));
+    const ours = await archiveFiles(await subchartArchive(join(workspace.root, 'charts/lib'), 'lib', 'charts/lib'));
+    expect(ours).toEqual(helms);
+    for (const [rule, dropped, kept] of rules) {
+      expect({ rule, dropped: dropped.filter((file) => ours.includes(`lib/${file}`)) }).toEqual({ rule, dropped: [] });
+      expect({ rule, kept: kept.filter((file) => ours.includes(`lib/${file}`)) }).toEqual({ rule, kept });
+    }
+  });
+
+  it('lints and packages a chart whose library dependency has the catastrophic rule and a 60-`a` file (the built CLI)', async () => {
+    writeChart(workspace, 'charts/lib', { name: 'lib', type: 'library' });
+    workspace.write('charts/lib/.helmignore', `${CATASTROPHIC}\n`);
+    workspace.write(`charts/lib/${SIXTY_AS}`, 'kept\n');
+    writeChart(workspace, 'charts/app', { name: 'app', dependencies: [{ name: 'lib', version: '0.1.0', repository: 'file://../lib' }] });
+    const run = (command: string) => {
+      const result = spawnSync(process.execPath, [CLI, command, 'charts/app'], {
+        cwd: workspace.root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          HELM_BIN: mainHelm(),
+          HELM_REPOSITORY_CONFIG: join(workspace.root, 'no-repositories.yaml'),
+          NX_WORKSPACE_DATA_DIRECTORY: join(workspace.root, '.nx/workspace-data'),
+        },
+        // Each takes well under a second. A process stuck in a backtracking match never gets to handle SIGTERM.
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
+      });
+      return { command, status: result.status, signal: result.signal, stderr: result.stderr };
+    };
+    expect(run('lint')).toEqual({ command: 'lint', status: 0, signal: null, stderr: '' });
+    expect(run('package')).toEqual({ command: 'package', status: 0, signal: null, stderr: '' });
+    const [archive] = execFileSync('find', ['dist', '-name', 'app-0.1.0.tgz'], { cwd: workspace.root, encoding: 'utf8' }).split('\n');
+    expect(await archiveFiles(readFileSync(join(workspace.root, archive)))).toContain(`app/charts/lib/${SIXTY_AS}`);
   });
 });

@@ -13,8 +13,15 @@ import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { repositoryIndexTtlMs } from '../config/repository-index-ttl';
 import { readHelmRepositories, writeHelmRepositories, type HelmRepositoryEntry } from './helm-repository-config';
-import { cachedRepositoryIndex, repositoryIndexCacheDir, type CachedIndex, type CachedIndexOptions } from './repository-index-cache';
+import {
+  cachedRepositoryIndex,
+  DEFAULT_INDEX_TIMEOUT_MS,
+  repositoryIndexCacheDir,
+  type CachedIndex,
+  type CachedIndexOptions,
+} from './repository-index-cache';
 import { describeUrl, IndexDownloadFailure, type RepositoryEndpoint } from './repository-index-download';
+import { checkOciSources, sourceBounds, unansweredFix, type OciSource, type SourceBounds, type SourceChecks } from './source-checks';
 
 /** Where `helm dependency build` downloads from, with the logins it needs. */
 export interface DependencySources {
@@ -46,6 +53,8 @@ export interface DependencySourceSettings {
   repositoryIndexTtl?: number;
   /** Repository names of `@name` dependencies and their URLs, looked up before helm's repositories.yaml. */
   repositoryNames?: Record<string, string>;
+  /** The registry lookups of this run so far, shared by its charts (see checkOciSources). */
+  sourceChecks?: SourceChecks;
 }
 
 /** An HTTP chart repository of this run: its entry in the run's repositories.yaml and where its index comes from. */
@@ -55,6 +64,8 @@ interface RunRepository {
   entry: HelmRepositoryEntry;
   endpoint: RepositoryEndpoint;
   users: ChartDependency[];
+  /** Where the users are declared (`charts/web/Chart.yaml:7`), for messages. */
+  locations: string[];
   /** The name the dependencies use (`@name`), if they use one. */
   alias?: string;
   /** Where its credentials come from, for the fix of an "unauthorized" error. */
@@ -75,6 +86,12 @@ const MISSING_FROM_INDEX = /can't get a valid version|no chart version found|no 
  * helm's repositories.yaml), the run's repositories.yaml is written here and each index is taken from the cache
  * shared across runs (repository-index-cache.ts), so `helm dependency build --skip-refresh` downloads no index.
  * Hosts without credentials are used anonymously (or with the user's own logins for OCI).
+ *
+ * Every host is first asked by nx-helm's own client, within the bounds of sourceBounds: each OCI registry for the
+ * dependency's manifest or tags (checkOciSources), each HTTP repository for its index (unless cached). A host that
+ * does not answer fails the chart in seconds, where helm, which has no timeout of its own, would wait for
+ * NX_HELM_COMMAND_TIMEOUT; that timeout still bounds the build, for a host that answers these requests but not the
+ * download.
  */
 export async function prepareDependencySources(
   helm: HelmRunner,
@@ -104,12 +121,15 @@ export async function prepareDependencySources(
   };
   try {
     const hostOptions = (host: string) => hostConnection(host, settings.registries, {}, settings.workspaceRoot);
+    const bounds = sourceBounds(helm.timeoutMs);
     const ociHosts = new Map<string, RegistryHostOptions>();
+    const ociSources: OciSource[] = [];
     const httpDependencies: Array<{ dependency: ChartDependency; chartFile: string }> = [];
     for (const { dependency, chartFile } of dependencies) {
       if (dependency.source.kind === 'oci') {
         const host = dependency.source.url.replace(/^oci:\/\//, '').split('/')[0];
         ociHosts.set(host, hostOptions(host));
+        ociSources.push({ dependency, chartFile, host, connection: ociHosts.get(host)! });
       } else if (dependency.source.kind === 'http') {
         if (!URL.canParse(dependency.source.url)) {
           throw new NxHelmError(
@@ -123,6 +143,37 @@ export async function prepareDependencySources(
       }
     }
     const flags = ociConnectionFlags(ociHosts, helm.majorVersion);
+    // Helm reads this run's repositories only, never the user's: it would load (and without a lock file refresh) each.
+    helmEnv.HELM_REPOSITORY_CONFIG = join(dir, 'repositories.yaml');
+    helmEnv.HELM_REPOSITORY_CACHE = join(dir, 'repository-cache');
+    mkdirSync(helmEnv.HELM_REPOSITORY_CACHE);
+    const cacheOptions = {
+      ttlMs: httpDependencies.length > 0 ? repositoryIndexTtlMs(runEnv, settings.repositoryIndexTtl) : 0,
+      cacheDir: repositoryIndexCacheDir(runEnv),
+      fallbackDir: join(dir, 'indexes'),
+      timeoutMs: Math.min(DEFAULT_INDEX_TIMEOUT_MS, bounds.commandMs),
+      answerTimeoutMs: bounds.answerMs,
+    };
+    mkdirSync(cacheOptions.fallbackDir);
+    const provide = async (repository: RunRepository, force: boolean) => {
+      repository.index = await fetchIndex(repository, { ...cacheOptions, force }, bounds);
+      repository.linkedVersion = linkIndex(
+        repository.index.file,
+        join(helmEnv.HELM_REPOSITORY_CACHE!, `${repository.entry.name}-index.yaml`),
+      );
+    };
+    // The registries and the repositories are asked at the same time, so that silent ones keep the chart waiting once;
+    // each finishes before anything is cleaned up.
+    const [checked, provided] = await Promise.allSettled([
+      checkOciSources(ociSources, { env, bounds, checks: settings.sourceChecks }),
+      runRepositories(helm, httpDependencies, settings, env, hostOptions).then(async (found) => {
+        await Promise.all(found.map((repository) => provide(repository, false)));
+        return found;
+      }),
+    ]);
+    if (checked.status === 'rejected') throw checked.reason;
+    if (provided.status === 'rejected') throw provided.reason;
+    const repositories = provided.value;
     for (const [host, options] of ociHosts) {
       if (options.usernameEnv || options.passwordEnv) {
         sessions.push(
@@ -136,25 +187,6 @@ export async function prepareDependencySources(
         helmEnv.HELM_REGISTRY_CONFIG = registryConfigFile();
       }
     }
-    // Helm reads this run's repositories only, never the user's: it would load (and without a lock file refresh) each.
-    helmEnv.HELM_REPOSITORY_CONFIG = join(dir, 'repositories.yaml');
-    helmEnv.HELM_REPOSITORY_CACHE = join(dir, 'repository-cache');
-    mkdirSync(helmEnv.HELM_REPOSITORY_CACHE);
-    const repositories = await runRepositories(helm, httpDependencies, settings, env, hostOptions);
-    const cacheOptions = {
-      ttlMs: repositories.length > 0 ? repositoryIndexTtlMs(runEnv, settings.repositoryIndexTtl) : 0,
-      cacheDir: repositoryIndexCacheDir(runEnv),
-      fallbackDir: join(dir, 'indexes'),
-    };
-    mkdirSync(cacheOptions.fallbackDir);
-    const provide = async (repository: RunRepository, force: boolean) => {
-      repository.index = await fetchIndex(repository, { ...cacheOptions, force });
-      repository.linkedVersion = linkIndex(
-        repository.index.file,
-        join(helmEnv.HELM_REPOSITORY_CACHE!, `${repository.entry.name}-index.yaml`),
-      );
-    };
-    await Promise.all(repositories.map((repository) => provide(repository, false)));
     writeHelmRepositories(
       helmEnv.HELM_REPOSITORY_CONFIG,
       repositories.map((repository) => repository.entry),
@@ -297,6 +329,7 @@ async function runRepositories(
       entry: { name, url, ...credentials, ...connection, passCredentialsAll: saved?.passCredentialsAll },
       endpoint: { url, connection, credentials },
       users,
+      locations: [...new Set(items.map(({ dependency, chartFile }) => `${chartFile}${dependency.line ? `:${dependency.line}` : ''}`))],
       alias: key.startsWith('@') ? name : undefined,
       credentialSource,
     });
@@ -343,7 +376,7 @@ function checkNamedRepository(
 }
 
 /** The repository's index from the cache, or an error naming the repository, the dependencies that need it and the fix. */
-async function fetchIndex(repository: RunRepository, options: CachedIndexOptions): Promise<CachedIndex> {
+async function fetchIndex(repository: RunRepository, options: CachedIndexOptions, bounds: SourceBounds): Promise<CachedIndex> {
   try {
     return await cachedRepositoryIndex(repository.endpoint, options);
   } catch (error) {
@@ -367,13 +400,22 @@ async function fetchIndex(repository: RunRepository, options: CachedIndexOptions
     } else if (error.transport === 'plain-http') {
       fix = `${host} does not speak TLS: use an http:// URL for it.`;
     } else {
-      const check = alias ? `check the URL of the repository "${alias}" (\`helm repo list\`)` : 'check the repository URL in Chart.yaml';
-      fix = error.reason === 'not found' ? `${check}.` : `${check}, and that ${host} can be reached from here; then try again.`;
+      const check = alias
+        ? `check the URL of the repository "${alias}" (\`helm repo list\`)`
+        : `check the repository URL in ${repository.locations.join(', ')}`;
+      fix =
+        error.reason === 'not found'
+          ? `${check}.`
+          : error.unanswered
+            ? unansweredFix(alias ? check : `${check} (host and port)`, host, bounds)
+            : `${check}, and that ${host} can be reached from here; then try again.`;
     }
+    const [first] = repository.users;
     throw new NxHelmError(
       `The chart repository ${alias ? `"@${alias}" (${url})` : url} of ${new Set(users.map((dependency) => dependency.name)).size > 1 ? 'dependencies' : 'dependency'} ` +
-        `${describeDependencies(users)} could not be read: ${error.reason}.\n${error.detail}.\nFix: ${fix}`,
-      { cause: error },
+        `${describeDependencies(users)} could not be read: ${error.unanswered ? `it does not answer (${repository.locations.join(', ')})` : error.reason}.\n` +
+        `${error.detail}.\nFix: ${fix}`,
+      { file: repository.locations[0]?.replace(/:\d+$/, ''), line: first?.line, cause: error },
     );
   }
 }

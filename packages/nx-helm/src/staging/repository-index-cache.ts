@@ -20,6 +20,8 @@ import {
   DEFAULT_INDEX_RETRY,
   describeUrl,
   downloadRepositoryIndex,
+  IndexDownloadFailure,
+  type IndexFailureCause,
   type IndexValidators,
   type RepositoryEndpoint,
 } from './repository-index-download';
@@ -40,6 +42,17 @@ interface IndexMetadata {
   authenticated?: boolean;
 }
 
+/** The last failed download of an entry, for the callers that waited for it; its detail holds no credential. */
+interface FailureRecord {
+  url: string;
+  /** When the download gave up (ISO time). */
+  failedAt: string;
+  reason: IndexFailureCause;
+  detail: string;
+  transport?: IndexDownloadFailure['transport'];
+  unanswered?: boolean;
+}
+
 export interface CachedIndex {
   /** The index file, complete (never one being written). */
   file: string;
@@ -57,6 +70,8 @@ export interface CachedIndexOptions {
   /** Ask the server even within the TTL (an index checked by another caller after this call began is taken). */
   force?: boolean;
   timeoutMs?: number;
+  /** Time until the server starts to answer, and that its answer may pause (see IndexDownloadOptions). */
+  answerTimeoutMs?: number;
   retry?: RetryPolicy;
 }
 
@@ -68,12 +83,13 @@ export function repositoryIndexCacheDir(env: NodeJS.ProcessEnv): string {
 /**
  * The index of an HTTP chart repository, from a cache shared by every nx-helm process of the user: downloaded at
  * most once per TTL, then revalidated with a conditional request. Of parallel callers needing the same index, one
- * downloads while the others wait on its lock file and take its result. Files are written aside and renamed into
+ * downloads while the others wait on its lock file and take its result, a failure included: a repository that does
+ * not answer keeps each of them waiting once, not once per caller in turn. Files are written aside and renamed into
  * place, so a reader never sees a partial index. Entries are named by a hash of the URL, and keep no credential.
  */
 export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, options: CachedIndexOptions): Promise<CachedIndex> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS;
-  const retry = options.retry ?? DEFAULT_INDEX_RETRY;
+  const download = { timeoutMs, answerTimeoutMs: options.answerTimeoutMs, retry: options.retry ?? DEFAULT_INDEX_RETRY };
   const started = Date.now();
   const username = endpoint.credentials?.username ?? (decodeURIComponent(new URL(endpoint.url).username) || undefined);
   const identity = cacheIdentity(endpoint.url, username);
@@ -82,7 +98,7 @@ export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, option
     const file = join(options.fallbackDir, `${identity.key}.yaml`);
     if (!existsSync(file)) {
       const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-      await downloadRepositoryIndex(endpoint, temp, {}, { timeoutMs, retry });
+      await downloadRepositoryIndex(endpoint, temp, {}, download);
       renameSync(temp, file);
     }
     return { file, checked: true };
@@ -90,6 +106,7 @@ export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, option
   const entry = join(options.cacheDir, identity.key);
   const indexFile = `${entry}.yaml`;
   const metadataFile = `${entry}.json`;
+  const failureFile = `${entry}.failed.json`;
   // An entry given or confirmed by the server after this call began will do, even when forced or with a TTL of 0.
   const oldest = () => (options.force ? started : Math.min(Date.now() - options.ttlMs, started));
   const current = (): CachedIndex | undefined => {
@@ -98,13 +115,23 @@ export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, option
     if (!metadata || !(fetchedAt >= oldest()) || fetchedAt > Date.now() + CLOCK_SKEW_MS || !existsSync(indexFile)) return undefined;
     return { file: indexFile, checked: fetchedAt >= started };
   };
+  // A download that failed after this call began is this call's answer too (it would have asked the same).
+  const currentOrFailure = (): CachedIndex | undefined => {
+    const found = current();
+    if (found) return found;
+    const failure = readFailure(failureFile, identity.label);
+    if (failure && Date.parse(failure.failedAt) >= started) {
+      throw new IndexDownloadFailure(failure.reason, failure.detail, failure.transport, failure.unanswered);
+    }
+    return undefined;
+  };
   const fresh = current();
   if (fresh) return fresh;
   return withFileLock(
     `${entry}.lock`,
     async () => {
-      // The previous holder may have just refreshed it.
-      const refreshed = current();
+      // The previous holder may have just refreshed it, or failed to.
+      const refreshed = currentOrFailure();
       if (refreshed) return refreshed;
       removeLeftovers(options.cacheDir, identity.key, timeoutMs);
       const metadata = readMetadata(metadataFile, identity.label);
@@ -113,19 +140,26 @@ export async function cachedRepositoryIndex(endpoint: RepositoryEndpoint, option
       const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       const asked = new Date().toISOString();
       try {
-        const download = await downloadRepositoryIndex(endpoint, temp, validators, { timeoutMs, retry });
-        if (download.modified) {
+        const result = await downloadRepositoryIndex(endpoint, temp, validators, download);
+        if (result.modified) {
           renameSync(temp, indexFile);
-          writeMetadata(metadataFile, { url: identity.label, fetchedAt: asked, ...download.validators, authenticated });
+          writeJson(metadataFile, { url: identity.label, fetchedAt: asked, ...result.validators, authenticated });
         } else {
-          writeMetadata(metadataFile, { ...metadata!, fetchedAt: asked, authenticated });
+          writeJson(metadataFile, { ...metadata!, fetchedAt: asked, authenticated });
         }
+        rmSync(failureFile, { force: true });
+      } catch (error) {
+        if (error instanceof IndexDownloadFailure) {
+          const { reason, detail, transport, unanswered } = error;
+          writeJson(failureFile, { url: identity.label, failedAt: new Date().toISOString(), reason, detail, transport, unanswered });
+        }
+        throw error;
       } finally {
         rmSync(temp, { force: true });
       }
       return { file: indexFile, checked: true };
     },
-    { staleAfterMs: timeoutMs, ready: current },
+    { staleAfterMs: timeoutMs, ready: currentOrFailure },
   );
 }
 
@@ -171,9 +205,20 @@ function readMetadata(file: string, label: string): IndexMetadata | undefined {
   }
 }
 
-function writeMetadata(file: string, metadata: IndexMetadata): void {
+function readFailure(file: string, label: string): FailureRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(file, 'utf8')) as Partial<FailureRecord>;
+    return record.url === label && typeof record.failedAt === 'string' && typeof record.detail === 'string' && record.reason
+      ? (record as FailureRecord)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeJson(file: string, value: IndexMetadata | FailureRecord): void {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(metadata, null, 2)}\n`);
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(temp, file);
 }
 

@@ -6,6 +6,7 @@ import { types } from 'node:util';
 import {
   classifyTransportError,
   headerValue,
+  isUnanswered,
   readTlsFiles,
   sendHttpRequest,
   tlsRequestOptions,
@@ -37,6 +38,11 @@ export type IndexDownload = { modified: true; validators: IndexValidators } | { 
 export interface IndexDownloadOptions {
   /** Time for one request, from connecting until the index has been written. */
   timeoutMs: number;
+  /**
+   * Time until the server starts to answer, and that its answer may pause: a server that does not answer, or stops,
+   * is asked twice at most, whatever the retries. Unbounded by default (then `timeoutMs` bounds it).
+   */
+  answerTimeoutMs?: number;
   retry: RetryPolicy;
 }
 
@@ -50,6 +56,8 @@ export class IndexDownloadFailure extends Error {
     readonly detail: string,
     /** For an unreachable repository: whether TLS settings are the likely fix. */
     readonly transport?: TransportFailureKind,
+    /** The server took the request and did not answer, or stopped answering (asked twice). */
+    readonly unanswered = false,
   ) {
     super(detail);
   }
@@ -75,9 +83,10 @@ export async function downloadRepositoryIndex(
   if (validators.etag) headers['If-None-Match'] = validators.etag;
   if (validators.lastModified) headers['If-Modified-Since'] = validators.lastModified;
   let last: IndexDownloadFailure | undefined;
+  let unanswered = 0;
   const outcome = await withRetries<IndexDownload | undefined>(options.retry, async () => {
     try {
-      const response = await follow(url, headers, authorization, tlsFiles, endpoint.connection, file, options.timeoutMs);
+      const response = await follow(url, headers, authorization, tlsFiles, endpoint.connection, file, options);
       const conditional = Boolean(validators.etag || validators.lastModified);
       if (response.status === 304 && conditional) return { ok: true, retryable: false, value: { modified: false } };
       if (response.status === 200) {
@@ -95,8 +104,12 @@ export async function downloadRepositoryIndex(
       // Node's own errors may come from another realm (a VM context, as under jest), where `instanceof Error` is false.
       if (error instanceof NxHelmError || !(error instanceof Error || types.isNativeError(error))) throw error;
       const { kind, detail } = classifyTransportError(error as Error & { code?: string });
-      last = new IndexDownloadFailure('unreachable', `GET ${describeUrl(url)} failed: ${detail}`, kind);
-      return { ok: false, retryable: kind === 'transient', value: undefined };
+      const silent = isUnanswered(error);
+      if (silent) unanswered++;
+      const asked = silent && unanswered > 1 ? ' (asked twice)' : '';
+      last = new IndexDownloadFailure('unreachable', `GET ${describeUrl(url)} failed: ${detail}${asked}`, kind, silent);
+      // A server that takes requests and never answers is asked once more, not as often as a flaky one.
+      return { ok: false, retryable: kind === 'transient' && unanswered < 2, value: undefined };
     }
   });
   if (outcome) return outcome;
@@ -128,7 +141,7 @@ async function follow(
   tlsFiles: TlsFiles,
   connection: RegistryHostOptions,
   file: string,
-  timeoutMs: number,
+  { timeoutMs, answerTimeoutMs }: IndexDownloadOptions,
 ): Promise<HttpResponse> {
   let url = start;
   for (let hop = 0; ; hop++) {
@@ -136,6 +149,8 @@ async function follow(
     const response = await sendHttpRequest('GET', url, {
       headers: { ...headers, ...(authorization && sameHost ? { Authorization: authorization } : {}) },
       timeoutMs,
+      answerTimeoutMs,
+      stallTimeoutMs: answerTimeoutMs,
       tls: url.protocol === 'https:' ? tlsRequestOptions(tlsFiles, connection, sameHost) : undefined,
       consumeBody: (incoming) => (incoming.statusCode === 200 ? writeIndex(incoming, file, url) : undefined),
     });

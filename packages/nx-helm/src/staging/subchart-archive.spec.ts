@@ -3,7 +3,6 @@ import { chmodSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { helm3, mainHelm } from '../testing/helm-binaries';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../testing/temp-workspace';
-import { globToRegExp } from './helmignore';
 import { writeSubchartArchive } from './subchart-archive';
 
 /** The entries of a .tgz, sorted, without directories. */
@@ -95,26 +94,5 @@ describe('writeSubchartArchive (the files helm would package, checked against th
     await expect(writeSubchartArchive(join(workspace.root, 'lib'), 'lib', join(workspace.root, 'x.tgz'), 'charts/lib')).rejects.toThrow(
       'charts/lib/.helmignore:2 has the rule "docs/**/x", which helm rejects: double-star (**) syntax is not supported. Fix or remove that line.',
     );
-  });
-});
-
-describe('globToRegExp (Go filepath.Match)', () => {
-  it.each([
-    ['*.txt', 'a.txt', true],
-    ['*.txt', 'dir/a.txt', false],
-    ['a?c', 'abc', true],
-    ['a?c', 'a/c', false],
-    ['[a-c]x', 'bx', true],
-    ['[^a-c]x', 'dx', true],
-    ['[^a-c]x', 'ax', false],
-    ['\\*x', '*x', true],
-    ['\\*x', 'ax', false],
-  ])('%s matches %s: %s', (pattern, path, expected) => {
-    expect(globToRegExp(pattern)!.test(path)).toBe(expected);
-  });
-
-  it('rejects malformed patterns', () => {
-    expect(globToRegExp('[abc')).toBeUndefined();
-    expect(globToRegExp('abc\\')).toBeUndefined();
   });
 });
