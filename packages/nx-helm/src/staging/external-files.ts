@@ -4,24 +4,26 @@ import type { LocalChartTree } from '../chart/local-chart-tree';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { readHelmignore, type HelmignoreRules } from './helmignore';
 import { isPathInside } from '../utils/path-inside';
+import { checkRegularFile } from '../utils/regular-file';
 
 const FIX =
   'Fix: copy the file into the chart (or the chart into the workspace), or set the nx-helm option allowExternalFiles: true ' +
   "(then lint-chart and package-chart are not cached, as Nx cannot see those files' changes).";
 
 /**
- * Refuses a package that would read files Nx does not hash as its inputs: a symbolic link in a chart whose target is
+ * Refuses a chart with a file helm would read forever (a device, a pipe; see checkRegularFile), and, unless
+ * `allowExternalFiles`, a package that would read files Nx does not hash as its inputs: a symbolic link in a chart whose target is
  * outside that chart (helm follows it: `/etc/passwd` would be packaged), and, in an Nx workspace, a chart of the build
  * (a `file://` dependency) outside the workspace. Either would also leave the cache stale when that file changes.
  * Without nx.json (the command run on a plain folder) nothing is cached, and a `file://` sibling of the chart's folder
  * is fine. A dangling link is left to helm, which reports it.
  */
-export function checkExternalFiles(tree: LocalChartTree, workspaceRoot: string): void {
+export function checkChartFiles(tree: LocalChartTree, workspaceRoot: string, allowExternalFiles = false): void {
   const workspace = realpathSync(workspaceRoot);
   const cachedByNx = existsSync(join(workspaceRoot, 'nx.json'));
   for (const chart of tree.buildOrder) {
     const chartDir = realpathSync(chart.dir);
-    if (cachedByNx && !isPathInside(chartDir, workspace)) {
+    if (!allowExternalFiles && cachedByNx && !isPathInside(chartDir, workspace)) {
       throw new NxHelmError(
         `The chart "${chart.chart.name}" at ${chart.dir} is built into ${tree.root.relativeDir} (a file:// dependency) but lies outside the ` +
           `workspace ${workspaceRoot}. ${FIX}`,
@@ -29,7 +31,8 @@ export function checkExternalFiles(tree: LocalChartTree, workspaceRoot: string):
       );
     }
     const rules = readHelmignore(chart.dir, chart.relativeDir);
-    findExternalLink(chart.dir, '', chartDir, rules, (link, target) => {
+    findExternalLink(chart.dir, '', chartDir, rules, workspaceRoot, (link, target) => {
+      if (allowExternalFiles) return;
       const shown = relative(workspaceRoot, link).split(sep).join('/');
       throw new NxHelmError(
         `${shown} is a symbolic link to ${target}, outside the chart "${chart.chart.name}" (${relative(workspaceRoot, chart.dir).split(sep).join('/') || '.'}): ` +
@@ -40,12 +43,16 @@ export function checkExternalFiles(tree: LocalChartTree, workspaceRoot: string):
   }
 }
 
-/** Walks the files helm would package (those its .helmignore rules keep), reporting links that lead outside. */
+/**
+ * Walks the files helm would package (those its .helmignore rules keep), reporting links that lead outside and
+ * refusing devices, pipes and sockets (checkRegularFile), which helm and nx-helm's copy would read forever.
+ */
 function findExternalLink(
   dir: string,
   relativeDir: string,
   chartDir: string,
   rules: HelmignoreRules,
+  workspaceRoot: string,
   found: (link: string, target: string) => void,
 ): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -53,7 +60,9 @@ function findExternalLink(
     const path = join(dir, entry.name);
     const relativePath = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!rules.ignores(relativePath, true)) findExternalLink(path, relativePath, chartDir, rules, found);
+      if (!rules.ignores(relativePath, true)) findExternalLink(path, relativePath, chartDir, rules, workspaceRoot, found);
+    } else if (!entry.isSymbolicLink() && !entry.isFile()) {
+      if (!rules.ignores(relativePath, false)) checkRegularFile(path, relative(workspaceRoot, path).split(sep).join('/'));
     } else if (entry.isSymbolicLink()) {
       let target: string;
       try {
@@ -62,6 +71,7 @@ function findExternalLink(
         continue; // dangling
       }
       if (rules.ignores(relativePath, statSync(target).isDirectory())) continue;
+      checkRegularFile(path, relative(workspaceRoot, path).split(sep).join('/'));
       if (!isPathInside(target, chartDir)) found(path, target);
     }
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { checkRegularFile } from '../utils/regular-file';
 
 /**
  * Helm's `.helmignore` rules, as its loader applies them when it reads a chart folder (helm's pkg/ignore). They are
@@ -33,6 +34,7 @@ export function readHelmignore(chartDir: string, displayDir: string): Helmignore
   const shownFile = `${displayDir}/.helmignore`;
   const patterns: Pattern[] = [];
   if (existsSync(file)) {
+    checkRegularFile(file, shownFile);
     splitLines(readFileSync(file)).forEach((line, index) => {
       if (line.length > MAX_LINE_BYTES) {
         throw new NxHelmError(

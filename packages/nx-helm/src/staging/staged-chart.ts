@@ -21,9 +21,10 @@ import type { RegistriesOptions } from '../registry/registry-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { dependencyPins, verifyDependencyPin } from './dependency-pins';
 import { prepareDependencySources, type DependencySources } from './dependency-sources';
+import type { SourceChecks } from './source-checks';
 import { subchartArchive } from './subchart-archive';
 import { memo } from '../utils/memo';
-import { checkExternalFiles } from './external-files';
+import { checkChartFiles } from './external-files';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { redactUrlCredentials } from '../config/option-checks';
 
@@ -46,13 +47,15 @@ export interface StageOptions {
   repositoryIndexTtl?: number;
   /** Repository names of `@name` dependencies and their URLs, looked up before helm's repositories.yaml. */
   repositoryNames?: Record<string, string>;
-  /** Let charts read files outside themselves (links) and outside the workspace (file://); see checkExternalFiles. */
+  /** Let charts read files outside themselves (links) and outside the workspace (file://); see checkChartFiles. */
   allowExternalFiles?: boolean;
   /**
    * Archives of workspace charts already built for another dependent in this run, by the chart's source folder: a
    * staged chart's content depends only on its sources, so one archive serves every chart built with it.
    */
   archives?: Map<string, Promise<Buffer>>;
+  /** Registry lookups already made in this run, shared by its charts (see checkOciSources). */
+  sourceChecks?: SourceChecks;
 }
 
 /** A dependency built from a chart of this workspace rather than downloaded. */
@@ -87,7 +90,7 @@ export async function stageChart(
   };
   let sources: DependencySources | undefined;
   try {
-    if (!options.allowExternalFiles) checkExternalFiles(tree, workspaceRoot);
+    checkChartFiles(tree, workspaceRoot, options.allowExternalFiles);
     for (const chart of tree.buildOrder) {
       for (const dependency of downloadsOf(chart)) checkDownloadedDependency(chart, dependency);
     }
@@ -107,6 +110,7 @@ export async function stageChart(
             secretVariables: options.secretVariables,
             repositoryIndexTtl: options.repositoryIndexTtl,
             repositoryNames: options.repositoryNames,
+            sourceChecks: options.sourceChecks,
           })
         : undefined;
     for (const chart of tree.buildOrder) {
@@ -362,9 +366,11 @@ function copyTree(source: string, destination: string): void {
     } else if (entry.isSymbolicLink()) {
       // Pointing where the source's link points: a relative link would otherwise resolve inside the staging folder.
       symlinkSync(resolve(source, readlinkSync(from)), to);
-    } else {
+    } else if (entry.isFile()) {
       copyFileSync(from, to);
     }
+    // Devices, pipes and sockets are left out: copying one would never end, and helm packages none (checkChartFiles
+    // refuses those it would read).
   }
 }
 
