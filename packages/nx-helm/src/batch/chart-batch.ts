@@ -6,6 +6,7 @@ import { chartTimeoutError, chartTimeoutSeconds } from '../utils/deadline';
 import type { Logger } from '../utils/logger';
 import { formatFailure, NxHelmError } from '../utils/nx-helm-error';
 import { createPool, type Pool } from '../utils/pool';
+import { watchDeadline } from '../utils/watchdog';
 
 /** Helm processes a batch runs at once: NX_HELM_BATCH_CONCURRENCY, else the machine's cores. */
 export const BATCH_CONCURRENCY_VARIABLE = 'NX_HELM_BATCH_CONCURRENCY';
@@ -119,11 +120,18 @@ export async function* runChartBatch<O extends ChartCommandOptions>(
         options: { ...task.options, log: logs.get(task.id)!.logger, session } as O,
         deadline: startTime + timeoutSeconds * 1000,
       }));
+      // The wave's deadline, kept even when a step keeps the event loop busy (see watchDeadline).
+      const unwatch = watchDeadline(
+        startTime + timeoutSeconds * 1000,
+        formatFailure(target, items.map((item) => projectLabel(item.options)).join(', '), chartTimeoutError(timeoutSeconds)),
+      );
       let failures: Map<string, unknown>;
       try {
         failures = await runWave(items, context);
       } catch (error) {
         failures = new Map(items.map((item) => [item.id, error]));
+      } finally {
+        unwatch();
       }
       const endTime = Date.now();
       for (const item of items) {

@@ -6,6 +6,7 @@ import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
 import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-settings';
 import { chartCommandSettings, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
+import { watchDeadline } from '../utils/watchdog';
 import { chartTimeoutError, chartTimeoutSeconds, startDeadline } from '../utils/deadline';
 import { formatFailure } from '../utils/nx-helm-error';
 import { CLI_COMMANDS, commandHelp, normalizeArgs } from './cli-commands';
@@ -58,15 +59,19 @@ export async function runCliCommand(
     const base = chartOptions(positionals[0] ?? '.', values, env, cwd);
     subject = base.projectName ?? base.chartRoot;
     const seconds = chartTimeoutSeconds(env);
+    const timedOut = formatFailure(`nx-helm ${name}`, subject, chartTimeoutError(seconds));
     const stopDeadline = startDeadline(seconds, () => {
-      process.stderr.write(`${formatFailure(`nx-helm ${name}`, subject, chartTimeoutError(seconds))}\n`);
+      process.stderr.write(`${timedOut}\n`);
       // The exit handlers stop helm and remove temporary folders and logins (onInterrupt).
       process.exit(1);
     });
+    // The same deadline when a step keeps the event loop busy, so that the timer above cannot fire.
+    const unwatch = watchDeadline(Date.now() + seconds * 1000, timedOut);
     try {
       await runChartCommand(name, base, values);
     } finally {
       stopDeadline();
+      unwatch();
     }
     return 0;
   } catch (error) {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { onInterrupt } from './on-interrupt';
+import { watchResource } from './watchdog';
 
 export interface ProcessResult {
   command: string;
@@ -66,7 +67,11 @@ export function runProcess(command: string, args: readonly string[], options: Pr
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     running.add(child);
-    child.once('exit', () => running.delete(child));
+    const unwatch = child.pid === undefined ? () => undefined : watchResource('pid', child.pid);
+    child.once('exit', () => {
+      running.delete(child);
+      unwatch();
+    });
     if (!stopOnInterrupt) {
       stopOnInterrupt = true;
       // First: children stop before the temporary folders with their configs go.

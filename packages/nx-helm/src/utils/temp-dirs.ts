@@ -4,6 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onInterrupt } from './on-interrupt';
 import { isProcessAlive } from './process-alive';
+import { watchResource } from './watchdog';
 
 /**
  * nx-helm's temporary folders (staged charts, packages, registry and GnuPG configs that may hold credentials). Each is
@@ -34,13 +35,19 @@ export function createTempDir(prefix: string, onAbort?: () => void): string {
   }
   const dir = mkdtempSync(join(tmpdir(), `${prefix}${HOST}-${process.pid}-`));
   live.set(dir, onAbort);
+  watched.set(dir, watchResource('dir', dir));
   return dir;
 }
 
 export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   live.delete(dir);
+  watched.get(dir)?.();
+  watched.delete(dir);
 }
+
+/** The watchdog's hold on each live folder (see watchResource), released with the folder. */
+const watched = new Map<string, () => void>();
 
 /** The host part of this host's folder names, for tests that make folders as another process would. */
 export const TEMP_DIR_HOST = HOST;
