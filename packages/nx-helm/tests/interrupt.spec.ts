@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageChart } from '../src/commands/package';
@@ -40,6 +41,50 @@ function nxJsonPushingTo(host: string): string {
   });
 }
 
+/** The repository a blob upload (`PUT /v2/<repository>/blobs/uploads/<id>`) goes to, or undefined for other requests. */
+function blobUploadRepository(incoming: IncomingMessage): string | undefined {
+  if (incoming.method !== 'PUT') return undefined;
+  return /^\/v2\/(.+)\/blobs\/uploads\//.exec(incoming.url ?? '')?.[1];
+}
+
+/**
+ * Holds an upload for `holdMs`, then forwards it to the registry when its client is still connected (calling
+ * `wentOn`), so that a push that went on after its interrupt would complete and its chart be in the registry. Resolves
+ * once the upload was dropped, or forwarded and answered.
+ */
+function holdThenForward(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  registryPort: number,
+  holdMs: number,
+  wentOn: () => void,
+): Promise<void> {
+  const body: Buffer[] = [];
+  incoming.on('data', (chunk: Buffer) => body.push(chunk));
+  const received = new Promise((resolve) => incoming.once('end', resolve));
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      if (incoming.socket.destroyed) return resolve();
+      wentOn();
+      void received.then(() => {
+        const upstream = request(
+          { host: '127.0.0.1', port: registryPort, method: incoming.method, path: incoming.url, headers: incoming.headers },
+          (answer) => {
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(outgoing);
+            answer.once('end', resolve);
+          },
+        );
+        upstream.on('error', () => {
+          outgoing.destroy();
+          resolve();
+        });
+        upstream.end(Buffer.concat(body));
+      });
+    }, holdMs),
+  );
+}
+
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
@@ -50,8 +95,9 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
 
 /**
  * `nx-helm push` interrupted mid-upload (a CI job cancelled mid-publish), against a real registry with htpasswd; a
- * proxy holds the upload of the chart's blobs. Nothing may be left: no credentials on disk, no temporary folder, no
- * half-written push.json, no chart in the registry, and the upload must not go on after nx-helm is gone.
+ * proxy holds the chart's first blob upload, and forwards it after 3 s if nx-helm is still connected. Nothing may be
+ * left: no credentials on disk, no temporary folder, no half-written push.json, no chart in the registry, and the
+ * upload must not go on after nx-helm is gone.
  */
 describe('interrupting a push (real CLI and registry)', () => {
   let registry: RegistryServer;
@@ -59,19 +105,17 @@ describe('interrupting a push (real CLI and registry)', () => {
   let workspace: TempWorkspace;
   let runTmp: string;
   let uploading = false;
+  let heldUpload: Promise<void> = Promise.resolve();
   let wentOn = false;
 
   beforeAll(async () => {
     registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
-    proxy = await startHttpProxy(Number(registry.host.split(':')[1]), {
+    const registryPort = Number(registry.host.split(':')[1]);
+    proxy = await startHttpProxy(registryPort, {
       intercept: (incoming, outgoing) => {
-        if (incoming.method !== 'PUT' || !incoming.url?.includes('/blobs/uploads/')) return false;
+        if (uploading || !blobUploadRepository(incoming)) return false;
         uploading = true;
-        // Held for 3 s; a client still waiting then would have gone on.
-        setTimeout(() => {
-          if (!incoming.socket.destroyed) wentOn = true;
-          outgoing.destroy();
-        }, 3000);
+        heldUpload = holdThenForward(incoming, outgoing, registryPort, 3000, () => (wentOn = true));
         return true;
       },
     });
@@ -132,8 +176,9 @@ describe('interrupting a push (real CLI and registry)', () => {
     expect(leaks.map((file) => file.path)).toEqual([]);
     expect(output).not.toContain(PASSWORD);
     expect(existsSync(join(workspace.root, 'dist/charts/web/push.json'))).toBe(false);
-    // The upload stopped with nx-helm.
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // The upload stopped with nx-helm. A push that went on would have finished 2 s after its held upload was forwarded.
+    await heldUpload;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(wentOn).toBe(false);
     expect(await registry.manifestDigest('charts/web', '0.1.0')).toBeUndefined();
   });
@@ -189,28 +234,30 @@ describe('interrupting a package (real CLI and helm)', () => {
 
 /**
  * `nx run-many -t push-chart` cancelled while its batch uploads (the push-chart targets run as one batch of nx-helm's
- * push executor): the whole process group gets the signal, as a cancelled CI job's does. Nothing may be left: no
- * temporary folder or login, no push record, no upload going on, nothing in the registry.
+ * push executor): the whole process group gets the signal, as a cancelled CI job's does. A proxy holds each chart's
+ * first blob upload, and forwards it after 4 s if its client is still connected. Nothing may be left: no temporary
+ * folder or login, no push record, no upload going on, nothing in the registry.
  */
 describe('interrupting a batched push through nx (real nx, registry)', () => {
   let registry: RegistryServer;
   let proxy: HttpProxy;
   let workspace: TempWorkspace;
   let runTmp: string;
-  let uploads = 0;
+  const heldUploads = new Map<string, Promise<void>>();
   let wentOn = false;
   const env = () => ({ HELM_BIN: mainHelm(), CHARTS_USER: USER, CHARTS_PASSWORD: PASSWORD, TMPDIR: runTmp });
 
   beforeAll(async () => {
     registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });
-    proxy = await startHttpProxy(Number(registry.host.split(':')[1]), {
+    const registryPort = Number(registry.host.split(':')[1]);
+    proxy = await startHttpProxy(registryPort, {
       intercept: (incoming, outgoing) => {
-        if (incoming.method !== 'PUT' || !incoming.url?.includes('/blobs/uploads/')) return false;
-        uploads++;
-        setTimeout(() => {
-          if (!incoming.socket.destroyed) wentOn = true;
-          outgoing.destroy();
-        }, 4000);
+        const repository = blobUploadRepository(incoming);
+        if (!repository || heldUploads.has(repository)) return false;
+        heldUploads.set(
+          repository,
+          holdThenForward(incoming, outgoing, registryPort, 4000, () => (wentOn = true)),
+        );
         return true;
       },
     });
@@ -233,7 +280,7 @@ describe('interrupting a batched push through nx (real nx, registry)', () => {
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     // Every chart of the batch uploads at once (the example workspace has four).
-    await waitFor(() => uploads >= 4, 'every chart of the batch to upload');
+    await waitFor(() => heldUploads.size >= 4, 'every chart of the batch to upload');
     expect(output).toMatch(/Running 4 tasks with nx-helm:push/);
     process.kill(-child.pid!, 'SIGINT');
     await exited;
@@ -251,7 +298,8 @@ describe('interrupting a batched push through nx (real nx, registry)', () => {
     );
     expect(leaks.map((file) => file.path)).toEqual([]);
     expect(output).not.toContain(PASSWORD);
-    await new Promise((resolve) => setTimeout(resolve, 4500));
+    await Promise.all(heldUploads.values());
+    await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(wentOn).toBe(false);
     for (const chart of ['common', 'web', 'worker', 'platform']) {
       expect(await registry.manifestDigest(`charts/${chart}`, '0.1.0')).toBeUndefined();

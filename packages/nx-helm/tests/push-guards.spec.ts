@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { captureLogger } from '../src/testing/capture-logger';
 import { fileDigest } from '../src/utils/file-digest';
@@ -151,9 +151,7 @@ describe('push-chart guards (real registry, Helm 4)', () => {
     // The chart changes without a version bump.
     writeFileSync(join(workspace.root, 'charts/web/templates/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n');
     await packageCharts(workspace.root, mainHelm(), ['web']);
-    expect(await dryRun()).toContain(
-      `Dry run: would refuse to push dist/charts/web/web-0.1.0.tgz to oci://${registry.host}/dry/web:0.1.0`,
-    );
+    expect(await dryRun()).toContain(`Dry run: would refuse to push dist/charts/web/web-0.1.0.tgz to oci://${registry.host}/dry/web:0.1.0`);
     expect(await registry.manifestDigest('dry/web', '0.1.0')).toBe(pushed.digest);
     // Packaging removed the record; the dry run wrote none.
     expect(existsSync(`${workspace.root}/dist/charts/web/push.json`)).toBe(false);
@@ -272,21 +270,7 @@ describe('push-chart with registry credentials (real htpasswd registry, Helm 4)'
     delete process.env.TEST_PASSWORD;
   });
 
-  // A temporary folder of this suite's own, so other suites running in parallel cannot add or remove entries in it.
-  let ownTmp: string;
-  const savedTmpdir = process.env.TMPDIR;
-  beforeAll(() => {
-    ownTmp = mkdtempSync(join(tmpdir(), 'nx-helm-credentials-suite-'));
-    process.env.TMPDIR = ownTmp;
-  });
-  afterAll(() => {
-    process.env.TMPDIR = savedTmpdir;
-    if (savedTmpdir === undefined) delete process.env.TMPDIR;
-    rmSync(ownTmp, { recursive: true, force: true });
-  });
-  const registryConfigDirs = () => readdirSync(ownTmp).filter((name) => name.startsWith('nx-helm-registry-'));
-
-  it('fails fast on rejected credentials, naming the registry and the fix, and leaves no registry config behind', async () => {
+  it('fails fast on rejected credentials, naming the registry and the fix, without showing the password', async () => {
     process.env.TEST_USER = 'pusher';
     process.env.TEST_PASSWORD = 'wrong-password';
     const result = await pushChart(workspace.root, 'web', {
@@ -302,7 +286,6 @@ describe('push-chart with registry credentials (real htpasswd registry, Helm 4)'
     expect(log.output()).not.toContain('wrong-password');
     // Rejected credentials are final: no retry, no backoff.
     expect(log.output()).not.toContain('retrying');
-    expect(registryConfigDirs()).toEqual([]);
   });
 
   it('fails fast when no credentials are configured for a registry that needs them', async () => {
@@ -320,17 +303,46 @@ describe('push-chart with registry credentials (real htpasswd registry, Helm 4)'
     expect(readPushRecord(workspace.root, 'web')).toMatchObject({ status: 'failed' });
   });
 
-  it('logs in with the configured variables, pushes, and removes its registry config', async () => {
+  it('pushes with the configured variables; the helm login that pulls a version back to compare it is removed', async () => {
     process.env.TEST_USER = 'pusher';
     process.env.TEST_PASSWORD = PASSWORD;
-    await expect(
-      pushChart(workspace.root, 'web', {
-        helmPath: mainHelm(),
-        registry: `oci://${registry.host}/private`,
-        registries: { [registry.host]: { usernameEnv: 'TEST_USER', passwordEnv: 'TEST_PASSWORD', plainHttp: true } },
-      }),
-    ).resolves.toEqual({ success: true });
-    expect(readPushRecord(workspace.root, 'web').digest).toBe(await registry.manifestDigest('private/web', '0.1.0'));
-    expect(registryConfigDirs()).toEqual([]);
+    // The real helm, noting for each pull its registry config, when that holds a login, and its destination folder.
+    const pulls = join(workspace.root, 'pulls');
+    const helmWrapper = join(workspace.root, 'helm-wrapper');
+    writeFileSync(
+      helmWrapper,
+      `#!/bin/sh\nif [ "$1" = pull ] && [ -s "$HELM_REGISTRY_CONFIG" ]; then echo "$HELM_REGISTRY_CONFIG $4" >> '${pulls}'; fi\nexec '${mainHelm()}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const options = {
+      helmPath: helmWrapper,
+      registry: `oci://${registry.host}/private`,
+      registries: { [registry.host]: { usernameEnv: 'TEST_USER', passwordEnv: 'TEST_PASSWORD', plainHttp: true } },
+    };
+    await expect(pushChart(workspace.root, 'web', options)).resolves.toEqual({ success: true });
+    const pushed = readPushRecord(workspace.root, 'web');
+    expect(pushed).toMatchObject({ status: 'pushed', digest: await registry.manifestDigest('private/web', '0.1.0') });
+
+    // Packaged at another time: another archive digest for the same content, so the push pulls the published one.
+    process.env.SOURCE_DATE_EPOCH = '1700000000';
+    try {
+      await packageCharts(workspace.root, mainHelm(), ['web']);
+    } finally {
+      delete process.env.SOURCE_DATE_EPOCH;
+    }
+    await expect(pushChart(workspace.root, 'web', options)).resolves.toEqual({ success: true });
+    expect(readPushRecord(workspace.root, 'web')).toMatchObject({
+      status: 'skipped',
+      digest: pushed.digest,
+      packagedChartDigest: expect.not.stringMatching(pushed.chartDigest),
+    });
+    const pulled = readFileSync(pulls, 'utf8').trim().split('\n');
+    expect(pulled).toHaveLength(1);
+    const [config, destination] = pulled[0].split(' ');
+    expect([basename(dirname(config)), basename(destination)]).toEqual([
+      expect.stringMatching(/^nx-helm-registry-/),
+      expect.stringMatching(/^nx-helm-compare-/),
+    ]);
+    expect([dirname(config), destination].filter((folder) => existsSync(folder))).toEqual([]);
   });
 });
