@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { FileCache } from '../utils/file-cache';
 import { isPathInside } from '../utils/path-inside';
@@ -93,6 +93,37 @@ export function chartLinkProblem(chartFile: string, displayPath: string, workspa
     };
   }
   return undefined;
+}
+
+/**
+ * What keeps a symbolic link from being read, or undefined for anything else: its target does not exist (or is a link
+ * to nothing), or the links loop, each leading to the next and the last back to the first, so that no file is reached.
+ */
+export function unreadableLinkProblem(file: string, displayPath: string, fix: string): ChartProblem | undefined {
+  if (!isLink(file)) return undefined;
+  let code: string | undefined;
+  try {
+    statSync(file);
+    return undefined;
+  } catch (error) {
+    code = (error as NodeJS.ErrnoException).code;
+  }
+  const target = readlinkSync(file);
+  if (code === 'ELOOP') {
+    const itself = resolve(dirname(file), target) === resolve(file);
+    return {
+      file: displayPath,
+      message: itself
+        ? `is a symbolic link to itself (${target}): it loops, and never leads to a file`
+        : `is a symbolic link to ${target}, and the links from there loop (or go more than 40 deep): it never leads to a file`,
+      fix,
+    };
+  }
+  return {
+    file: displayPath,
+    message: `is a symbolic link to ${target}, which ${isLink(resolve(dirname(file), target)) ? 'is a link to nothing' : 'does not exist'}`,
+    fix,
+  };
 }
 
 function isLink(path: string): boolean {

@@ -1,4 +1,5 @@
-import { parseChart } from './chart-model';
+import { parseDocument } from 'yaml';
+import { helmDependencyList, parseChart } from './chart-model';
 import { formatChartProblem } from './chart-problem';
 
 const FILE = 'charts/app/Chart.yaml';
@@ -113,5 +114,138 @@ describe('parseChart', () => {
   it('reports a file that is not a mapping', () => {
     expect(parseChart('- just\n- a list\n', FILE).problems[0].message).toBe('does not contain a YAML mapping of chart fields');
     expect(parseChart('', FILE).problems[0].message).toBe('does not contain a YAML mapping of chart fields');
+  });
+
+  // Each case's name and version are what helm 3.17 and 4.1 package the chart as.
+  it.each([
+    ['a merge key alone', ['base: &base', '  name: merged', '  version: 0.1.0', 'apiVersion: v2', '<<: *base'], '0.1.0'],
+    [
+      'a merge key after a field: the merge wins',
+      ['base: &base', '  name: merged', '  version: 0.1.0', 'apiVersion: v2', 'version: 0.2.0', '<<: *base'],
+      '0.1.0',
+    ],
+    [
+      'a field after a merge key: the field wins',
+      ['base: &base', '  name: merged', '  version: 0.1.0', 'apiVersion: v2', '<<: *base', 'version: 0.2.0'],
+      '0.2.0',
+    ],
+    [
+      'a list of merges: the earlier wins',
+      ['a: &a', '  name: merged', '  version: 0.1.0', 'b: &b', '  version: 0.3.0', 'apiVersion: v2', '<<: [*a, *b]'],
+      '0.1.0',
+    ],
+    [
+      'two merge keys: the later wins',
+      ['a: &a', '  name: merged', '  version: 0.1.0', 'b: &b', '  version: 0.5.0', 'apiVersion: v2', '<<: *a', '<<: *b'],
+      '0.5.0',
+    ],
+    ['an inline mapping', ['apiVersion: v2', '<<: {name: merged, version: 0.4.0}'], '0.4.0'],
+  ])('reads fields through %s as helm does', (_, lines, version) => {
+    const result = parseChart(`${lines.join('\n')}\n`, FILE);
+    expect(result.problems).toEqual([]);
+    expect(result.chart).toMatchObject({ name: 'merged', version });
+  });
+
+  it('reads dependencies, their fields and annotations through merge keys and aliases', () => {
+    const text = [
+      'apiVersion: v2',
+      'name: app',
+      'version: 0.1.0',
+      'annotations: &notes',
+      '  team: web',
+      'common: &common',
+      '  dependencies:',
+      '    - &lib',
+      '      name: lib',
+      '      version: 0.1.0',
+      '      repository: file://../lib',
+      '    - <<: *lib',
+      '      name: other',
+      '<<: *common',
+      '',
+    ].join('\n');
+    const result = parseChart(text, FILE);
+    expect(result.chart?.annotations).toEqual({ team: 'web' });
+    expect(result.chart?.dependencies.map(({ name, version, repository, line }) => ({ name, version, repository, line }))).toEqual([
+      { name: 'lib', version: '0.1.0', repository: 'file://../lib', line: 9 },
+      { name: 'other', version: '0.1.0', repository: 'file://../lib', line: 12 },
+    ]);
+    expect(helmDependencyList(parseDocument(text, { merge: true }))?.entries).toEqual([
+      { name: 'lib', version: '0.1.0', repository: 'file://../lib' },
+      { name: 'other', version: '0.1.0', repository: 'file://../lib' },
+    ]);
+  });
+
+  it('reports a merge key that does not merge a mapping, which helm refuses', () => {
+    expect(parseChart('apiVersion: v2\n<<: foo\nname: app\nversion: 0.1.0\n', FILE).problems).toEqual([
+      expect.objectContaining({
+        line: 2,
+        message: 'has a merge key (<<) whose value is not a mapping or a list of mappings, which helm refuses',
+      }),
+    ]);
+  });
+
+  it.each([
+    ['a mapping merged into itself', 'x: &a\n  b: 1\n  <<: *a\n<<: *a\n'],
+    ['a list that holds itself', 'x: &a\n  - 1\n  - *a\n'],
+  ])('reports %s on its line, which helm refuses', (_, yaml) => {
+    expect(parseChart(`apiVersion: v2\nname: app\nversion: 0.1.0\n${yaml}`, FILE).problems).toEqual([
+      expect.objectContaining({
+        line: 6,
+        message: 'uses the alias *a inside the value of its own anchor &a, which helm refuses ("anchor \'a\' value contains itself")',
+      }),
+    ]);
+  });
+
+  it('reports a merged version that is wrong on the line it is written', () => {
+    expect(parseChart('base: &base\n  version: latest\napiVersion: v2\nname: app\n<<: *base\n', FILE).problems).toEqual([
+      expect.objectContaining({ line: 2, field: 'version', message: 'has the version "latest", which is not a SemVer 2 version' }),
+    ]);
+  });
+
+  it('refuses an oci:// dependency helm cannot download from, on the line of its repository', () => {
+    const result = parseChart(
+      [
+        'apiVersion: v2',
+        'name: app',
+        'version: 0.1.0',
+        'dependencies:',
+        '  - name: redis',
+        '    version: 1.0.0',
+        '    repository: oci://host/charts/redis:1.0.0',
+        '',
+      ].join('\n'),
+      FILE,
+    );
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        line: 7,
+        field: 'dependencies[0].repository',
+        fix: 'Put the version in `version: 1.0.0` and set `repository: oci://host/charts`.',
+      }),
+    ]);
+    expect(formatChartProblem(result.problems[0])).toMatch(
+      /^charts\/app\/Chart\.yaml:7 \(field dependencies\[0\]\.repository\) has the dependency "redis" in the repository "oci:\/\/host\/charts\/redis:1\.0\.0", which contains the tag ":1\.0\.0": an oci:\/\/ repository must not contain a tag/,
+    );
+  });
+
+  it('accepts the versions helm accepts, up to 64-bit numbers', () => {
+    for (const version of [
+      '9007199254740993.0.0',
+      '18446744073709551615.0.0',
+      '1.0.0-18446744073709551616',
+      '9007199254740993.0.0-rc.1+b.2',
+    ]) {
+      expect(parseChart(`apiVersion: v2\nname: app\nversion: ${version}\n`, FILE)).toMatchObject({ problems: [], chart: { version } });
+    }
+    expect(parseChart('apiVersion: v2\nname: app\nversion: 18446744073709551616.0.0\n', FILE).problems).toEqual([
+      expect.objectContaining({
+        line: 3,
+        message: 'has the version "18446744073709551616.0.0", with a number above 18446744073709551615, the largest helm reads',
+      }),
+    ]);
+    expect(parseChart('apiVersion: v2\nname: app\nversion: 01.9007199254740993.0\n', FILE).problems[0].message).toContain(
+      'not a SemVer 2 version',
+    );
   });
 });

@@ -1,6 +1,7 @@
-import type { LineCounter, Node, YAMLMap } from 'yaml';
+import type { Document, LineCounter, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { ChartProblem } from './chart-problem';
-import { classifyRepository, type DependencySource } from './dependency-source';
+import { classifyRepository, ociRepositoryProblem, type DependencySource } from './dependency-source';
+import { MAX_HELM_VERSION_NUMBER, withSmallVersionNumbers } from './version-numbers';
 
 export type ChartType = 'application' | 'library';
 
@@ -61,7 +62,7 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
   // Loaded on first use: tasks usually get their charts from the graph's cache and never need a YAML parser.
   const { LineCounter, parseDocument, isMap } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const problems: ChartProblem[] = [];
   const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
 
@@ -75,6 +76,9 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
       })),
     };
   }
+
+  const selfContained = selfContainedAnchors(document, chartFile, lineCounter);
+  if (selfContained.length > 0) return { problems: selfContained };
 
   const root = document.contents;
   if (!isMap(root)) {
@@ -90,12 +94,13 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
     };
   }
 
+  const fields = fieldsAsHelmReads(root, document, chartFile, lineCounter, problems);
   const field = (key: string) => {
-    const node = root.get(key, true) as Node | undefined;
-    const keyLine = lineOfKey(root, key, lineCounter);
+    const entry = fields.get(key);
+    const node = entry?.value ?? undefined;
     // The text as written: YAML reads `1.0` as the number 1, and the message must show what the file says.
     const source = node?.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
-    return { value: root.get(key) as unknown, line: lineOf(node) ?? keyLine, source };
+    return { value: valueOf(entry), line: lineOf(node) ?? lineOf(entry?.key), source };
   };
 
   const apiVersion = field('apiVersion');
@@ -141,6 +146,14 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
       message: 'has no version',
       fix: 'Add `version: 0.1.0` (a SemVer 2 version; it becomes the OCI tag).',
     });
+  } else if (typeof versionText === 'string' && withSmallVersionNumbers([versionText]) === undefined) {
+    problems.push({
+      file: chartFile,
+      line: version.line,
+      field: 'version',
+      message: `has the version ${JSON.stringify(versionText)}, with a number above ${MAX_HELM_VERSION_NUMBER}, the largest helm reads`,
+      fix: `Use numbers up to ${MAX_HELM_VERSION_NUMBER} (helm reads MAJOR, MINOR and PATCH as 64-bit unsigned integers).`,
+    });
   } else if (typeof versionText !== 'string' || !isStrictSemver(versionText)) {
     problems.push({
       file: chartFile,
@@ -162,7 +175,7 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
     });
   }
 
-  const chartDependencies = parseDependencies(root, chartFile, lineCounter, problems);
+  const chartDependencies = parseDependencies(fields, document, chartFile, lineCounter, problems);
   const dependencies = (requirements ? parseRequirements(requirements, problems) : undefined) ?? chartDependencies;
 
   if (problems.length > 0) {
@@ -179,7 +192,7 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
       type: (type.value as ChartType | undefined) ?? 'application',
       appVersion: appVersion === undefined || appVersion === null ? undefined : String(appVersion),
       description: typeof description === 'string' ? description : undefined,
-      annotations: isMap(annotations) ? stringValues(annotations.toJSON() as Record<string, unknown>) : {},
+      annotations: isMap(annotations) ? stringValues(annotations, document, chartFile, lineCounter) : {},
       ...(field('deprecated').value === true ? { deprecated: true } : {}),
       dependencies,
     },
@@ -194,7 +207,7 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
 function parseRequirements({ text, file }: ChartRequirements, problems: ChartProblem[]): ChartDependency[] | undefined {
   const { LineCounter, parseDocument, isMap } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (document.errors.length > 0) {
     problems.push(
       ...document.errors.map((error) => ({
@@ -219,12 +232,19 @@ function parseRequirements({ text, file }: ChartRequirements, problems: ChartPro
     });
     return [];
   }
-  return root.has('dependencies') ? parseDependencies(root, file, lineCounter, problems) : undefined;
+  const fields = fieldsAsHelmReads(root, document, file, lineCounter, problems);
+  return fields.has('dependencies') ? parseDependencies(fields, document, file, lineCounter, problems) : undefined;
 }
 
-function parseDependencies(root: YAMLMap, file: string, lineCounter: LineCounter, problems: ChartProblem[]): ChartDependency[] {
+function parseDependencies(
+  fields: ReadonlyMap<string, Field>,
+  document: Document,
+  file: string,
+  lineCounter: LineCounter,
+  problems: ChartProblem[],
+): ChartDependency[] {
   const { isMap, isSeq } = require('yaml') as typeof import('yaml');
-  const node = root.get('dependencies', true) as Node | undefined;
+  const node = fields.get('dependencies')?.value;
   if (node === undefined || node === null || (node as { value?: unknown }).value === null) {
     return [];
   }
@@ -240,8 +260,9 @@ function parseDependencies(root: YAMLMap, file: string, lineCounter: LineCounter
     return [];
   }
   const dependencies: ChartDependency[] = [];
-  node.items.forEach((item, index) => {
-    const line = lineOf(item as Node);
+  node.items.forEach((written, index) => {
+    const item = resolveAlias(written as Node | null, document);
+    const line = lineOf(item ?? undefined);
     const where = `dependencies[${index}]`;
     if (!isMap(item)) {
       problems.push({
@@ -253,8 +274,9 @@ function parseDependencies(root: YAMLMap, file: string, lineCounter: LineCounter
       });
       return;
     }
+    const entries = fieldsAsHelmReads(item, document, file, lineCounter, problems);
     const get = (key: string) => {
-      const value = item.get(key);
+      const value = valueOf(entries.get(key));
       return value === undefined || value === null ? undefined : String(value);
     };
     const name = get('name');
@@ -269,13 +291,19 @@ function parseDependencies(root: YAMLMap, file: string, lineCounter: LineCounter
       return;
     }
     const repository = get('repository');
+    const source = classifyRepository(repository);
+    const ociProblem = source.kind === 'oci' ? ociRepositoryProblem(source.url, name) : undefined;
+    if (ociProblem) {
+      const written = entries.get('repository');
+      problems.push({ file, line: lineOf(written?.value ?? written?.key) ?? line, field: `${where}.repository`, ...ociProblem });
+    }
     dependencies.push({
       name,
       version: get('version'),
       repository,
       alias: get('alias'),
       condition: get('condition'),
-      source: classifyRepository(repository),
+      source,
       file,
       line,
     });
@@ -283,21 +311,127 @@ function parseDependencies(root: YAMLMap, file: string, lineCounter: LineCounter
   return dependencies;
 }
 
-function lineOfKey(map: YAMLMap, key: string, lineCounter: LineCounter): number | undefined {
-  const pair = map.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
-  const keyNode = pair?.key as Node | undefined;
-  return keyNode?.range ? lineCounter.linePos(keyNode.range[0]).line : undefined;
+/**
+ * The dependencies list of a parsed Chart.yaml or requirements.yaml (parsed with `merge: true`) as helm reads it: the
+ * list node, which may come through an alias or a merge key, and its entries as plain data, in the order of the chart
+ * model's dependencies. Undefined when the file has no list.
+ */
+export function helmDependencyList(document: Document): { node: YAMLSeq; entries: unknown[] } | undefined {
+  const { isMap, isSeq } = require('yaml') as typeof import('yaml');
+  if (!isMap(document.contents)) return undefined;
+  const node = fieldsAsHelmReads(document.contents, document, '', undefined, []).get('dependencies')?.value;
+  if (!isSeq(node)) return undefined;
+  const entries = node.items.map((written) => {
+    const item = resolveAlias(written as Node | null, document);
+    if (!isMap(item)) return item?.toJS(document);
+    const fields = fieldsAsHelmReads(item, document, '', undefined, []);
+    return Object.fromEntries([...fields].map(([key, field]) => [key, field.value?.toJS(document) ?? null]));
+  });
+  return { node, entries };
 }
 
-/** SemVer 2 exactly as written: no leading "v", no missing parts, build metadata allowed. */
+/** A field of a mapping: its key as written, and its value with aliases resolved (null for `key:` without one). */
+interface Field {
+  key: Node;
+  value: Node | null;
+}
+
+/**
+ * The fields of a mapping as helm reads them (go-yaml v2, under sigs.k8s.io/yaml), which is not how the YAML merge
+ * spec (and the yaml package's toJS) has it: keys take effect in the order written, so a merge key (`<<: *base`)
+ * overrides the fields before it and the fields after it override it; of a list of mappings (`<<: [*a, *b]`) the
+ * earlier one wins. A merge value that is not a mapping or a list of them is a problem, as helm fails on it.
+ */
+function fieldsAsHelmReads(
+  map: YAMLMap,
+  document: Document,
+  file: string,
+  lineCounter: LineCounter | undefined,
+  problems: ChartProblem[],
+  fields = new Map<string, Field>(),
+  merging = new Set<YAMLMap>(),
+): Map<string, Field> {
+  const { isMap, isScalar, isSeq } = require('yaml') as typeof import('yaml');
+  merging.add(map);
+  for (const pair of map.items as Array<Pair<Node | null, Node | null>>) {
+    const key = pair.key;
+    const value = resolveAlias(pair.value, document);
+    if (isScalar(key) && typeof key.value === 'symbol') {
+      const sources = isSeq(value) ? [...value.items].reverse().map((item) => resolveAlias(item as Node | null, document)) : [value];
+      const line = pair.value?.range && lineCounter ? lineCounter.linePos(pair.value.range[0]).line : undefined;
+      if (!sources.every(isMap)) {
+        problems.push({
+          file,
+          line,
+          message: 'has a merge key (<<) whose value is not a mapping or a list of mappings, which helm refuses',
+          fix: 'Merge a mapping (`<<: *base`, where `base: &base` is a mapping) or a list of them (`<<: [*a, *b]`), or write the fields out.',
+        });
+        continue;
+      }
+      // A mapping merged into itself, which selfContainedAnchors reports: merging it would never end.
+      if (sources.some((source) => merging.has(source as YAMLMap))) continue;
+      for (const source of sources) fieldsAsHelmReads(source as YAMLMap, document, file, lineCounter, problems, fields, merging);
+    } else if (isScalar(key) && key.value !== null && key.value !== undefined) {
+      // Set anew, not updated: a Map keeps the first insertion's position, and the latest setting must be the one read.
+      fields.delete(String(key.value));
+      fields.set(String(key.value), { key, value });
+    }
+  }
+  merging.delete(map);
+  return fields;
+}
+
+/**
+ * The aliases inside the very node their anchor names (`x: &a [1, *a]`, `x: &a {<<: *a}`): the yaml package reads
+ * them, helm refuses the whole file ("anchor 'a' value contains itself").
+ */
+function selfContainedAnchors(document: Document, file: string, lineCounter: LineCounter): ChartProblem[] {
+  const { visit } = require('yaml') as typeof import('yaml');
+  const problems: ChartProblem[] = [];
+  visit(document, {
+    Alias(_, alias, path) {
+      const target = alias.resolve(document);
+      if (target === undefined || !(path as readonly unknown[]).includes(target)) return;
+      problems.push({
+        file,
+        line: alias.range ? lineCounter.linePos(alias.range[0]).line : undefined,
+        message: `uses the alias *${alias.source} inside the value of its own anchor &${alias.source}, which helm refuses ("anchor '${alias.source}' value contains itself")`,
+        fix: `Move *${alias.source} out of the value it names, or merge (\`<<: *${alias.source}\`) a mapping defined elsewhere.`,
+      });
+    },
+  });
+  return problems;
+}
+
+function resolveAlias(node: Node | null, document: Document): Node | null {
+  const { isAlias } = require('yaml') as typeof import('yaml');
+  return isAlias(node) ? ((node.resolve(document) as Node | undefined) ?? null) : node;
+}
+
+/** A field's value as parseChart checks it: a scalar's value, a collection's node, null without a value. */
+function valueOf(field: Field | undefined): unknown {
+  const { isScalar } = require('yaml') as typeof import('yaml');
+  if (field === undefined) return undefined;
+  return isScalar(field.value) ? field.value.value : field.value;
+}
+
+/**
+ * SemVer 2 exactly as written: no leading "v", no missing parts, build metadata allowed; numbers up to what helm reads
+ * (see withSmallVersionNumbers).
+ */
 function isStrictSemver(version: string): boolean {
   const parseSemver = require('semver/functions/parse') as typeof import('semver/functions/parse');
-  const parsed = parseSemver(version);
-  return parsed !== null && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}` === version;
+  const [comparable] = withSmallVersionNumbers([version]) ?? [];
+  const parsed = comparable === undefined ? null : parseSemver(comparable);
+  return parsed !== null && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}` === comparable;
 }
 
-function stringValues(record: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+/** The string fields of a mapping (Helm's annotations are a map of strings), merge keys read as helm reads them. */
+function stringValues(map: YAMLMap, document: Document, file: string, lineCounter: LineCounter): Record<string, string> {
+  const fields = fieldsAsHelmReads(map, document, file, lineCounter, []);
+  return Object.fromEntries(
+    [...fields].map(([key, field]) => [key, valueOf(field)]).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 function firstLine(text: string): string {

@@ -3,7 +3,7 @@
  * separated by one `.`, one or two `_`, or any number of `-`. Helm accepts more in a chart name (`my..chart`,
  * `my_-chart`), which then fails only when pushed, with the registry's "name invalid".
  */
-const OCI_NAME_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+export const OCI_NAME_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
 /** Why the chart name cannot be an OCI repository name, with a name that can; undefined when it can. */
 export function ociNameProblem(name: string): { reason: string; suggestion: string } | undefined {

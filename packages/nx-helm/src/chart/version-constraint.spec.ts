@@ -19,3 +19,19 @@ describe('satisfiesConstraint', () => {
     expect(satisfiesConstraint(version, constraint)).toBe(expected);
   });
 });
+
+// What `helm dependency update` (3.17 and 4.1) decides for a chart at 9007199254740993.0.0, a number above 2^53.
+describe('satisfiesConstraint with version numbers above 2^53, as helm reads them', () => {
+  it.each([
+    ['^9007199254740993.0.0', true],
+    ['>= 9007199254740992.0.0', true],
+    ['~9007199254740993', true],
+    ['9007199254740993.0.x', true],
+    ['>9007199254740993.0.0', false],
+    ['>= 1.0.0, < 9007199254740994', true],
+    ['>=9007199254740994.0.0', false],
+    ['^99999999999999999999.0.0', false],
+  ])('9007199254740993.0.0 against %p is %p', (constraint, expected) => {
+    expect(satisfiesConstraint('9007199254740993.0.0', constraint)).toBe(expected);
+  });
+});

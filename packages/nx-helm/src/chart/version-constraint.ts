@@ -1,3 +1,5 @@
+import { withSmallVersionNumbers } from './version-numbers';
+
 /**
  * Whether `version` satisfies a Helm dependency constraint. Helm uses Masterminds/semver, whose syntax is close to
  * npm's except that it also accepts commas between AND-ed comparators (">= 1.2, < 2.0"); those are translated.
@@ -15,9 +17,9 @@ export function satisfiesConstraint(version: string, constraint: string | undefi
   }
   const satisfies = require('semver/functions/satisfies') as typeof import('semver/functions/satisfies');
   const validRange = require('semver/ranges/valid') as typeof import('semver/ranges/valid');
-  const range = trimmed.replace(/\s*,\s*/g, ' ');
-  if (validRange(range) === null) {
+  const comparable = withSmallVersionNumbers([version, trimmed.replace(/\s*,\s*/g, ' ')]);
+  if (comparable === undefined || validRange(comparable[1]) === null) {
     return false;
   }
-  return satisfies(version, range);
+  return satisfies(comparable[0], comparable[1]);
 }

@@ -3,6 +3,7 @@ import valid from 'semver/functions/valid';
 import { runProcess } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { parseChart } from './chart-model';
+import { withSmallVersionNumbers } from './version-numbers';
 
 export interface VersionCheckResult {
   status: 'unchanged' | 'new-chart' | 'bumped';
@@ -58,7 +59,8 @@ export async function checkVersionIncrement(request: {
     return { ...result, status: 'new-chart' };
   }
   const oldVersion = parseChart(old.stdout, `${chartFile} at ${base}`).chart?.version;
-  if (oldVersion && valid(oldVersion) && !gt(request.currentVersion, oldVersion)) {
+  const [current, previous] = (oldVersion && withSmallVersionNumbers([request.currentVersion, oldVersion])) || [];
+  if (previous && valid(previous) && !gt(current, previous)) {
     const shown = changedFiles.slice(0, 5).join(', ') + (changedFiles.length > 5 ? `, and ${changedFiles.length - 5} more` : '');
     throw new NxHelmError(
       `Chart "${request.chartName}" (${chartRoot}) changed since ${base} (${shown}), but its version ${request.currentVersion} ` +

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import { stageChart } from '../staging/staged-chart';
@@ -18,6 +18,9 @@ import type { CtConfig } from '../config/ct-config';
 import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
 import { runCtChecks } from '../lint/ct-checks';
 import { ociNameProblem } from '../chart/oci-name';
+import { unreadableLinkProblem } from '../chart/chart-links';
+import { chartProblemError, formatChartProblem, type ChartProblem } from '../chart/chart-problem';
+import { ignoredTemplatesProblem } from '../staging/helmignore-checks';
 import { valuesSchemaProblem } from '../lint/values-schema';
 import { indent } from '../utils/indent';
 
@@ -69,6 +72,8 @@ export interface PreparedLint {
   lintFlags: string[];
   runs: LintRun[];
   checkFailures: string[];
+  /** The chart's templates/, which its .helmignore leaves out of the package (see ignoredTemplatesProblem). */
+  ignoredTemplates?: ChartProblem;
   tree: LocalChartTree;
   ct: CtConfig | undefined;
   dispose(): void;
@@ -106,6 +111,17 @@ export async function prepareLint(options: LintOptions): Promise<PreparedLint> {
   const settings = resolveLintSettings(options, options.lint, ct);
   const ciValuesFiles = findCiValuesFiles(folder);
   const valuesFiles = options.valuesFiles ?? ciValuesFiles;
+  const unreadable = valuesFiles.flatMap(
+    (file) =>
+      unreadableLinkProblem(
+        join(folder, file),
+        posix.join(options.chartRoot, file),
+        options.valuesFiles
+          ? 'Point the link at a values file (its path is relative to the folder the link is in), or name another file in the valuesFiles option.'
+          : 'Point the link at a values file (its path is relative to the folder the link is in), replace it with the file, or remove it: lint uses every ci/*-values.yaml.',
+      ) ?? [],
+  );
+  if (unreadable.length > 0) throw chartProblemError(unreadable);
   const missing = valuesFiles.filter((file) => !existsSync(join(folder, file)));
   if (missing.length > 0) {
     throw new NxHelmError(
@@ -126,7 +142,10 @@ export async function prepareLint(options: LintOptions): Promise<PreparedLint> {
       })
     : [];
   const helm = await createHelm(options);
+  const ignoredTemplates = ignoredTemplatesProblem(folder, options.chartRoot);
   const staged = await stageChart(tree, options.workspaceRoot, helm, stageSettings(options, ct));
+  // helm lint looks for templates/ on disk: without it, helm says of the chart what it says of the package.
+  if (ignoredTemplates) rmSync(join(staged.chartDir, 'templates'), { recursive: true, force: true });
   const withDefaults = settings.defaultValues === 'always' || valuesFiles.length === 0;
   return {
     options,
@@ -138,6 +157,7 @@ export async function prepareLint(options: LintOptions): Promise<PreparedLint> {
       ...valuesFiles.map((file) => ({ label: file, valuesFile: join(staged.chartDir, file) })),
     ],
     checkFailures,
+    ignoredTemplates,
     tree,
     ct,
     dispose: () => staged.dispose(),
@@ -146,7 +166,7 @@ export async function prepareLint(options: LintOptions): Promise<PreparedLint> {
 
 /** Logs each run's output and returns the chart's result, or throws what failed: one section per kind of problem. */
 export function reportLint(prepared: PreparedLint, results: readonly ProcessResult[]): LintResult {
-  const { options, stagedDir, lintFlags, runs, checkFailures, tree, ct, helm } = prepared;
+  const { options, stagedDir, lintFlags, runs, checkFailures, ignoredTemplates, tree, ct, helm } = prepared;
   const failures: string[] = [];
   runs.forEach((run, index) => {
     const result = results[index];
@@ -175,6 +195,7 @@ export function reportLint(prepared: PreparedLint, results: readonly ProcessResu
           `chart-testing's checks (as ${ct!.file} sets them) found problems in chart "${name}" (${options.chartRoot}):\n${bullets(checkFailures)}`,
         ]
       : []),
+    ...(ignoredTemplates && failures.length > 0 ? [formatChartProblem(ignoredTemplates)] : []),
     ...(failures.length > 0
       ? [
           `helm lint found problems in chart "${name}" (${options.chartRoot}) with ${failures.length} of ${runs.length} value sets:\n` +
@@ -185,6 +206,7 @@ export function reportLint(prepared: PreparedLint, results: readonly ProcessResu
   if (sections.length > 0) {
     throw new NxHelmError(sections.join('\n'), { file: `${options.chartRoot}/Chart.yaml` });
   }
+  if (ignoredTemplates) options.log.warn(formatChartProblem(ignoredTemplates));
   options.log.info(
     `Chart "${name}" ${version} passed helm lint with ${runs.length} value set(s)${ct ? ` and the chart-testing checks of ${ct.file}` : ''}.`,
   );

@@ -26,6 +26,10 @@ describe('highestPublishedVersion (real registry, htpasswd and TLS)', () => {
     await client.uploadBlob('charts/next', config);
     await client.putManifest('charts/next', '3.0.0-rc.1', manifest, OCI_MANIFEST_MEDIA_TYPE);
     await client.putManifest('charts/next', '3.0.0-rc.2', manifest, OCI_MANIFEST_MEDIA_TYPE);
+    await client.uploadBlob('charts/big', config);
+    for (const tag of ['9007199254740993.0.0', '9007199254740992.5.0', '18446744073709551616.0.0']) {
+      await client.putManifest('charts/big', tag, manifest, OCI_MANIFEST_MEDIA_TYPE);
+    }
   });
   afterAll(() => registry.stop());
 
@@ -39,6 +43,10 @@ describe('highestPublishedVersion (real registry, htpasswd and TLS)', () => {
   it('is the highest prerelease when there is no release, and none for a chart never published', async () => {
     await expect(highest('next')).resolves.toMatchObject({ version: '3.0.0-rc.2', versions: 2 });
     await expect(highest('missing')).resolves.toEqual({ version: undefined, repository: `${registry.host}/charts/missing`, versions: 0 });
+  });
+
+  it('orders versions with numbers above 2^53 as helm does, and leaves out those above 64 bits, which helm cannot have pushed', async () => {
+    await expect(highest('big')).resolves.toMatchObject({ version: '9007199254740993.0.0', versions: 2 });
   });
 
   it('fails with the registry and the fix when the credentials are wrong', async () => {

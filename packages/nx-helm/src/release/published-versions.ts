@@ -1,3 +1,4 @@
+import { withSmallVersionNumbers } from '../chart/version-numbers';
 import { OciClient } from '../registry/oci/oci-client';
 import { hostConnection, type RegistriesOptions } from '../registry/registry-options';
 import { chartReference, repositoryPath, type RegistryLocation } from '../registry/registry-reference';
@@ -26,9 +27,16 @@ export async function highestPublishedVersion(
   const client = new OciClient({ host: location.host, connection: hostConnection(location.host, registries, {}, workspaceRoot), env });
   const path = repositoryPath(chartReference(location, chartName, '0.0.0'));
   const tags = await client.listTags(path);
-  const versions = tags.map((tag) => tag.replace(/_/g, '+')).filter((tag) => SEMVER.test(tag));
+  // A version with a number above what helm reads cannot have been pushed by helm.
+  const versions = tags
+    .map((tag) => tag.replace(/_/g, '+'))
+    .filter((tag) => SEMVER.test(tag) && withSmallVersionNumbers([tag]) !== undefined);
   const compare = require('semver/functions/compare-build') as typeof import('semver/functions/compare-build');
-  const sorted = versions.sort(compare);
+  const comparable = withSmallVersionNumbers(versions)!;
+  const sorted = versions
+    .map((version, index) => ({ version, comparable: comparable[index] }))
+    .sort((a, b) => compare(a.comparable, b.comparable))
+    .map(({ version }) => version);
   const releases = sorted.filter((version) => !version.replace(/\+.*$/, '').includes('-'));
   return {
     version: (releases.length > 0 ? releases : sorted).at(-1),
