@@ -87,14 +87,21 @@ function checkedPassedSettings(passed: string): CommandSettings {
         '{"registry":"oci://ghcr.io/acme/charts"}), or unset it to read the options from nx.json.',
     );
   }
+  checkSettings(parsed as CommandSettings, where);
+  return parsed as CommandSettings;
+}
+
+/**
+ * Checks plugin options that come from somewhere other than nx.json (NX_HELM_OPTIONS, a target's options) with the
+ * same checks and messages as nx.json's, said of `where` they come from. No message shows a value.
+ */
+export function checkSettings(settings: CommandSettings, where: string): void {
   try {
-    normalizePluginOptions(parsed as CommandSettings);
+    normalizePluginOptions(settings);
   } catch (error) {
     if (!(error instanceof NxHelmError)) throw error;
-    // The same checks and messages as for nx.json, said of where these options come from.
     throw new NxHelmError(error.message.split(' in nx.json').join(` in ${where}`).split('(it is in nx.json)').join(`(it is in ${where})`));
   }
-  return parsed as CommandSettings;
 }
 
 type PluginEntry = Exclude<NonNullable<NxJson['plugins']>[number], string>;

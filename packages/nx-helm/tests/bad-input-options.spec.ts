@@ -60,3 +60,28 @@ describe.each(['command', 'batch'] as const)('nothing runs from options or chart
     expect(existsSync(marker)).toBe(false);
   });
 });
+
+/**
+ * Options set on one chart's executor target by hand are checked as nx.json's are, and fail that chart only. (On a
+ * command target Nx appends them to the command line, which it prints: object options belong in nx.json there.)
+ */
+describe('a target’s own options (batch execution)', () => {
+  const execution = 'batch';
+  let workspace: TempWorkspace;
+  afterEach(() => workspace?.dispose());
+
+  it('a token where a variable name belongs fails that chart’s lint without showing it; the other charts lint', () => {
+    workspace = createExampleWorkspace();
+    rmSync(join(workspace.root, 'charts/platform'), { recursive: true, force: true });
+    workspace.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-helm', options: { execution, helmPath: mainHelm() } }] }));
+    const token = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
+    const registries = { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: token } };
+    workspace.write('charts/web/project.json', JSON.stringify({ name: 'web', targets: { 'lint-chart': { options: { registries } } } }));
+    const result = runNx(workspace.root, ['run-many', '-t', 'lint-chart', '--output-style=static', '--skip-nx-cache']);
+    expect(result.status).not.toBe(0);
+    expect(result.output).not.toContain(token);
+    expect(result.output).toMatch(/Failed tasks:\s+- web:lint-chart\s+(\n|$)/);
+    expect(result.output).toMatch(/passwordEnv.* in the options of web looks like a token/);
+    for (const chart of ['common', 'worker']) expect(result.output).toContain(`Chart "${chart}" 0.1.0 passed helm lint`);
+  });
+});
