@@ -1,37 +1,32 @@
-import { createServer, type Socket } from 'node:net';
 import { lintChart } from '../src/commands/lint';
 import { pushChart } from '../src/commands/push';
 import { packageChart } from '../src/commands/package';
 import { mainHelm } from '../src/testing/helm-binaries';
-import { freePort } from '../src/testing/registry-server';
+import { startSilentServer, type SilentServer } from '../src/testing/silent-server';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
 import { quietLogger } from '../src/testing/memory-logger';
 
 /**
  * A registry that accepts connections and never answers: lint (through an OCI dependency, where helm itself would wait
- * forever) and push fail in bounded time, saying what failed.
+ * forever) and push fail in bounded time, saying what failed. The default bounds of dependency downloads are tested in
+ * dependency-download-bounds.spec.ts.
  */
 describe('a registry that never answers (real helm)', () => {
   let workspace: TempWorkspace;
   let host: string;
-  const held: Socket[] = [];
-  const silent = createServer((socket) => held.push(socket));
+  let silent: SilentServer;
 
   beforeAll(async () => {
-    const port = await freePort();
-    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
-    host = `127.0.0.1:${port}`;
+    silent = await startSilentServer();
+    host = silent.host;
   });
-  afterAll(async () => {
-    held.forEach((socket) => socket.destroy());
-    await new Promise((resolve) => silent.close(resolve));
-  });
+  afterAll(() => silent.stop());
   beforeEach(() => {
     workspace = createTempWorkspace('nx-helm-silent-');
   });
   afterEach(() => workspace.dispose());
 
-  it('stops helm dependency build when it does not finish in time, and says why', async () => {
+  it('gives up on an OCI dependency within a shorter NX_HELM_COMMAND_TIMEOUT, and says why', async () => {
     writeChart(workspace, 'charts/app', {
       name: 'app',
       dependencies: [{ name: 'redis', version: '1.0.0', repository: `oci://${host}/charts` }],
@@ -47,10 +42,13 @@ describe('a registry that never answers (real helm)', () => {
       () => 'succeeded',
       (error: Error) => error.message,
     );
+    // Two answers of half the command timeout each.
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(failure).toContain('Building the dependencies of chart "app" (charts/app/Chart.yaml) failed.');
-    expect(failure).toContain('did not finish in time and was stopped (a registry or chart repository that does not answer?)');
-    expect(failure).toContain('set NX_HELM_COMMAND_TIMEOUT to more seconds');
+    expect(failure).toMatch(
+      /^The registry \S+ of dependency "redis" \(charts\/app\/Chart\.yaml:\d+\) could not be read: it does not answer\./,
+    );
+    expect(failure).toContain(`Reading the manifest of ${host}/charts/redis:1.0.0 failed: no answer within 1.5 s (asked twice).`);
+    expect(failure).toContain('(half of NX_HELM_COMMAND_TIMEOUT; raise it for a host that is only slow)');
   });
 
   it('fails a push in seconds with the default timeouts, before helm runs', async () => {

@@ -5,6 +5,8 @@ import { readChartFile } from '../chart/read-chart';
 import { loadLocalChartTree, type LocalChartTree } from '../chart/local-chart-tree';
 import { scanWorkspaceCharts } from '../chart/scan-workspace-charts';
 import { workspaceDependencyResolver, type WorkspaceChartSource } from '../chart/workspace-dependencies';
+import { checkSettings } from '../config/nx-json-settings';
+import type { CommandSettings } from '../config/plugin-options';
 import { secretVariables } from '../config/secret-variables';
 import { HelmRunner } from '../helm/helm-runner';
 import { readCtConfig, type CtConfig } from '../config/ct-config';
@@ -57,8 +59,30 @@ export function projectLabel(options: Pick<ChartCommandOptions, 'projectName' | 
   return options.projectName ?? options.chartRoot;
 }
 
+/**
+ * The options a command was given, checked as nx.json's are whatever gave them (a hand-configured executor target, a
+ * batch, a program calling the commands): the same checks and messages, said of the project's options.
+ */
+export function checkCommandOptions(options: ChartCommandOptions & { registry?: string }): void {
+  const settings: CommandSettings = {
+    helmPath: options.helmPath,
+    registry: options.registry,
+    registries: options.registries,
+    sign: options.sign,
+    ctConfig: options.ctConfig,
+    repositoryIndexTtl: options.repositoryIndexTtl,
+    allowExternalFiles: options.allowExternalFiles,
+    workspaceRepositories: options.publishRepositories,
+  };
+  checkSettings(
+    Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as CommandSettings,
+    `the options of ${projectLabel(options)}`,
+  );
+}
+
 /** The command's chart, validated, with its Chart.yaml path for messages; throws the chart's problems. */
 export function readCommandChart(options: ChartCommandOptions): { chart: Chart; chartFile: string } {
+  checkCommandOptions(options);
   const chartFile = `${options.chartRoot === '.' ? '' : `${options.chartRoot}/`}Chart.yaml`;
   const parsed = readChartFile(join(options.workspaceRoot, chartFile), chartFile, options.workspaceRoot);
   if (!parsed.chart) throw chartProblemError(parsed.problems);
@@ -71,6 +95,7 @@ export function chartDir(options: ChartCommandOptions): string {
 
 /** The chart and every chart it is built with, each Chart.yaml validated. */
 export function loadChartTree(options: ChartCommandOptions): LocalChartTree {
+  checkCommandOptions(options);
   const charts = options.workspaceCharts ?? (() => scanWorkspaceCharts(options.workspaceRoot, options.projectNamePrefix));
   return loadLocalChartTree(
     chartDir(options),
@@ -93,9 +118,13 @@ export function createHelm(options: ChartCommandOptions): Promise<HelmRunner> {
 export function stageSettings(
   options: ChartCommandOptions,
   ct: CtConfig | undefined = commandCtConfig(options),
-): Pick<StageOptions, 'registries' | 'secretVariables' | 'repositoryIndexTtl' | 'repositoryNames' | 'allowExternalFiles' | 'archives'> {
+): Pick<
+  StageOptions,
+  'registries' | 'secretVariables' | 'repositoryIndexTtl' | 'repositoryNames' | 'allowExternalFiles' | 'archives' | 'sourceChecks'
+> {
   return {
     archives: options.session?.subchartArchives,
+    sourceChecks: options.session?.sourceChecks,
     allowExternalFiles: options.allowExternalFiles,
     registries: options.registries,
     secretVariables: secretVariables(options),

@@ -2,13 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { readCtConfig, type CtConfig } from '../config/ct-config';
 import { HelmRunner } from '../helm/helm-runner';
 import type { ChartRegistry } from '../registry/chart-registry';
+import type { SourceChecks } from '../staging/source-checks';
 import type { Logger } from '../utils/logger';
 import { memo } from '../utils/memo';
 
 /**
  * What the commands of one run share when many charts are handled in one process (a batch): helm found and its
- * version asked once, ct.yaml read once, each workspace chart archived once for all its dependents, and one
- * registry connection per registry host. A command run on its own has no session and does all of it itself.
+ * version asked once, ct.yaml read once, each workspace chart archived once for all its dependents, each dependency's
+ * registry asked once, and one registry connection per registry host. A command run on its own has no session and
+ * does all of it itself.
  */
 export class CommandSession {
   private readonly helms = new Map<string, Promise<HelmRunner>>();
@@ -16,6 +18,8 @@ export class CommandSession {
   private readonly registries = new Map<string, Promise<ChartRegistry>>();
   /** Archives of workspace charts built into their dependents, by the chart's source folder. */
   readonly subchartArchives = new Map<string, Promise<Buffer>>();
+  /** The lookups of OCI dependencies before their download, by registry and what was asked (see checkOciSources). */
+  readonly sourceChecks: SourceChecks = new Map();
   private readonly currentLog = new AsyncLocalStorage<Logger>();
   /** Where what the shared parts report goes: to the log of the chart whose work asked for it (see withLog). */
   readonly log: Logger = {

@@ -21,9 +21,15 @@ export interface HttpRequestOptions {
   timeoutMs: number;
   /**
    * Time until the response starts (its status line and headers), when shorter than `timeoutMs`: a server that takes
-   * the connection and never answers is given up on in seconds, while a slow large body keeps the longer bound.
+   * the connection and never answers is given up on in seconds, while a slow large body keeps the longer bound. For a
+   * request without a body it counts from the start, connecting included; with a body, from when the body was sent.
    */
   answerTimeoutMs?: number;
+  /**
+   * Time the response may go without data once it has started, when shorter than `timeoutMs`: a server that sends
+   * its headers and then stops is given up on in seconds, while a large body that keeps coming keeps the longer bound.
+   */
+  stallTimeoutMs?: number;
   /** TLS settings of https requests (see tlsRequestOptions). */
   tls?: HttpsRequestOptions;
   /**
@@ -36,8 +42,16 @@ export interface HttpRequestOptions {
 /** The request took longer than its timeout. */
 export class RequestTimeout extends Error {}
 
-/** The server took the request but did not start to answer within the answer timeout. */
+/** The server did not start to answer within the answer timeout (it may not even have taken the connection). */
 export class NoAnswer extends RequestTimeout {}
+
+/** The server started to answer, then sent nothing more within the stall timeout. */
+export class Stalled extends RequestTimeout {}
+
+/** The server did not answer, or stopped answering: it is silent rather than slow. */
+export function isUnanswered(error: unknown): boolean {
+  return error instanceof NoAnswer || error instanceof Stalled;
+}
 
 /** One HTTP exchange, bounded by the timeout from connecting until the response has been read. */
 export function sendHttpRequest(method: string, url: URL, options: HttpRequestOptions): Promise<HttpResponse> {
@@ -51,11 +65,18 @@ export function sendHttpRequest(method: string, url: URL, options: HttpRequestOp
       settled = true;
       clearTimeout(timer);
       clearTimeout(answerTimer);
+      clearTimeout(stallTimer);
       finish();
+    };
+    const fail = (error: Error) => {
+      settle(() => reject(error));
+      request.destroy(error);
     };
     // https (and tls) are loaded only for hosts that use them: the CLI starts once per task.
     const send = secure ? (require('node:https') as typeof import('node:https')).request : httpRequest;
     let answered = false;
+    let answerTimer: NodeJS.Timeout | undefined;
+    let stallTimer: NodeJS.Timeout | undefined;
     const request = send(url, { method, headers, ...(secure ? options.tls : {}) }, (response) => {
       answered = true;
       clearTimeout(answerTimer);
@@ -66,29 +87,37 @@ export function sendHttpRequest(method: string, url: URL, options: HttpRequestOp
           () => settle(() => resolve({ status, headers: response.headers, body: Buffer.alloc(0) })),
           (error: unknown) => settle(() => reject(error)),
         );
-        return;
+      } else {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => settle(() => resolve({ status, headers: response.headers, body: Buffer.concat(chunks) })));
+        response.on('error', (error) => settle(() => reject(error)));
       }
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => settle(() => resolve({ status, headers: response.headers, body: Buffer.concat(chunks) })));
-      response.on('error', (error) => settle(() => reject(error)));
+      // Watched after the consumer is attached, so that this listener does not start the flow before it.
+      const stallMs = options.stallTimeoutMs;
+      if (stallMs !== undefined && stallMs < options.timeoutMs) {
+        const watch = () => {
+          clearTimeout(stallTimer);
+          if (!settled)
+            stallTimer = setTimeout(() => fail(new Stalled(`the answer stopped: no data for ${formatSeconds(stallMs)}`)), stallMs);
+        };
+        watch();
+        response.on('data', watch);
+      }
     });
-    const timer = setTimeout(() => {
-      const error = new RequestTimeout(`no complete response within ${formatSeconds(options.timeoutMs)}`);
-      settle(() => reject(error));
-      request.destroy(error);
-    }, options.timeoutMs);
-    // Counted from when the request (with its body) has been sent: an upload takes its own time.
-    let answerTimer: NodeJS.Timeout | undefined;
-    if (options.answerTimeoutMs !== undefined && options.answerTimeoutMs < options.timeoutMs) {
-      request.once('finish', () => {
-        if (settled || answered) return;
-        answerTimer = setTimeout(() => {
-          const error = new NoAnswer(`no answer within ${formatSeconds(options.answerTimeoutMs!)}`);
-          settle(() => reject(error));
-          request.destroy(error);
-        }, options.answerTimeoutMs);
-      });
+    const timer = setTimeout(
+      () => fail(new RequestTimeout(`no complete response within ${formatSeconds(options.timeoutMs)}`)),
+      options.timeoutMs,
+    );
+    const answerMs = options.answerTimeoutMs;
+    if (answerMs !== undefined && answerMs < options.timeoutMs) {
+      const awaitAnswer = () => {
+        if (!settled && !answered)
+          answerTimer = setTimeout(() => fail(new NoAnswer(`no answer within ${formatSeconds(answerMs)}`)), answerMs);
+      };
+      // An upload takes its own time: with a body, the wait counts from when it has been sent.
+      if (options.body?.length) request.once('finish', awaitAnswer);
+      else awaitAnswer();
     }
     request.on('error', (error) => settle(() => reject(error)));
     request.end(options.body);

@@ -64,8 +64,8 @@ interface RunRepository {
   entry: HelmRepositoryEntry;
   endpoint: RepositoryEndpoint;
   users: ChartDependency[];
-  /** Where the users are declared (`charts/web/Chart.yaml:7`), for messages. */
-  locations: string[];
+  /** Where the users are declared, for messages. */
+  declarations: Array<{ file: string; line?: number }>;
   /** The name the dependencies use (`@name`), if they use one. */
   alias?: string;
   /** Where its credentials come from, for the fix of an "unauthorized" error. */
@@ -329,7 +329,7 @@ async function runRepositories(
       entry: { name, url, ...credentials, ...connection, passCredentialsAll: saved?.passCredentialsAll },
       endpoint: { url, connection, credentials },
       users,
-      locations: [...new Set(items.map(({ dependency, chartFile }) => `${chartFile}${dependency.line ? `:${dependency.line}` : ''}`))],
+      declarations: items.map(({ dependency, chartFile }) => ({ file: chartFile, line: dependency.line })),
       alias: key.startsWith('@') ? name : undefined,
       credentialSource,
     });
@@ -383,6 +383,7 @@ async function fetchIndex(repository: RunRepository, options: CachedIndexOptions
     if (!(error instanceof IndexDownloadFailure)) throw error;
     const { users, alias } = repository;
     const url = describeUrl(repository.endpoint.url).replace(/\/+$/, '');
+    const locations = [...new Set(repository.declarations.map(({ file, line }) => `${file}${line ? `:${line}` : ''}`))].join(', ');
     const host = new URL(url).host;
     const registriesOption = `for "${host}" in the nx-helm "registries" option`;
     let fix: string;
@@ -400,9 +401,7 @@ async function fetchIndex(repository: RunRepository, options: CachedIndexOptions
     } else if (error.transport === 'plain-http') {
       fix = `${host} does not speak TLS: use an http:// URL for it.`;
     } else {
-      const check = alias
-        ? `check the URL of the repository "${alias}" (\`helm repo list\`)`
-        : `check the repository URL in ${repository.locations.join(', ')}`;
+      const check = alias ? `check the URL of the repository "${alias}" (\`helm repo list\`)` : `check the repository URL in ${locations}`;
       fix =
         error.reason === 'not found'
           ? `${check}.`
@@ -410,12 +409,11 @@ async function fetchIndex(repository: RunRepository, options: CachedIndexOptions
             ? unansweredFix(alias ? check : `${check} (host and port)`, host, bounds)
             : `${check}, and that ${host} can be reached from here; then try again.`;
     }
-    const [first] = repository.users;
+    const named = `${new Set(users.map((dependency) => dependency.name)).size > 1 ? 'dependencies' : 'dependency'} ${describeDependencies(users)}`;
     throw new NxHelmError(
-      `The chart repository ${alias ? `"@${alias}" (${url})` : url} of ${new Set(users.map((dependency) => dependency.name)).size > 1 ? 'dependencies' : 'dependency'} ` +
-        `${describeDependencies(users)} could not be read: ${error.unanswered ? `it does not answer (${repository.locations.join(', ')})` : error.reason}.\n` +
-        `${error.detail}.\nFix: ${fix}`,
-      { file: repository.locations[0]?.replace(/:\d+$/, ''), line: first?.line, cause: error },
+      `The chart repository ${alias ? `"@${alias}" (${url})` : url} of ${named}${error.unanswered ? ` (${locations})` : ''} ` +
+        `could not be read: ${error.unanswered ? 'it does not answer' : error.reason}.\n${error.detail}.\nFix: ${fix}`,
+      { ...repository.declarations[0], cause: error },
     );
   }
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChartRepository, type ChartRepositoryServer } from '../testing/chart-repository-server';
+import { startSilentServer } from '../testing/silent-server';
 import { cachedRepositoryIndex, type CachedIndexOptions } from './repository-index-cache';
 
 const USER = { username: 'reader', password: 'Index-Secret-42' };
@@ -53,5 +54,30 @@ describe('cachedRepositoryIndex', () => {
       reason: 'unauthorized',
     });
     expect(await index()).toEqual({ '200': 1, '401': 2 });
+  });
+
+  it('asks a repository that does not answer twice, and gives its failure to the callers that waited', async () => {
+    const silent = await startSilentServer();
+    try {
+      const started = Date.now();
+      const silentOptions = { ...options, answerTimeoutMs: 300, retry: { retries: 4, initialDelayMs: 1, maxDelayMs: 1 } };
+      const results = await Promise.allSettled(
+        Array.from({ length: 4 }, () => cachedRepositoryIndex({ url: silent.url, connection: {} }, silentOptions)),
+      );
+      for (const result of results) {
+        expect(result).toMatchObject({
+          status: 'rejected',
+          reason: {
+            reason: 'unreachable',
+            unanswered: true,
+            detail: `GET ${silent.url}/index.yaml failed: no answer within 0.3 s (asked twice)`,
+          },
+        });
+      }
+      expect(silent.connections()).toBe(2);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await silent.stop();
+    }
   });
 });

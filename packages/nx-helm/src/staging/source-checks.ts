@@ -107,7 +107,10 @@ export async function checkOciSources(
 /** Where helm looks first for the dependency: the tag of an exact version, else the repository's tag list. */
 function lookupOf(dependency: ChartDependency): { repository: string; tag?: string } | undefined {
   if (!dependency.name) return undefined;
-  const path = (dependency.repository ?? '').trim().replace(/^oci:\/\//i, '').replace(/\/+$/, '');
+  const path = (dependency.repository ?? '')
+    .trim()
+    .replace(/^oci:\/\//i, '')
+    .replace(/\/+$/, '');
   const slash = path.indexOf('/');
   const repository = `${slash < 0 ? '' : `${path.slice(slash + 1)}/`}${dependency.name}`;
   const version = (dependency.version ?? '').trim().replace(/^=\s*/, '');

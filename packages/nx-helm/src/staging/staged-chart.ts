@@ -12,8 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
-import type { YAMLSeq } from 'yaml';
-import type { ChartDependency } from '../chart/chart-model';
+import { helmDependencyList, type ChartDependency } from '../chart/chart-model';
 import type { LocalChart, LocalChartTree } from '../chart/local-chart-tree';
 import { satisfiesConstraint } from '../chart/version-constraint';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
@@ -25,6 +24,7 @@ import type { SourceChecks } from './source-checks';
 import { subchartArchive } from './subchart-archive';
 import { memo } from '../utils/memo';
 import { checkChartFiles } from './external-files';
+import { checkChartYamlKept } from './helmignore-checks';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { redactUrlCredentials } from '../config/option-checks';
 
@@ -90,6 +90,7 @@ export async function stageChart(
   };
   let sources: DependencySources | undefined;
   try {
+    checkChartYamlKept(tree);
     checkChartFiles(tree, workspaceRoot, options.allowExternalFiles);
     for (const chart of tree.buildOrder) {
       for (const dependency of downloadsOf(chart)) checkDownloadedDependency(chart, dependency);
@@ -313,10 +314,20 @@ function hideDependencies(stagedDir: string, listFileName: string, hiddenIndexes
     content: existsSync(file) ? readFileSync(file) : undefined,
   }));
   const { parseDocument } = require('yaml') as typeof import('yaml');
-  const document = parseDocument(original);
-  const list = document.get('dependencies', true) as YAMLSeq;
+  const document = parseDocument(original, { merge: true });
+  const list = helmDependencyList(document)!;
   // Items are in the file's order, the order of the chart model's dependencies.
-  list.items = list.items.filter((_, index) => !hiddenIndexes.has(index));
+  if (document.get('dependencies', true) === list.node) {
+    list.node.items = list.node.items.filter((_, index) => !hiddenIndexes.has(index));
+  } else {
+    // The list comes through an alias or a merge key, which other fields may share: a list of its own, written last,
+    // is the one helm reads (a later key overrides an earlier one and a merge).
+    document.delete('dependencies');
+    document.set(
+      'dependencies',
+      list.entries.filter((_, index) => !hiddenIndexes.has(index)),
+    );
+  }
   writeFileSync(listFile, document.toString());
   for (const { file } of locks) rmSync(file, { force: true });
   return () => {

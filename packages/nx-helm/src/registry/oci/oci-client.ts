@@ -6,8 +6,9 @@ import { NxHelmError } from '../../utils/nx-helm-error';
 import {
   classifyTransportError,
   headerValue,
-  NoAnswer,
+  isUnanswered,
   readTlsFiles,
+  RequestTimeout,
   sendHttpRequest,
   tlsRequestOptions,
   USER_AGENT,
@@ -74,6 +75,8 @@ export interface OciClientOptions {
   timeoutMs?: number;
   /** Time until a request's answer starts; default 10 s. A registry that never answers is asked twice at most. */
   answerTimeoutMs?: number;
+  /** Time a started answer may go without data; unbounded by default (then `timeoutMs` bounds it). */
+  stallTimeoutMs?: number;
   /** Retries of transient failures (network errors, timeouts, 5xx, 429). */
   retry?: RetryPolicy;
   /** Gets one line per retry. */
@@ -112,6 +115,12 @@ export class RegistryRequestError extends NxHelmError {
   constructor(
     readonly kind: ProblemKind,
     message: string,
+    readonly facts: {
+      /** What was asked and what went wrong, without the fix: the message's first line. */
+      summary?: string;
+      /** The last attempt ran out of time: the registry did not answer, stopped answering, or was too slow. */
+      timedOut?: boolean;
+    } = {},
   ) {
     super(message);
   }
@@ -123,6 +132,7 @@ class RegistryProblem extends Error {
     readonly kind: ProblemKind,
     readonly detail: string,
     readonly retryAfterMs?: number,
+    readonly timedOut = false,
   ) {
     super(detail);
   }
@@ -142,6 +152,7 @@ export class OciClient {
   private readonly env: NodeJS.ProcessEnv;
   private readonly timeoutMs: number;
   private readonly answerTimeoutMs: number;
+  private readonly stallTimeoutMs?: number;
   private readonly retry: RetryPolicy;
   private readonly log: (line: string) => void;
   private readonly baseUrl: URL;
@@ -165,6 +176,7 @@ export class OciClient {
     this.env = options.env ?? process.env;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+    this.stallTimeoutMs = options.stallTimeoutMs;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.log = options.log ?? (() => undefined);
     const { plainHttp, caFile, certFile, keyFile, insecureSkipTlsVerify } = this.connection;
@@ -373,7 +385,7 @@ export class OciClient {
         } catch (error) {
           const problem = this.asProblem(error);
           // A registry that takes requests and never answers is asked once more, not as often as a flaky one.
-          silent = error instanceof NoAnswer;
+          silent = isUnanswered(error);
           const silentAgain = silent && attempts >= 2;
           return { ok: false, retryable: problem.kind === 'transient' && !silentAgain, value: { kind: 'failed', problem } };
         }
@@ -394,7 +406,8 @@ export class OciClient {
     const hint = silent
       ? `${this.host} takes requests but does not answer them: check that it is the registry's address and that the registry is up (nx-helm asks a silent registry twice, whatever the retries).`
       : this.hintFor(problem.kind);
-    throw new RegistryRequestError(problem.kind, this.redact(`${action} ${target} failed${after}: ${problem.detail}.\nFix: ${hint}`));
+    const summary = this.redact(`${action} ${target} failed${after}: ${problem.detail}.`);
+    throw new RegistryRequestError(problem.kind, `${summary}\nFix: ${this.redact(hint)}`, { summary, timedOut: problem.timedOut });
   }
 
   /**
@@ -580,6 +593,7 @@ export class OciClient {
       body,
       timeoutMs: this.timeoutMs,
       answerTimeoutMs: this.answerTimeoutMs,
+      stallTimeoutMs: this.stallTimeoutMs,
       tls: this.tlsOptionsFor(url),
     });
   }
@@ -746,7 +760,7 @@ function registryErrors(body: Buffer): Array<{ code?: string; message?: string }
 /** Network and TLS errors by what the user can do about them. */
 function transportProblem(error: Error & { code?: string }): RegistryProblem {
   const { kind, detail } = classifyTransportError(error);
-  return new RegistryProblem(kind, detail);
+  return new RegistryProblem(kind, detail, undefined, error instanceof RequestTimeout);
 }
 
 function retryAfterMs(value: string | undefined): number | undefined {
