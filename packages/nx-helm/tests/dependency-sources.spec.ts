@@ -235,8 +235,8 @@ describe('OCI and HTTP chart dependencies with registry credentials (real helm, 
     });
     expect(result.status).toBe(0);
     expect(result.output).toContain('Nx read the output from the cache instead of running the command for 2 out of 2 tasks.');
-    expect(
-      execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/consumer/consumer-0.1.0.tgz')], { encoding: 'utf8' }),
-    ).toContain('consumer/charts/ext-oci/Chart.yaml');
+    expect(execFileSync('tar', ['-tzf', join(workspace.root, 'dist/charts/consumer/consumer-0.1.0.tgz')], { encoding: 'utf8' })).toContain(
+      'consumer/charts/ext-oci/Chart.yaml',
+    );
   });
 });

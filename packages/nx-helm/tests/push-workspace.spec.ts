@@ -47,8 +47,7 @@ describe('push-chart through nx with registry credentials', () => {
     outputs.push(result.output);
     return result;
   };
-  const record = (chart: string) =>
-    JSON.parse(readFileSync(join(workspace.root, `dist/charts/${chart}/push.json`), 'utf8')) as PushRecord;
+  const record = (chart: string) => JSON.parse(readFileSync(join(workspace.root, `dist/charts/${chart}/push.json`), 'utf8')) as PushRecord;
 
   beforeAll(async () => {
     registry = await startRegistry({ auth: { username: USER, password: PASSWORD } });

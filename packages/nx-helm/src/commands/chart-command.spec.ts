@@ -19,7 +19,9 @@ describe('checkCommandOptions: a target’s options are checked as nx.json’s a
   });
 
   it('refuses credentials in a registry URL and options of the wrong kind, shown redacted', () => {
-    expect(() => checkCommandOptions({ ...base, registry: 'oci://me:secret-pass@ghcr.io/acme' } as never)).toThrow(/oci:\/\/\*\*\*@ghcr\.io/);
+    expect(() => checkCommandOptions({ ...base, registry: 'oci://me:secret-pass@ghcr.io/acme' } as never)).toThrow(
+      /oci:\/\/\*\*\*@ghcr\.io/,
+    );
     expect(() => checkCommandOptions({ ...base, registry: 'oci://me:secret-pass@ghcr.io/acme' } as never)).not.toThrow(/secret-pass/);
     expect(() => checkCommandOptions({ ...base, registries: [] as never })).toThrow(/the options of web/);
     expect(() => checkCommandOptions({ ...base, sign: 'yes' as never })).toThrow(/the options of web/);
