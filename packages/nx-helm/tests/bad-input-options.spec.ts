@@ -38,8 +38,8 @@ describe.each(['command', 'batch'] as const)('nothing runs from options or chart
   });
 
   it('outputPath, ctConfig, a chart folder and an additional command with shell syntax: the charts build, nothing runs', () => {
-    const outputPath = `out/$(touch ${marker})\`touch ${marker}\`;x`;
-    const ctConfig = `ct/$(touch ${marker}).yaml`;
+    const outputPath = `out/$(touch ${marker})\`touch ${marker}\`;x\ny`;
+    const ctConfig = `ct/$(touch ${marker})\n"q".yaml`;
     workspace.write(
       ctConfig,
       ['chart-dirs:', '  - charts', 'validate-maintainers: false', 'additional-commands:', `  - sh -c "echo checked {{ .Path }}"`, ''].join(
