@@ -249,7 +249,7 @@ describe('nx-helm plugin', () => {
       // A chart fetched from that registry: it decides which dependencies are workspace charts, so both hash it.
       writeChart(graph.workspace, 'charts/api', {
         name: 'api',
-        dependencies: [{ name: 'common', version: '0.1.0', repository: `${registry}/` }],
+        dependencies: [{ name: 'common', version: '0.1.0', repository: registry }],
       });
       const fetched = (await projectsFor([...files, 'charts/api/Chart.yaml'], { execution, registry })).web.targets!;
       expect(optionsOf(fetched['lint-chart'])).toContain(registry);
