@@ -11,9 +11,25 @@ import { checkRegularFile } from '../utils/regular-file';
  */
 export interface HelmignoreRules {
   ignores(relativePath: string, isDirectory: boolean): boolean;
+  /**
+   * What leaves a path out, itself or a folder it is in (helm does not enter an ignored folder): helm's own rule when
+   * it does, else the first line of .helmignore that does, else undefined (the path is kept). Each rule decides on its
+   * own, so that line is the one to change.
+   */
+  ignoredBy(relativePath: string, isDirectory: boolean): IgnoringRule | 'helm' | undefined;
+}
+
+/** A line of a .helmignore: its number and its rule as written (trimmed). */
+export interface IgnoringRule {
+  line: number;
+  rule: string;
 }
 
 interface Pattern {
+  /** The line of .helmignore, 0 for helm's own rules. */
+  line: number;
+  /** The rule as written, trimmed. */
+  text: string;
   negate: boolean;
   mustDir: boolean;
   /** The pattern as filepath.Match gets it: without `!`, the trailing `/` and a leading `/`. */
@@ -47,26 +63,46 @@ export function readHelmignore(chartDir: string, displayDir: string): Helmignore
       if (pattern) patterns.push(pattern);
     });
   }
-  for (const rule of DEFAULT_RULES) patterns.push(parseRule(Buffer.from(rule), 'helm', 0)!);
-  return { ignores: (path, isDirectory) => ignores(patterns, path, isDirectory) };
+  const defaults = DEFAULT_RULES.map((rule) => parseRule(Buffer.from(rule), 'helm', 0)!);
+  const all = [...patterns, ...defaults];
+  // The first rule of `rules` that ignores the path or one of the folders it is in.
+  const firstIgnoring = (rules: Pattern[], path: string, isDirectory: boolean) => {
+    const parts = path.split('/');
+    const found = parts
+      .map((_, index) => decidingPattern(rules, parts.slice(0, index + 1).join('/'), index < parts.length - 1 || isDirectory))
+      .filter((pattern) => pattern !== undefined);
+    return found.length === 0 ? undefined : found.reduce((first, pattern) => (pattern.line < first.line ? pattern : first));
+  };
+  return {
+    ignores: (path, isDirectory) => decidingPattern(all, path, isDirectory) !== undefined,
+    ignoredBy: (path, isDirectory) => {
+      if (firstIgnoring(defaults, path, isDirectory)) return 'helm';
+      const pattern = firstIgnoring(patterns, path, isDirectory);
+      return pattern && { line: pattern.line, rule: pattern.text };
+    },
+  };
 }
 
-function ignores(patterns: Pattern[], path: string, isDirectory: boolean): boolean {
-  if (path === '' || path === '.' || path === './') return false;
+/**
+ * The pattern that ignores a path, as helm's Ignore walks them: the first that decides; undefined when none does
+ * (the path is kept). A rule's decision does not depend on the others.
+ */
+function decidingPattern(patterns: Pattern[], path: string, isDirectory: boolean): Pattern | undefined {
+  if (path === '' || path === '.' || path === './') return undefined;
   const fullPath = Buffer.from(path, 'utf8');
   const baseName = Buffer.from(baseNameOf(path), 'utf8');
   // A pattern that is malformed past the part helm checks when it reads the rule matches nothing (helm logs it).
   const matches = (pattern: Pattern) => match(pattern.glob, pattern.byBaseName ? baseName : fullPath) === true;
   for (const pattern of patterns) {
     if (pattern.negate) {
-      if (pattern.mustDir && !isDirectory) return true;
-      if (!matches(pattern)) return true;
+      if (pattern.mustDir && !isDirectory) return pattern;
+      if (!matches(pattern)) return pattern;
       continue;
     }
     if (pattern.mustDir && !isDirectory) continue;
-    if (matches(pattern)) return true;
+    if (matches(pattern)) return pattern;
   }
-  return false;
+  return undefined;
 }
 
 /** Go's filepath.Base: the last element, trailing slashes aside. */
@@ -80,6 +116,7 @@ function baseNameOf(path: string): string {
 function parseRule(line: Buffer, file: string, lineNumber: number): Pattern | undefined {
   let rule = trimSpace(line);
   if (rule.length === 0 || rule[0] === HASH) return undefined;
+  const text = rule.toString('utf8');
   const fail = (why: string) => {
     const shown = JSON.stringify(rule.toString('utf8'));
     return new NxHelmError(`${file}:${lineNumber} has the rule ${shown}, which helm rejects: ${why}. Fix or remove that line.`, {
@@ -97,7 +134,7 @@ function parseRule(line: Buffer, file: string, lineNumber: number): Pattern | un
   if (mustDir) rule = rule.subarray(0, -1);
   const byBaseName = !rule.includes(SLASH);
   if (rule[0] === SLASH) rule = rule.subarray(1);
-  return { negate, mustDir, glob: rule, byBaseName };
+  return { line: lineNumber, text, negate, mustDir, glob: rule, byBaseName };
 }
 
 /**
