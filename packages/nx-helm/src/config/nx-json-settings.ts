@@ -114,41 +114,46 @@ function entryTakes(entry: Pick<PluginEntry, 'include' | 'exclude'>, file: strin
   );
 }
 
-/**
- * Whether the plugin entry with these options takes `file`, for files the plugin finds itself rather than from Nx:
- * the entries are told apart by their options; when none has these exact options, every file is taken.
- */
-export function pluginEntryTakes(plugins: NxJson['plugins'] | undefined, options: unknown, file: string): boolean {
-  const key = JSON.stringify(options ?? {});
-  const mine = (plugins ?? []).filter(
-    (entry): entry is PluginEntry => typeof entry !== 'string' && JSON.stringify(entry.options ?? {}) === key,
-  );
-  if (mine.length === 0) return true;
-  return mine.some((entry) => entryTakes(entry, file));
+/** An nx-helm entry of nx.json's plugins, with its position there (1-based) and its options as a comparable key. */
+interface NxHelmEntry {
+  entry: PluginEntry;
+  position: number;
+  key: string;
+}
+
+function optionsKey(options: unknown): string {
+  return JSON.stringify(options ?? {});
+}
+
+/** The nx-helm entries of nx.json's plugins (a bare name is an entry without options), in their order. */
+function nxHelmEntries(plugins: NxJson['plugins'] | undefined): NxHelmEntry[] {
+  return (plugins ?? []).flatMap((entry, index) => {
+    const normalized = typeof entry === 'string' ? { plugin: entry } : entry;
+    return normalized.plugin === PLUGIN_NAME ? [{ entry: normalized, position: index + 1, key: optionsKey(normalized.options) }] : [];
+  });
 }
 
 /**
  * The nx-helm entries of nx.json whose include/exclude patterns take a chart file (every one without a file), in their
- * order. The first owns the
- * chart: its options are the chart's, for the graph and for the CLI alike. Entries with other options may not take
- * the same chart (ownershipConflict): Nx would merge both entries' targets, the later's options winning.
+ * order. The first owns the chart: its options are the chart's, for the graph and for the CLI alike. Entries with
+ * other options may not take the same chart (ownershipConflict): Nx would merge both entries' targets, the later's
+ * options winning.
  */
 export function entriesTaking(plugins: NxJson['plugins'] | undefined, file: string | undefined): PluginEntry[] {
-  return (plugins ?? [])
-    .map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry))
-    .filter((entry) => entry.plugin === PLUGIN_NAME && (file === undefined || entryTakes(entry, file)));
+  return takers(plugins, file).map(({ entry }) => entry);
+}
+
+function takers(plugins: NxJson['plugins'] | undefined, file: string | undefined): NxHelmEntry[] {
+  return nxHelmEntries(plugins).filter(({ entry }) => file === undefined || entryTakes(entry, file));
 }
 
 /** The message for a chart that nx-helm entries with different options take, or undefined when none do. */
 export function ownershipConflict(plugins: NxJson['plugins'] | undefined, file: string): string | undefined {
-  const takers = entriesTaking(plugins, file);
-  const first = JSON.stringify(takers[0]?.options ?? {});
-  if (takers.every((entry) => JSON.stringify(entry.options ?? {}) === first)) return undefined;
-  const all = (plugins ?? []).map((entry) => (typeof entry === 'string' ? { plugin: entry } : entry));
-  const positions = takers.map((entry) => all.indexOf(entry) + 1);
+  const taking = takers(plugins, file);
+  if (taking.every(({ key }) => key === taking[0].key)) return undefined;
   return (
-    `${file} is taken by ${takers.length} nx-helm entries of nx.json's "plugins" with different options (entries ` +
-    `${positions.join(' and ')}): the chart would be built and published with one entry's options or the other's. ` +
+    `${file} is taken by ${taking.length} nx-helm entries of nx.json's "plugins" with different options (entries ` +
+    `${taking.map(({ position }) => position).join(' and ')}): the chart would be built and published with one entry's options or the other's. ` +
     'Fix: give those entries "include" or "exclude" patterns that do not overlap, e.g. "exclude": ' +
     `["${file.replace(/\/Chart\.yaml$/, '')}/**"] on all but one of them.`
   );
@@ -157,15 +162,14 @@ export function ownershipConflict(plugins: NxJson['plugins'] | undefined, file: 
 /**
  * What the plugin entry with these options does with a chart file: build its project (it owns the chart, or every
  * entry that takes it has the same options), report the conflict (it is the first of entries with different
- * options), or leave it to another entry.
+ * options), or leave it to another entry (one that takes it while this one does not). The entries are told apart by
+ * their options.
  */
 export function chartOwnership(plugins: NxJson['plugins'] | undefined, options: unknown, file: string): 'own' | 'conflict' | 'other' {
-  const key = JSON.stringify(options ?? {});
-  const isMine = (entry: PluginEntry) => JSON.stringify(entry.options ?? {}) === key;
+  const key = optionsKey(options);
   // An entry Nx did not describe (no nx.json in the context): the chart is this entry's.
-  if (!entriesTaking(plugins, undefined).some(isMine)) return 'own';
-  const takers = entriesTaking(plugins, file);
-  const mine = takers.findIndex(isMine);
+  if (!nxHelmEntries(plugins).some((entry) => entry.key === key)) return 'own';
+  const mine = takers(plugins, file).findIndex((entry) => entry.key === key);
   if (mine === -1) return 'other';
   if (ownershipConflict(plugins, file)) return mine === 0 ? 'conflict' : 'other';
   return 'own';

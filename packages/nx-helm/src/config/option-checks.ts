@@ -4,6 +4,11 @@ import { closestName } from '../utils/closest-name';
 /** Names of environment variables, as every `…Env` option must be. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Whether a text is the name of an environment variable (letters, digits and _, not starting with a digit). */
+export function isVariableName(text: string): boolean {
+  return ENV_NAME.test(text);
+}
+
 /**
  * Token formats that also pass as variable names (`ghp_…` is letters, digits and `_`): GitHub, GitLab, Docker Hub,
  * npm, Hugging Face, Slack, AWS access keys, Google API keys and OAuth tokens.
@@ -40,7 +45,7 @@ export function looksLikeSecret(value: string): boolean {
  */
 export function checkVariableName(value: unknown, where: string): void {
   if (value === undefined) return;
-  if (typeof value !== 'string' || !ENV_NAME.test(value)) {
+  if (typeof value !== 'string' || !isVariableName(value)) {
     throw new NxHelmError(
       `The nx-helm option ${where} in nx.json must be the name of an environment variable (letters, digits and _), not a ` +
         'value. Put the secret in that variable, e.g. from your CI secrets, and name the variable here.',

@@ -1,7 +1,5 @@
 import { NxHelmError } from '../utils/nx-helm-error';
-
-/** Characters a chart folder may have to be put into an additional command: none a shell would interpret. */
-const PLAIN_PATH = /^[\w@%+=:,./-]+$/;
+import { isPlainWord } from '../utils/shell-word';
 
 /**
  * An `additional-commands` entry of ct.yaml as ct runs it: `{{ .Path }}` becomes the chart folder, and the result is
@@ -20,7 +18,7 @@ export function renderAdditionalCommand(template: string, chartPath: string, fil
       { file },
     );
   }
-  if (marked.includes(placeholder) && !PLAIN_PATH.test(chartPath)) {
+  if (marked.includes(placeholder) && !isPlainWord(chartPath)) {
     throw new NxHelmError(
       `${file}: the additional-commands entry ${JSON.stringify(template)} would put the chart folder ${JSON.stringify(chartPath)} into a ` +
         'command, and that name holds characters a shell interprets (spaces, quotes, $, `, ;, &, |, …). Rename the folder to ' +

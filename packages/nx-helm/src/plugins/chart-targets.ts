@@ -11,6 +11,7 @@ import {
   type NormalizedPluginOptions,
 } from '../config/plugin-options';
 import type { ChartProjectMetadata } from '../config/project-metadata';
+import { isVariableName } from '../config/option-checks';
 import { secretVariables } from '../config/secret-variables';
 import { ctExclusion, type CtConfig } from '../config/ct-config';
 import { shellWord } from '../utils/shell-word';
@@ -276,7 +277,7 @@ export function helmVersionCommand(helmPathFile: string | undefined, hiddenVaria
   const binary = helmPathFile ? '"${h:-${HELM_BIN:-helm}}"' : '"${HELM_BIN:-helm}"';
   // Nx runs this with the job's environment: keep the secret variables away from helm here too.
   const unset = hiddenVariables
-    .filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    .filter(isVariableName)
     .map((name) => `-u ${name} `)
     .join('');
   return `${read}${unset ? `env ${unset}-- ` : ''}${binary} version --short 2>/dev/null || echo helm-not-found`;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { CLI_NAME } from '../config/constants';
 import { pluginPackage } from '../utils/plugin-version';
-import { shellWord } from '../utils/shell-word';
+import { workspaceFileWord } from '../utils/shell-word';
 
 /**
  * How the inferred command targets start the nx-helm CLI. By its name when the workspace's node_modules/.bin has it
@@ -20,8 +20,5 @@ export function cliCommand(workspaceRoot: string): string {
   if (!found || !bin) {
     return CLI_NAME;
   }
-  const main = join(found.root, bin);
-  const fromRoot = relative(workspaceRoot, main);
-  const path = fromRoot.startsWith('..') || isAbsolute(fromRoot) ? main : fromRoot.split(sep).join('/');
-  return `node ${shellWord(path)}`;
+  return `node ${workspaceFileWord(workspaceRoot, join(found.root, bin))}`;
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { workspaceDataDirectory } from '../config/workspace-data';
 import { hashOf } from '../utils/file-cache';
-import { shellWord } from '../utils/shell-word';
+import { workspaceFileWord } from '../utils/shell-word';
 
 /**
  * Where the helm version input finds the helmPath option. Nx runs runtime inputs through a shell while it merely
@@ -25,6 +25,5 @@ export function writeHelmPathFile(workspaceRoot: string, helmPath: string): stri
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, helmPath);
   }
-  const fromRoot = relative(workspaceRoot, file);
-  return shellWord(fromRoot.startsWith('..') || isAbsolute(fromRoot) ? file : fromRoot.split(sep).join('/'));
+  return workspaceFileWord(workspaceRoot, file);
 }

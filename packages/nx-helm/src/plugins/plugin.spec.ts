@@ -290,6 +290,9 @@ describe('nx-helm plugin', () => {
       ),
     ]);
     expect(await projectsOf(overlapping, b)).toEqual({ projects: ['charts/common'] });
+    // A bare name is an entry without options, counted at its place among all plugins.
+    const bare = [{ plugin: 'nx-helm', options: a, include: ['charts/web/**'] }, '@nx/js/typescript', 'nx-helm'];
+    expect((await projectsOf(bare, a)).error).toEqual([expect.stringContaining('with different options (entries 1 and 3)')]);
     // Entries with the same options may overlap: they build the same project.
     const same = [
       { plugin: 'nx-helm', options: a, include: ['charts/web/**'] },

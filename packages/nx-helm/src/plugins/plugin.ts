@@ -18,7 +18,7 @@ import { readChartFile, readRequirementsFile } from '../chart/read-chart';
 import { fetchesFrom, findWorkspaceDependencies, indexWorkspaceCharts, type WorkspaceChart } from '../chart/workspace-dependencies';
 import { METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
 import { readCtConfig } from '../config/ct-config';
-import { chartOwnership, ownershipConflict, pluginEntryTakes, type NxJson } from '../config/nx-json-settings';
+import { chartOwnership, ownershipConflict, type NxJson } from '../config/nx-json-settings';
 import { normalizePluginOptions, publishRepositories, type NxHelmPluginOptions } from '../config/plugin-options';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { pluginVersion } from '../utils/plugin-version';
@@ -58,14 +58,10 @@ export const createNodes: CreateNodes<NxHelmPluginOptions> = [
     );
     // A chart-testing configuration decides which charts are linted (see buildChartProject).
     const ct = readCtConfig(context.workspaceRoot, options.ctConfig);
-    const linked = new Set(
-      unlistedChartLinks(context.workspaceRoot).filter(
-        (file) =>
-          !chartFiles.includes(file) && pluginEntryTakes(context.nxJsonConfiguration?.plugins as NxJson['plugins'], rawOptions, file),
-      ),
-    );
+    const linked = new Set(unlistedChartLinks(context.workspaceRoot).filter((file) => !chartFiles.includes(file)));
     const plugins = context.nxJsonConfiguration?.plugins as NxJson['plugins'];
-    // Each chart is built by the entry that owns it; one taken by entries with different options is an error.
+    // Each chart is built by the entry that owns it; one taken by entries with different options is an error. This
+    // also decides which entry takes the linked charts, which Nx does not hand to any.
     const ownership = new Map(
       selectChartFiles([...chartFiles, ...linked]).map((file) => [file, chartOwnership(plugins, rawOptions, file)]),
     );
