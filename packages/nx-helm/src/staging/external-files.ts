@@ -31,11 +31,11 @@ export function checkChartFiles(tree: LocalChartTree, workspaceRoot: string, all
       );
     }
     const rules = readHelmignore(chart.dir, chart.relativeDir);
-    findExternalLink(chart.dir, '', chartDir, rules, workspaceRoot, (link, target) => {
+    walkChartFiles(chart.dir, '', chartDir, rules, workspaceRoot, (link, target) => {
       if (allowExternalFiles) return;
-      const shown = relative(workspaceRoot, link).split(sep).join('/');
+      const shown = shownPath(workspaceRoot, link);
       throw new NxHelmError(
-        `${shown} is a symbolic link to ${target}, outside the chart "${chart.chart.name}" (${relative(workspaceRoot, chart.dir).split(sep).join('/') || '.'}): ` +
+        `${shown} is a symbolic link to ${target}, outside the chart "${chart.chart.name}" (${shownPath(workspaceRoot, chart.dir) || '.'}): ` +
           `helm would package that file. ${FIX}`,
         { file: shown },
       );
@@ -47,7 +47,7 @@ export function checkChartFiles(tree: LocalChartTree, workspaceRoot: string, all
  * Walks the files helm would package (those its .helmignore rules keep), reporting links that lead outside and
  * refusing devices, pipes and sockets (checkRegularFile), which helm and nx-helm's copy would read forever.
  */
-function findExternalLink(
+function walkChartFiles(
   dir: string,
   relativeDir: string,
   chartDir: string,
@@ -60,9 +60,9 @@ function findExternalLink(
     const path = join(dir, entry.name);
     const relativePath = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!rules.ignores(relativePath, true)) findExternalLink(path, relativePath, chartDir, rules, workspaceRoot, found);
+      if (!rules.ignores(relativePath, true)) walkChartFiles(path, relativePath, chartDir, rules, workspaceRoot, found);
     } else if (!entry.isSymbolicLink() && !entry.isFile()) {
-      if (!rules.ignores(relativePath, false)) checkRegularFile(path, relative(workspaceRoot, path).split(sep).join('/'));
+      if (!rules.ignores(relativePath, false)) checkRegularFile(path, shownPath(workspaceRoot, path));
     } else if (entry.isSymbolicLink()) {
       let target: string;
       try {
@@ -71,8 +71,13 @@ function findExternalLink(
         continue; // dangling
       }
       if (rules.ignores(relativePath, statSync(target).isDirectory())) continue;
-      checkRegularFile(path, relative(workspaceRoot, path).split(sep).join('/'));
+      checkRegularFile(path, shownPath(workspaceRoot, path));
       if (!isPathInside(target, chartDir)) found(path, target);
     }
   }
+}
+
+/** A path as messages show it: relative to the workspace, with forward slashes. */
+function shownPath(workspaceRoot: string, path: string): string {
+  return relative(workspaceRoot, path).split(sep).join('/');
 }

@@ -12,8 +12,10 @@ import { watchResource } from './watchdog';
  * cancelled CI job leaves no registry config behind. A process killed outright (SIGKILL, or its parent's death) cannot
  * clean up: its folders carry its host and pid in their names, and the next nx-helm process on that host removes those
  * of dead processes (a temporary folder shared by containers or machines holds other hosts' folders, left alone).
+ * Each live folder is kept with what to run before removing it on abort, and the watchdog's hold on it (see
+ * watchResource).
  */
-const live = new Map<string, (() => void) | undefined>();
+const live = new Map<string, { onAbort?: () => void; unwatch: () => void }>();
 let staleRemoved = false;
 
 /** `nx-helm-<kind>-<host>-<pid>-<random>`, as createTempDir names them (host: a short hash of the host name). */
@@ -34,20 +36,15 @@ export function createTempDir(prefix: string, onAbort?: () => void): string {
     removeStaleTempDirs();
   }
   const dir = mkdtempSync(join(tmpdir(), `${prefix}${HOST}-${process.pid}-`));
-  live.set(dir, onAbort);
-  watched.set(dir, watchResource('dir', dir));
+  live.set(dir, { onAbort, unwatch: watchResource('dir', dir) });
   return dir;
 }
 
 export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+  live.get(dir)?.unwatch();
   live.delete(dir);
-  watched.get(dir)?.();
-  watched.delete(dir);
 }
-
-/** The watchdog's hold on each live folder (see watchResource), released with the folder. */
-const watched = new Map<string, () => void>();
 
 /** The host part of this host's folder names, for tests that make folders as another process would. */
 export const TEMP_DIR_HOST = HOST;
@@ -77,7 +74,7 @@ export function removeStaleTempDirs(dir = tmpdir(), now = Date.now()): string[] 
 }
 
 function removeAll(): void {
-  for (const [dir, onAbort] of live) {
+  for (const [dir, { onAbort }] of live) {
     try {
       onAbort?.();
     } catch {
