@@ -4,6 +4,7 @@ import { COMMAND_TIMEOUT_VARIABLE } from '../helm/helm-runner';
 import { formatSeconds } from '../registry/http-transport';
 import { OciClient, RegistryRequestError } from '../registry/oci/oci-client';
 import type { RegistryHostOptions } from '../registry/registry-options';
+import { chartReference, parseRegistryLocation, repositoryPath, type RegistryLocation } from '../registry/registry-reference';
 import { memo } from '../utils/memo';
 import { NxHelmError } from '../utils/nx-helm-error';
 
@@ -107,16 +108,16 @@ export async function checkOciSources(
 /** Where helm looks first for the dependency: the tag of an exact version, else the repository's tag list. */
 function lookupOf(dependency: ChartDependency): { repository: string; tag?: string } | undefined {
   if (!dependency.name) return undefined;
-  const path = (dependency.repository ?? '')
-    .trim()
-    .replace(/^oci:\/\//i, '')
-    .replace(/\/+$/, '');
-  const slash = path.indexOf('/');
-  const repository = `${slash < 0 ? '' : `${path.slice(slash + 1)}/`}${dependency.name}`;
+  let location: RegistryLocation;
+  try {
+    location = parseRegistryLocation(dependency.repository ?? '', `the dependency "${dependency.name}"`);
+  } catch {
+    return undefined; // a repository helm cannot use either: reported where the chart is read
+  }
   const version = (dependency.version ?? '').trim().replace(/^=\s*/, '');
-  // OCI tags cannot hold `+`: helm stores build metadata as `_`.
+  const reference = chartReference(location, dependency.name, version);
   const exact = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(version);
-  return { repository, tag: exact ? version.replace(/\+/g, '_') : undefined };
+  return { repository: repositoryPath(reference), tag: exact ? reference.tag : undefined };
 }
 
 function newClient(source: OciSource, settings: { env: NodeJS.ProcessEnv; bounds: SourceBounds }): OciClient {
