@@ -1,31 +1,23 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectSuccess, userShell } from '../src/testing/install-paths';
-import { startNpmRegistry, type NpmRegistry } from '../src/testing/npm-registry';
-import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
+import { expectSuccess, userShell, useInstallPathServers } from '../src/testing/install-paths';
+import type { NpmRegistry } from '../src/testing/npm-registry';
+import type { RegistryServer } from '../src/testing/registry-server';
 
 /**
  * The first way in, as a new user takes it: `create-nx-workspace --preset=nx-helm` with the plugin served by an npm
  * registry (a local verdaccio that proxies everything else), the newest create-nx-workspace that registry serves.
  */
 describe('create-nx-workspace --preset=nx-helm from an npm registry', () => {
+  const servers = useInstallPathServers('nx-helm-create-workspace-');
   let npm: NpmRegistry;
   let registry: RegistryServer;
   let dir: string;
   let createNxWorkspace: string;
 
-  beforeAll(async () => {
-    npm = await startNpmRegistry();
-    registry = await startRegistry();
-    dir = mkdtempSync(join(tmpdir(), 'nx-helm-create-workspace-'));
+  beforeAll(() => {
+    ({ npm, registry, dir } = servers);
     createNxWorkspace = `create-nx-workspace@${npm.newest('create-nx-workspace')}`;
-  }, 120_000);
-
-  afterAll(async () => {
-    await npm?.stop();
-    await registry?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('takes --nxCloud=skip --interactive=false; a generated chart lints, packages and pushes, and pushing again skips it', async () => {

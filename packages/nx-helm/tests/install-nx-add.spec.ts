@@ -1,9 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHelmCharts, expectSuccess, initGitRepository, readmeCommands, userShell } from '../src/testing/install-paths';
-import { startNpmRegistry, type NpmRegistry } from '../src/testing/npm-registry';
-import { startRegistry, type RegistryServer } from '../src/testing/registry-server';
+import {
+  createHelmCharts,
+  expectSuccess,
+  initGitRepository,
+  readmeCommands,
+  userShell,
+  useInstallPathServers,
+} from '../src/testing/install-paths';
+import type { NpmRegistry } from '../src/testing/npm-registry';
+import type { RegistryServer } from '../src/testing/registry-server';
 
 /**
  * The other two ways in, with the plugin served by an npm registry (a local verdaccio that proxies everything else):
@@ -11,21 +17,12 @@ import { startRegistry, type RegistryServer } from '../src/testing/registry-serv
  * package.json) that follows the README's own commands.
  */
 describe('nx add nx-helm and a plain chart repository, from an npm registry', () => {
+  const servers = useInstallPathServers('nx-helm-nx-add-');
   let npm: NpmRegistry;
   let registry: RegistryServer;
   let dir: string;
 
-  beforeAll(async () => {
-    npm = await startNpmRegistry();
-    registry = await startRegistry();
-    dir = mkdtempSync(join(tmpdir(), 'nx-helm-nx-add-'));
-  }, 120_000);
-
-  afterAll(async () => {
-    await npm?.stop();
-    await registry?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => ({ npm, registry, dir } = servers));
 
   // The oldest Nx the plugin supports, which batches nothing by itself, and the newest the registry serves.
   it.each([['22.0.0'], ['newest']])(

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { REPOSITORY_ROOT } from './example-charts';
 import { mainHelm } from './helm-binaries';
-import type { NpmRegistry } from './npm-registry';
+import { startNpmRegistry, type NpmRegistry } from './npm-registry';
+import { startRegistry, type RegistryServer } from './registry-server';
 
 export interface ShellResult {
   status: number | null;
@@ -94,4 +96,27 @@ export function initGitRepository(dir: string): void {
     const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
   }
+}
+
+/** What an install-path suite uses: the npm registry with the plugin, an OCI registry to push to, and a folder. */
+export interface InstallPathServers {
+  readonly npm: NpmRegistry;
+  readonly registry: RegistryServer;
+  readonly dir: string;
+}
+
+/** Starts the servers of an install-path suite before its tests and stops them after (jest's beforeAll/afterAll). */
+export function useInstallPathServers(prefix: string): InstallPathServers {
+  const servers = {} as { npm: NpmRegistry; registry: RegistryServer; dir: string };
+  beforeAll(async () => {
+    servers.npm = await startNpmRegistry();
+    servers.registry = await startRegistry();
+    servers.dir = mkdtempSync(join(tmpdir(), prefix));
+  }, 120_000);
+  afterAll(async () => {
+    await servers.npm?.stop();
+    await servers.registry?.stop();
+    if (servers.dir) rmSync(servers.dir, { recursive: true, force: true });
+  });
+  return servers;
 }
