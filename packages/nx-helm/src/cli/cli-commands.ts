@@ -59,6 +59,38 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
       'helm-path': helmPath,
     },
   },
+  render: {
+    summary:
+      "helm template the chart (built with its dependencies) with each values set lint uses, into dist/rendered/<chart folder>, and validate every object against the Kubernetes schemas and the chart's CRDs",
+    chart: true,
+    options: {
+      'output-path': { type: 'string', value: 'dir', description: 'folder for the rendered files (default dist/rendered/<chart folder>)' },
+      'release-name': { type: 'string', value: 'name', description: 'release name (default release-name, as helm template)' },
+      namespace: { type: 'string', value: 'name', description: 'namespace (default default)' },
+      'kube-version': { type: 'string', value: 'version', description: 'Kubernetes version to render for and validate against' },
+      'api-versions': {
+        type: 'string',
+        multiple: true,
+        value: 'group/version',
+        description: 'API version the chart may find in .Capabilities (repeatable)',
+      },
+      validate: { type: 'boolean', description: 'validate the rendered objects (default; --no-validate to only render)' },
+      strict: { type: 'boolean', description: 'refuse fields the schema does not define (default; --no-strict allows them)' },
+      'unknown-kinds': { type: 'string', value: 'skip|fail', description: 'objects of kinds with no schema: skip (default) or fail' },
+      'default-values': {
+        type: 'string',
+        value: 'always|when-no-ci-values',
+        description: 'render the default values too, or only when there are no ci/*-values.yaml (as lint)',
+      },
+      'values-file': {
+        type: 'string',
+        multiple: true,
+        value: 'file',
+        description: 'values file to render with instead of ci/*-values.yaml (repeatable)',
+      },
+      'helm-path': helmPath,
+    },
+  },
   package: {
     summary: 'build the dependencies and package the chart into a reproducible .tgz (signed when configured)',
     chart: true,
@@ -123,6 +155,20 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
       },
     },
   },
+  diff: {
+    summary:
+      "render the charts affected since the base commit at the base and in the working tree (from Nx's cache when it has them) and report what changed, object by object: dist/diff/report.md and report.json",
+    chart: false,
+    options: {
+      base: {
+        type: 'string',
+        value: 'commit',
+        description: "commit or branch to compare with (default NX_BASE, then nx.json's defaultBase, then ct.yaml's, then main)",
+      },
+      'output-dir': { type: 'string', value: 'dir', description: 'folder of the reports (default dist/diff)' },
+      'max-length': { type: 'string', value: 'chars', description: 'longest Markdown report (default 60000, for a pull request comment)' },
+    },
+  },
   'cache stats': {
     summary: 'print how many entries the registry cache (NX_HELM_CACHE_REPOSITORY or the cache option) holds, and their size',
     chart: false,
@@ -149,6 +195,21 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
       format: { type: 'string', value: 'text|markdown|json', description: 'output format (default text)' },
       sign: { type: 'string', value: 'none|cosign|gpg', description: 'which verify command the markdown table shows' },
       output: { type: 'string', value: 'file', description: 'append to this file (e.g. $GITHUB_STEP_SUMMARY)' },
+    },
+  },
+  'pr-comment': {
+    summary:
+      'post the diff report as one comment on the pull request of a GitHub Actions run (updated on later pushes) and add it to the job summary; where the token may not comment (forks), the summary only, and exit 0',
+    chart: false,
+    options: {
+      file: { type: 'string', value: 'file', description: 'the Markdown report (nx-helm diff writes dist/diff/report.md)' },
+      'pull-request': { type: 'string', value: 'n', description: "the pull request (default the event's, from GITHUB_EVENT_PATH)" },
+      'token-variable': {
+        type: 'string',
+        value: 'name',
+        description: 'environment variable holding the token (default GITHUB_TOKEN); the token is never a flag',
+      },
+      soft: { type: 'boolean', description: 'print a failure as a warning and exit 0, so that a broken comment fails no check' },
     },
   },
 };

@@ -1,9 +1,10 @@
 import { relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChartCommandOptions } from '../commands/chart-command';
-import { ENV } from '../config/constants';
+import { defaultRenderOutputPath, ENV } from '../config/constants';
 import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
 import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-settings';
+import { UNKNOWN_KINDS_MODES, type UnknownKinds } from '../config/render-settings';
 import { chartCommandSettings, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
 import { watchDeadline } from '../utils/watchdog';
@@ -48,13 +49,26 @@ export async function runCliCommand(
     );
     return 2;
   }
-  let subject = name === 'summary' ? 'the pushed charts' : name.startsWith('cache ') ? 'the registry cache' : (positionals[0] ?? '.');
+  let subject =
+    name === 'summary'
+      ? 'the pushed charts'
+      : name === 'diff'
+        ? 'the rendered manifests'
+        : name.startsWith('cache ')
+          ? 'the registry cache'
+          : (positionals[0] ?? '.');
   try {
     if (name === 'summary') {
       return runSummary(values, cwd);
     }
     if (name.startsWith('cache ')) {
       return await runCacheCommand(name, values, trailing, env, cwd);
+    }
+    if (name === 'diff') {
+      return await runDiff(values, env, cwd);
+    }
+    if (name === 'pr-comment') {
+      return await runPullRequestComment(values, env, cwd);
     }
     const base = chartOptions(positionals[0] ?? '.', values, env, cwd);
     subject = base.projectName ?? base.chartRoot;
@@ -136,6 +150,35 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
         extraArgs: string(values['extra-args'])?.split(/\s+/).filter(Boolean),
         valuesFiles: valuesFiles?.flatMap((file) => file.split(',')),
         lint: settings.lint,
+      });
+      return;
+    }
+    case 'render': {
+      const { renderChart } = require('../commands/render') as typeof import('../commands/render');
+      const defaultValues = string(values['default-values']);
+      if (defaultValues !== undefined && !DEFAULT_VALUES_MODES.includes(defaultValues as DefaultValuesMode)) {
+        throw new UsageError(`--default-values must be ${DEFAULT_VALUES_MODES.join(' or ')}, not "${defaultValues}".`);
+      }
+      const unknownKinds = string(values['unknown-kinds']);
+      if (unknownKinds !== undefined && !UNKNOWN_KINDS_MODES.includes(unknownKinds as UnknownKinds)) {
+        throw new UsageError(`--unknown-kinds must be ${UNKNOWN_KINDS_MODES.join(' or ')}, not "${unknownKinds}".`);
+      }
+      await renderChart({
+        ...options,
+        outputPath:
+          string(values['output-path']) ??
+          (settings.outputPath ? defaultRenderOutputPath(options.chartRoot, settings.outputPath) : undefined),
+        releaseName: string(values['release-name']),
+        namespace: string(values.namespace),
+        kubeVersion: string(values['kube-version']),
+        apiVersions: (values['api-versions'] as string[] | undefined)?.flatMap((value) => value.split(',')),
+        validate: boolean(values.validate),
+        strict: boolean(values.strict),
+        unknownKinds: unknownKinds as UnknownKinds | undefined,
+        defaultValues: defaultValues as DefaultValuesMode | undefined,
+        valuesFiles: (values['values-file'] as string[] | undefined)?.flatMap((file) => file.split(',')),
+        lint: settings.lint,
+        render: settings.render,
       });
       return;
     }
@@ -229,6 +272,49 @@ async function runCacheCommand(name: string, values: Values, command: string[], 
     default:
       throw new UsageError(`unknown command "${name}".`);
   }
+}
+
+async function runDiff(values: Values, env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const { diffRenderings } = require('../commands/diff') as typeof import('../commands/diff');
+  const workspaceRoot = findWorkspaceRoot(resolve(cwd), resolve(cwd));
+  const settings = resolveSettings(workspaceRoot, '.', env) as NxHelmPluginOptions;
+  await diffRenderings({
+    workspaceRoot,
+    log: consoleLogger,
+    env,
+    base: string(values.base),
+    outputDir: string(values['output-dir']),
+    maxLength: number(values['max-length'], 'max-length'),
+    renderTarget: settings.renderTargetName,
+  });
+  return 0;
+}
+
+/** Exit 0 when the pull request has the report, or only the job summary because the token may not comment (forks). */
+async function runPullRequestComment(values: Values, env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const { commentOnPullRequest } = require('../github/pull-request-comment') as typeof import('../github/pull-request-comment');
+  const file = string(values.file);
+  if (!file) throw new UsageError('pr-comment needs --file, the report to post (e.g. --file dist/diff/report.md).');
+  const pullRequest = string(values['pull-request']);
+  if (pullRequest !== undefined && !/^[1-9]\d*$/.test(pullRequest)) {
+    throw new UsageError(`--pull-request takes the number of a pull request, not "${pullRequest}".`);
+  }
+  const tokenVariable = string(values['token-variable']);
+  // Not echoed: someone may have passed the token itself.
+  if (tokenVariable !== undefined && !/^[A-Z_][A-Z0-9_]*$/.test(tokenVariable)) {
+    throw new UsageError('--token-variable takes the name of an environment variable, in upper case (e.g. GH_TOKEN), never the token.');
+  }
+  const soft = boolean(values.soft) ?? false;
+  const result = await commentOnPullRequest({
+    file,
+    pullRequest: pullRequest === undefined ? undefined : Number(pullRequest),
+    tokenVariable,
+    soft,
+    env,
+    cwd,
+    log: consoleLogger,
+  });
+  return result.outcome === 'failed' && !soft ? 1 : 0;
 }
 
 function runSummary(values: Values, cwd: string): number {

@@ -15,7 +15,7 @@ import {
   type ChartCommandOptions,
 } from './chart-command';
 import type { CtConfig } from '../config/ct-config';
-import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
+import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions, type LintSettings } from '../config/lint-settings';
 import { runCtChecks } from '../lint/ct-checks';
 import { ociNameProblem } from '../chart/oci-name';
 import { unreadableLinkProblem } from '../chart/chart-links';
@@ -53,6 +53,39 @@ export function findCiValuesFiles(chartFolder: string): string[] {
     .filter((file) => file.endsWith('-values.yaml'))
     .sort()
     .map((file) => posix.join('ci', file));
+}
+
+/**
+ * The values sets a chart is checked with, as lint runs them: the valuesFiles option, else every ci/*-values.yaml; and
+ * the default values too unless the settings say only when there are no values files. The files are checked to exist.
+ */
+export function chartValuesSets(
+  options: Pick<LintOptions, 'workspaceRoot' | 'chartRoot' | 'projectName' | 'valuesFiles'>,
+  settings: Pick<LintSettings, 'defaultValues'>,
+): { valuesFiles: string[]; ciValuesFiles: string[]; withDefaults: boolean } {
+  const project = projectLabel(options);
+  const folder = join(options.workspaceRoot, options.chartRoot);
+  const ciValuesFiles = findCiValuesFiles(folder);
+  const valuesFiles = options.valuesFiles ?? ciValuesFiles;
+  const unreadable = valuesFiles.flatMap(
+    (file) =>
+      unreadableLinkProblem(
+        join(folder, file),
+        posix.join(options.chartRoot, file),
+        options.valuesFiles
+          ? 'Point the link at a values file (its path is relative to the folder the link is in), or name another file in the valuesFiles option.'
+          : 'Point the link at a values file (its path is relative to the folder the link is in), replace it with the file, or remove it: lint uses every ci/*-values.yaml.',
+      ) ?? [],
+  );
+  if (unreadable.length > 0) throw chartProblemError(unreadable);
+  const missing = valuesFiles.filter((file) => !existsSync(join(folder, file)));
+  if (missing.length > 0) {
+    throw new NxHelmError(
+      `The valuesFiles option of ${project} names files that do not exist in ${options.chartRoot}: ${missing.join(', ')}. ` +
+        'Fix the paths (relative to the chart folder) or remove them from the option.',
+    );
+  }
+  return { valuesFiles, ciValuesFiles, withDefaults: settings.defaultValues === 'always' || valuesFiles.length === 0 };
 }
 
 /** One `helm lint` of a prepared chart: with the default values (no values file), or with one values file. */
@@ -105,30 +138,9 @@ export function lintArgs(prepared: PreparedLint, run: LintRun): string[] {
 
 /** Everything before helm lint runs: the options and files checked, ct's checks run, the chart staged. */
 export async function prepareLint(options: LintOptions): Promise<PreparedLint> {
-  const project = projectLabel(options);
-  const folder = chartDir(options);
   const ct = commandCtConfig(options);
   const settings = resolveLintSettings(options, options.lint, ct);
-  const ciValuesFiles = findCiValuesFiles(folder);
-  const valuesFiles = options.valuesFiles ?? ciValuesFiles;
-  const unreadable = valuesFiles.flatMap(
-    (file) =>
-      unreadableLinkProblem(
-        join(folder, file),
-        posix.join(options.chartRoot, file),
-        options.valuesFiles
-          ? 'Point the link at a values file (its path is relative to the folder the link is in), or name another file in the valuesFiles option.'
-          : 'Point the link at a values file (its path is relative to the folder the link is in), replace it with the file, or remove it: lint uses every ci/*-values.yaml.',
-      ) ?? [],
-  );
-  if (unreadable.length > 0) throw chartProblemError(unreadable);
-  const missing = valuesFiles.filter((file) => !existsSync(join(folder, file)));
-  if (missing.length > 0) {
-    throw new NxHelmError(
-      `The valuesFiles option of ${project} names files that do not exist in ${options.chartRoot}: ${missing.join(', ')}. ` +
-        'Fix the paths (relative to the chart folder) or remove them from the option.',
-    );
-  }
+  const { valuesFiles, ciValuesFiles, withDefaults } = chartValuesSets(options, settings);
   // The chart's files are validated first: ct's checks read Chart.yaml and need it to parse.
   const tree = loadChartTree(options);
   const checkFailures = ct
@@ -142,11 +154,10 @@ export async function prepareLint(options: LintOptions): Promise<PreparedLint> {
       })
     : [];
   const helm = await createHelm(options);
-  const ignoredTemplates = ignoredTemplatesProblem(folder, options.chartRoot);
+  const ignoredTemplates = ignoredTemplatesProblem(chartDir(options), options.chartRoot);
   const staged = await stageChart(tree, options.workspaceRoot, helm, stageSettings(options, ct));
   // helm lint looks for templates/ on disk: without it, helm says of the chart what it says of the package.
   if (ignoredTemplates) rmSync(join(staged.chartDir, 'templates'), { recursive: true, force: true });
-  const withDefaults = settings.defaultValues === 'always' || valuesFiles.length === 0;
   return {
     options,
     helm,

@@ -17,6 +17,11 @@ export function defaultPackageOutputPath(chartRoot: string): string {
   return `${DEFAULT_OUTPUT_PATH}/${chartRoot}`;
 }
 
+/** Where a chart's rendered manifests go: `<outputPath>/rendered/<chart folder>` (dist/rendered/charts/web). */
+export function defaultRenderOutputPath(chartRoot: string, outputPath: string = DEFAULT_OUTPUT_PATH): string {
+  return chartRoot === '.' ? `${outputPath}/rendered` : `${outputPath}/rendered/${chartRoot}`;
+}
+
 /** What push-chart writes next to the package. */
 export const PUSH_RECORD_FILE = 'push.json';
 
@@ -26,6 +31,7 @@ export const DEFAULT_TARGET_NAMES = {
   lint: 'lint-chart',
   package: 'package-chart',
   push: 'push-chart',
+  render: 'render-chart',
   verify: 'verify-chart',
 } as const;
 

@@ -31,6 +31,8 @@ export interface NxJson {
   plugins?: Array<string | { plugin: string; options?: CommandSettings; include?: string[]; exclude?: string[] }>;
   defaultBase?: string;
   affected?: { defaultBase?: string };
+  /** Where Nx keeps its local cache (relative to the workspace root). */
+  cacheDirectory?: string;
   release?: ReleaseConfig;
 }
 

@@ -31,16 +31,33 @@ export function nxBatchesByItself(workspaceRoot: string): boolean {
  * Nx's wrapper layout), or undefined without one.
  */
 export function workspaceNxVersion(workspaceRoot: string): string | undefined {
-  const wrapped = join(workspaceRoot, '.nx/installation/node_modules/nx/package.json');
+  const dir = workspaceNxPackage(workspaceRoot);
+  if (!dir) return undefined;
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The workspace's Nx program (package.json "bin", which moved between versions), found as workspaceNxVersion finds the package. */
+export function workspaceNxBin(workspaceRoot: string): string | undefined {
+  const dir = workspaceNxPackage(workspaceRoot);
+  if (!dir) return undefined;
+  try {
+    const { bin } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+    const file = typeof bin === 'string' ? bin : bin?.nx;
+    return file && existsSync(join(dir, file)) ? join(dir, file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function workspaceNxPackage(workspaceRoot: string): string | undefined {
+  const wrapped = join(workspaceRoot, '.nx/installation/node_modules/nx');
   for (let dir = workspaceRoot; ; dir = dirname(dir)) {
-    const manifest = dir === workspaceRoot && existsSync(wrapped) ? wrapped : join(dir, 'node_modules/nx/package.json');
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
-      } catch {
-        return undefined;
-      }
-    }
+    const folder = dir === workspaceRoot && existsSync(join(wrapped, 'package.json')) ? wrapped : join(dir, 'node_modules/nx');
+    if (existsSync(join(folder, 'package.json'))) return folder;
     if (dirname(dir) === dir) return undefined;
   }
 }

@@ -4,6 +4,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { DEFAULT_OUTPUT_PATH, DEFAULT_TARGET_NAMES } from './constants';
 import { DEFAULT_VALUES_MODES, type LintPluginOptions } from './lint-settings';
 import { checkRepositoryIndexTtl } from './repository-index-ttl';
+import { checkRenderOptions, type RenderPluginOptions } from './render-settings';
 import { checkKnownKeys, checkNoUrlCredentials, checkObject, checkVariableName, redactUrlCredentials } from './option-checks';
 
 /** Options of the nx-helm plugin entry in nx.json. */
@@ -14,6 +15,8 @@ export interface NxHelmPluginOptions {
   packageTargetName?: string;
   /** Name of the inferred push target. Default `push-chart`. */
   pushTargetName?: string;
+  /** Name of the inferred target that renders a chart's manifests and validates them. Default `render-chart`. */
+  renderTargetName?: string;
   /** Name of the inferred version-increment check. Default `check-version`. */
   checkVersionTargetName?: string;
   /** Name of the inferred target that pulls a pushed chart by digest and verifies it. Default `verify-chart`. */
@@ -45,6 +48,11 @@ export interface NxHelmPluginOptions {
   targetGroupName?: string;
   /** How lint-chart runs helm lint: { strict, defaultValues, extraArgs }; overrides ct.yaml. */
   lint?: LintPluginOptions;
+  /**
+   * How render-chart renders and validates: { releaseName, namespace, kubeVersion, apiVersions, validate, strict,
+   * unknownKinds }.
+   */
+  render?: RenderPluginOptions;
   /**
    * The chart-testing configuration to follow, relative to the workspace root (e.g. `.github/linters/ct.yaml`).
    * Default: ct.yaml at the root when it exists. `false` ignores any ct.yaml.
@@ -92,6 +100,7 @@ type OptionalKeys =
   | 'registries'
   | 'sign'
   | 'lint'
+  | 'render'
   | 'ctConfig'
   | 'checkVersionIncrement'
   | 'repositoryIndexTtl'
@@ -105,6 +114,7 @@ const PLUGIN_OPTION_KEYS: ReadonlyArray<keyof NxHelmPluginOptions> = [
   'lintTargetName',
   'packageTargetName',
   'pushTargetName',
+  'renderTargetName',
   'checkVersionTargetName',
   'verifyTargetName',
   'projectNamePrefix',
@@ -116,6 +126,7 @@ const PLUGIN_OPTION_KEYS: ReadonlyArray<keyof NxHelmPluginOptions> = [
   'outputPath',
   'targetGroupName',
   'lint',
+  'render',
   'ctConfig',
   'lintBeforePush',
   'allowExternalFiles',
@@ -149,6 +160,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     lintTargetName: options?.lintTargetName ?? DEFAULT_TARGET_NAMES.lint,
     packageTargetName: options?.packageTargetName ?? DEFAULT_TARGET_NAMES.package,
     pushTargetName: options?.pushTargetName ?? DEFAULT_TARGET_NAMES.push,
+    renderTargetName: options?.renderTargetName ?? DEFAULT_TARGET_NAMES.render,
     verifyTargetName: options?.verifyTargetName ?? DEFAULT_TARGET_NAMES.verify,
     checkVersionTargetName: options?.checkVersionTargetName ?? DEFAULT_TARGET_NAMES.checkVersion,
     projectNamePrefix: options?.projectNamePrefix ?? '',
@@ -161,6 +173,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     targetGroupName: options?.targetGroupName ?? 'Helm',
     lintBeforePush: options?.lintBeforePush ?? true,
     lint: options?.lint,
+    render: options?.render,
     ctConfig: options?.ctConfig,
     checkVersionIncrement: options?.checkVersionIncrement,
     repositoryIndexTtl: options?.repositoryIndexTtl,
@@ -175,6 +188,7 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     );
   }
   validateLintOptions(normalized.lint);
+  checkRenderOptions(normalized.render, 'The nx-helm plugin option "render" in nx.json');
   if (normalized.cache !== undefined) validateCacheOptions(normalized.cache);
   if (
     normalized.ctConfig !== undefined &&
@@ -215,11 +229,12 @@ export function normalizePluginOptions(options: NxHelmPluginOptions | undefined)
     normalized.lintTargetName,
     normalized.packageTargetName,
     normalized.pushTargetName,
+    normalized.renderTargetName,
     normalized.verifyTargetName,
   ];
   if (new Set(targetNames).size !== targetNames.length) {
     throw new NxHelmError(
-      `The nx-helm plugin options checkVersionTargetName, lintTargetName, packageTargetName, pushTargetName and verifyTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
+      `The nx-helm plugin options checkVersionTargetName, lintTargetName, packageTargetName, pushTargetName, renderTargetName and verifyTargetName in nx.json must differ; they are ${targetNames.map((name) => `"${name}"`).join(', ')}.`,
     );
   }
   if (normalized.registries !== undefined) {
@@ -276,6 +291,7 @@ export type CommandSettings = Pick<
   | 'outputPath'
   | 'projectNamePrefix'
   | 'lint'
+  | 'render'
   | 'ctConfig'
   | 'repositoryIndexTtl'
   | 'allowExternalFiles'
@@ -311,6 +327,7 @@ export function commandSettings(options: NormalizedPluginOptions): CommandSettin
     outputPath: options.outputPath === DEFAULT_OUTPUT_PATH ? undefined : options.outputPath,
     projectNamePrefix: options.projectNamePrefix || undefined,
     lint: options.lint,
+    render: options.render,
     ctConfig: options.ctConfig,
     repositoryIndexTtl: options.repositoryIndexTtl,
     allowExternalFiles: options.allowExternalFiles,

@@ -2,7 +2,7 @@ import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { posix } from 'node:path';
 import type { ChartParseResult } from '../chart/chart-model';
 import { formatChartProblem } from '../chart/chart-problem';
-import { CLI_NAME, ENV, METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
+import { CLI_NAME, defaultRenderOutputPath, ENV, METADATA_KEY, PLUGIN_NAME, RELEASE_PUBLISH_TARGET } from '../config/constants';
 import {
   chartCommandSettings,
   commandSettings,
@@ -50,7 +50,7 @@ export function buildChartProject(
   const description = chart
     ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}${notLinted ? ` (not linted: ${notLinted})` : ''}`
     : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
-  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, workspace);
+  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, chart?.type !== 'library', workspace);
   return {
     name,
     root: projectRoot,
@@ -64,6 +64,7 @@ export function buildChartProject(
         [options.targetGroupName]: [
           options.checkVersionTargetName,
           options.lintTargetName,
+          options.renderTargetName,
           options.packageTargetName,
           options.pushTargetName,
           RELEASE_PUBLISH_TARGET,
@@ -88,11 +89,13 @@ function buildChartTargets(
   options: NormalizedPluginOptions,
   ct: CtConfig | undefined,
   linted: boolean,
+  rendered: boolean,
   { cli, registryUsed, helmPathFile }: TargetWorkspace,
 ): Record<string, TargetConfiguration> {
   const packageOutputPath = posix.join(options.outputPath, projectRoot);
   const settings = commandSettings(options);
-  const { lint: lintSettings, package: packageSettings } = buildSettings(settings, registryUsed);
+  const renderOutputPath = defaultRenderOutputPath(projectRoot, options.outputPath);
+  const { lint: lintSettings, package: packageSettings, render: renderSettings } = buildSettings(settings, registryUsed);
   const envOf = (used: CommandSettings) => ({ [ENV.options]: JSON.stringify(used) });
   const metadataOf = (name: string, description: string, example: Record<string, unknown>, execution?: ExecutionMode) => ({
     technologies: ['helm'],
@@ -119,7 +122,7 @@ function buildChartTargets(
   // Lint, package and push run as nx-helm's executors in batch mode (Nx runs many of their tasks in one process), as
   // the command otherwise; either way the same core, with the same options.
   const batched = (
-    command: 'lint' | 'package' | 'push',
+    command: 'lint' | 'package' | 'push' | 'render',
     description: string,
     example: Record<string, unknown>,
     config: Omit<TargetConfiguration, 'executor' | 'options'>,
@@ -181,6 +184,28 @@ function buildChartTargets(
           ),
         }
       : {}),
+    ...(rendered
+      ? {
+          [options.renderTargetName]: batched(
+            'render',
+            `Render the chart with helm template (each values set lint uses) into ${renderOutputPath} and validate every object against the Kubernetes schemas and the chart's CRDs`,
+            { kubeVersion: '1.31.0', namespace: 'apps', validate: true },
+            {
+              cache,
+              // As lint's, and ct.yaml for its chart-repos (`@name` dependencies) and values sets.
+              inputs: [...inputs, ...(ct ? [`{workspaceRoot}/${globLiteral(ct.file)}`] : [])],
+              outputs: [`{workspaceRoot}/${globLiteral(renderOutputPath)}`],
+            },
+            renderSettings,
+            {
+              ...chartOptions(renderSettings),
+              lint: renderSettings.lint,
+              render: renderSettings.render,
+              outputPath: renderOutputPath,
+            },
+          ),
+        }
+      : {}),
     [options.packageTargetName]: batched(
       'package',
       `Build dependencies and run helm package into ${packageOutputPath}`,
@@ -237,17 +262,23 @@ function buildChartTargets(
 }
 
 /**
- * The settings lint and package read, so that their tasks hash nothing else and setting an option only another
+ * The settings lint, package and render read, so that their tasks hash nothing else and setting an option only another
  * target uses re-runs none of them. Where charts are pushed changes neither, unless a chart of the workspace is fetched
  * from that registry (it then decides which dependencies are the workspace's own charts). Lint keeps `sign`: the
  * secret variables it names are kept from helm by every command.
  */
-function buildSettings(settings: CommandSettings, registryUsed: boolean): { lint: CommandSettings; package: CommandSettings } {
-  const { registry, ...rest } = settings;
+function buildSettings(
+  settings: CommandSettings,
+  registryUsed: boolean,
+): { lint: CommandSettings; package: CommandSettings; render: CommandSettings } {
+  const { registry, render, ...rest } = settings;
   const built = registryUsed && registry ? { ...rest, registry } : rest;
   const { outputPath: _outputPath, ...lint } = built;
   const { lint: _lint, ...packageSettings } = built;
-  return { lint, package: packageSettings };
+  // Render takes its values sets from lint's defaultValues, and nothing else of lint's option.
+  const renderLint = settings.lint?.defaultValues ? { defaultValues: settings.lint.defaultValues } : undefined;
+  const renderSettings = { ...packageSettings, ...(renderLint ? { lint: renderLint } : {}), ...(render ? { render } : {}) };
+  return { lint, package: packageSettings, render: renderSettings };
 }
 
 /**

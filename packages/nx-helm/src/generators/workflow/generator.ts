@@ -228,9 +228,11 @@ function describeWorkflow(options: WorkflowOptions): string {
     tags: `<chart>-v<version> tags publish that chart to ${location}`,
     release: `pushes to ${branch} run nx release, which versions, tags and publishes them to ${location} with GitHub releases`,
   }[options.trigger];
+  const review =
+    options.ci === 'gitlab' ? ', keeping their rendered changes as an artifact' : ' and get their rendered changes as a comment';
   return (
     `${options.ci === 'gitlab' ? 'merge requests' : 'pull requests'} to ${branch} lint and package the affected charts` +
-    `${options.shards > 1 ? ` in ${options.shards} parallel jobs` : ''}; ${publishing}` +
+    `${options.shards > 1 ? ` in ${options.shards} parallel jobs` : ''}${review}; ${publishing}` +
     `${options.sign === 'none' ? '' : `, signed with ${options.sign}`}.`
   );
 }

@@ -3,7 +3,7 @@ import { ENV } from '../../config/constants';
 import { actionRef, SHA_COMMENT } from './action-pins';
 import { COMMENT, renderYaml } from './generated-file';
 import { PRESETS, readOnlyCredentials, type StepTemplate } from './registry-presets';
-import { AFFECTED_CHARTS_COMMAND, cacheRepository, type WorkflowOptions } from './workflow-options';
+import { AFFECTED_CHARTS_COMMAND, cacheRepository, DIFF_COMMAND, DIFF_DIR, type WorkflowOptions } from './workflow-options';
 
 type Step = Record<string, unknown>;
 type Job = Record<string, unknown>;
@@ -12,6 +12,8 @@ type Access = 'read' | 'write';
 
 /** Id of the login step, whose outcome tells pull request jobs whether they can use the cache. */
 const LOGIN_STEP = 'registry-login';
+/** Id of the step that renders the changes: the comment and the artifact need its report. */
+const DIFF_STEP = 'diff';
 
 /**
  * The GitHub Actions workflow: pull requests lint and package the affected charts; pushes to the main branch (or a
@@ -132,8 +134,8 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
     run: ['helm registry logout "$REGISTRY_HOST" || true', 'rm -rf "$RUNNER_TEMP/registry"'].join('\n'),
   };
   /** Jobs that only lint and package log in just for the cache in the registry. */
-  const taskJobSteps = (access: Access, task: Step): Step[] =>
-    cacheInRegistry ? [...setupSteps('affected'), ...registrySteps(access), task, logoutStep] : [...setupSteps('affected'), task];
+  const taskJobSteps = (access: Access, ...tasks: Step[]): Step[] =>
+    cacheInRegistry ? [...setupSteps('affected'), ...registrySteps(access), ...tasks, logoutStep] : [...setupSteps('affected'), ...tasks];
   const taskJobEnv = (access: Access) =>
     withEnv({
       ...(cacheInRegistry ? { REGISTRY_HOST: registryHost } : {}),
@@ -145,6 +147,45 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
     actions: 'read',
     ...(cacheInRegistry ? (access === 'read' ? preset.readPermissions : preset.permissions) : {}),
   });
+
+  /**
+   * The rendered changes of the affected charts, for the reviewers of a pull request: a comment on it (updated on every
+   * push), the job summary and an artifact. `afterLint`: in the job that lints, whose outcome must not hide them.
+   */
+  const reviewSteps = (afterLint: boolean): Step[] => {
+    const reported = `!cancelled() && steps.${DIFF_STEP}.outcome == 'success'`;
+    return [
+      {
+        ...(afterLint
+          ? {
+              [COMMENT]:
+                'Also when linting failed (a missing version bump, say): the comment then shows the changes of this push, not of an earlier one.',
+            }
+          : {}),
+        name: 'Render the changes of the affected charts',
+        id: DIFF_STEP,
+        ...(afterLint ? { if: '!cancelled()' } : {}),
+        run: DIFF_COMMAND,
+      },
+      {
+        [COMMENT]:
+          'Pull requests from forks get a read-only GITHUB_TOKEN: pr-comment then leaves the report in the job summary, with a ' +
+          'notice. --soft makes any other failure to comment (GitHub down, say) a warning: a comment never fails the check.',
+        name: 'Comment the changes on the pull request',
+        if: reported,
+        env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
+        run: `npx --no-install nx-helm pr-comment --file ${DIFF_DIR}/report.md --soft`,
+      },
+      {
+        name: 'Keep the diff reports as an artifact',
+        if: reported,
+        uses: actionRef('uploadArtifact', options.pinActions),
+        with: { name: 'chart-diff', path: `${DIFF_DIR}/` },
+      },
+    ];
+  };
+  /** What the jobs that comment on pull requests may do, besides what their tasks need. */
+  const commentPermission = { 'pull-requests': 'write' };
 
   const closingSteps: Step[] = [
     {
@@ -323,14 +364,28 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
         name: 'Lint and package the affected charts',
         if: pullRequest,
         'runs-on': 'ubuntu-latest',
-        permissions: taskJobPermissions('read'),
+        permissions: { ...taskJobPermissions('read'), ...commentPermission },
         ...taskJobEnv('read'),
-        steps: taskJobSteps('read', {
-          name: 'Lint and package',
-          ...withEnv(checkTaskEnv),
-          run: `npx nx affected -t ${checkTargets}`,
-        }),
+        steps: taskJobSteps(
+          'read',
+          {
+            name: 'Lint and package',
+            ...withEnv(checkTaskEnv),
+            run: `npx nx affected -t ${checkTargets}`,
+          },
+          ...reviewSteps(true),
+        ),
       };
+
+  const review: Job = {
+    [COMMENT]: 'With shards, the changes of the affected charts are rendered once, in a job of their own next to the shards.',
+    name: 'Review the changes of the affected charts',
+    if: pullRequest,
+    'runs-on': 'ubuntu-latest',
+    permissions: { ...taskJobPermissions('read'), ...commentPermission },
+    ...taskJobEnv('read'),
+    steps: taskJobSteps('read', ...reviewSteps(false)),
+  };
 
   const publishNeeds = shardedPublish ? { needs: ['plan', shardJobId('write')] } : {};
   const publishJob: Job =
@@ -387,6 +442,7 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
     jobs: {
       ...(sharded ? { plan, [shardJobId('read')]: shardJob('read') } : {}),
       check,
+      ...(sharded ? { diff: review } : {}),
       ...(shardedPublish ? { [shardJobId('write')]: shardJob('write') } : {}),
       [publishJobId]: publishJob,
     },

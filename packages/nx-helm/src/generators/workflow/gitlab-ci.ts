@@ -1,7 +1,7 @@
 import { CACHE_ENV } from '../../cache/cache-config';
 import { ENV } from '../../config/constants';
 import { COMMENT, renderYaml } from './generated-file';
-import { AFFECTED_CHARTS_COMMAND, cacheRepository, type WorkflowOptions } from './workflow-options';
+import { AFFECTED_CHARTS_COMMAND, cacheRepository, DIFF_COMMAND, DIFF_DIR, type WorkflowOptions } from './workflow-options';
 
 /** Where charts go without nx.json's registry or --registryUrl: the project's container registry. */
 export const GITLAB_LOCATION = 'oci://$CI_REGISTRY_IMAGE/charts';
@@ -95,6 +95,20 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     ...(cacheInRegistry ? { after_script: checkAccess.logout } : {}),
   };
 
+  /** The rendered changes of the affected charts, for the reviewers of a merge request: in the log and as an artifact. */
+  const diff = {
+    [COMMENT]:
+      'The rendered changes of the affected charts, once per merge request (also with shards): the report is printed ' +
+      'in the job log and kept as an artifact, which the merge request links to (expose_as).',
+    stage: 'check',
+    rules: check.rules,
+    ...(cacheInRegistry ? { variables: checkAccess.variables } : {}),
+    before_script: check.before_script,
+    script: ['export NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA" NX_HEAD="$CI_COMMIT_SHA"', DIFF_COMMAND, `cat ${DIFF_DIR}/report.md`],
+    ...(cacheInRegistry ? { after_script: checkAccess.logout } : {}),
+    artifacts: { name: 'chart-diff', expose_as: 'Chart diff', paths: [`${DIFF_DIR}/`] },
+  };
+
   const writeAccess = registryAccess('write');
   // A tag publishes the one chart it names, which the publishing job checks itself: nothing to shard.
   const shardedPublish = sharded && !publishForTags;
@@ -127,6 +141,7 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     },
     default: { image: `node:${options.nodeVersion}` },
     check,
+    diff,
     ...(shardedPublish ? { 'publish-shard': publishShard } : {}),
     publish: {
       stage: 'publish',

@@ -66,3 +66,9 @@ export const MAX_SHARDS = 32;
 export function cacheRepository(chartLocation: string): string {
   return `${chartLocation.replace(/\/+$/, '')}/nx-cache`;
 }
+
+/** Where `nx-helm diff` writes its reports (report.md for people, report.json for programs). */
+export const DIFF_DIR = 'dist/diff';
+
+/** The rendered changes of the affected charts since the base commit (NX_BASE, as nx affected compares with). */
+export const DIFF_COMMAND = 'npx --no-install nx-helm diff --base "$NX_BASE"';

@@ -1,0 +1,234 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, posix } from 'node:path';
+import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import { stageChart } from '../staging/staged-chart';
+import type { ProcessResult } from '../utils/process';
+import { NxHelmError } from '../utils/nx-helm-error';
+import { defaultRenderOutputPath } from '../config/constants';
+import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
+import { checkRenderOptions, resolveRenderSettings, type RenderPluginOptions, type RenderSettings } from '../config/render-settings';
+import { parseHelmTemplateOutput, serializeRendering, valuesSetName } from '../render/rendered-manifest';
+import { DEFAULT_KUBERNETES_VERSION, formatValidationProblem, validateObjects } from '../validation/validate-objects';
+import { chartValuesSets } from './lint';
+import { commandCtConfig, createHelm, loadChartTree, projectLabel, stageSettings, type ChartCommandOptions } from './chart-command';
+
+export interface RenderOptions extends ChartCommandOptions, RenderPluginOptions {
+  /** Which values sets are rendered: the same as lint's (see LintOptions). */
+  defaultValues?: DefaultValuesMode;
+  valuesFiles?: string[];
+  /** The plugin's `lint` option (its defaultValues decides the values sets as for lint). */
+  lint?: LintPluginOptions;
+  /** The plugin's `render` option; the options above win over it. */
+  render?: RenderPluginOptions;
+  /** Folder of the rendered files, relative to the workspace root. Default dist/rendered/<chart folder>. */
+  outputPath?: string;
+}
+
+/** The file render-chart writes beside the rendered values sets when the chart's rendering or validation failed. */
+export const RENDER_PROBLEMS_FILE = 'problems.txt';
+
+export interface RenderResult {
+  chart: string;
+  version: string;
+  valuesSets: Array<{ valuesSet: string; objects: number }>;
+  skippedKinds: string[];
+}
+
+/** One `helm template` of a prepared chart: with the default values, or with one values file. */
+export interface RenderRun {
+  valuesSet: string;
+  label: string;
+  /** The values file, in the staged chart; none for the default values. */
+  valuesFile?: string;
+}
+
+/** A chart ready for its `helm template` runs: staged with its dependencies; `dispose` removes the copy. */
+export interface PreparedRender {
+  options: RenderOptions;
+  helm: HelmRunner;
+  stagedDir: string;
+  chart: { name: string; version: string; type: string };
+  settings: RenderSettings;
+  releaseName: string;
+  /** Flags of every run: namespace, Kubernetes version, API versions, CRDs included. */
+  flags: string[];
+  runs: RenderRun[];
+  /** The folder the rendered files go to (absolute). */
+  outputDir: string;
+  dispose(): void;
+}
+
+/**
+ * The release name when none is set: helm template's own, so that names look as `helm template` prints them, and the
+ * same for every chart (charts rendered with the same flags can share a helm command in a batch).
+ */
+export const DEFAULT_RELEASE_NAME = 'release-name';
+
+/**
+ * `helm template` of a chart, built with its dependencies as lint builds it, once per values set lint uses; each
+ * rendering normalised (objects sorted, keys in a stable order) into `<values set>.yaml`, and every object checked
+ * against the Kubernetes schemas and the chart's CRDs. A failure names the chart, values set, object, field and
+ * template.
+ */
+export async function renderChart(options: RenderOptions): Promise<RenderResult> {
+  const prepared = await prepareRender(options);
+  try {
+    const results: ProcessResult[] = [];
+    for (const run of prepared.runs) {
+      results.push(await prepared.helm.run(templateArgs(prepared, run), { cwd: options.workspaceRoot }));
+    }
+    return reportRender(prepared, results);
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** Everything before helm template runs: options checked, the chart staged, the values sets and flags decided. */
+export async function prepareRender(options: RenderOptions): Promise<PreparedRender> {
+  const project = projectLabel(options);
+  checkRenderOptions(options.render, `The "render" option of ${project}`);
+  const { render: _render, lint: _lint, ...given } = options;
+  checkRenderOptions(pickRenderOptions(given), `The options of ${project}`);
+  const ct = commandCtConfig(options);
+  const settings = resolveRenderSettings(pickRenderOptions(given), options.render, DEFAULT_KUBERNETES_VERSION);
+  const { valuesFiles, withDefaults } = chartValuesSets(options, resolveLintSettings(options, options.lint, ct));
+  const tree = loadChartTree(options);
+  const { name, version, type } = tree.root.chart;
+  if (type === 'library') {
+    throw new NxHelmError(
+      `Chart "${name}" (${options.chartRoot}) is a library chart: helm renders nothing of it on its own. ` +
+        'Render the charts that depend on it instead (render-chart is inferred for application charts only).',
+      { file: `${options.chartRoot}/Chart.yaml` },
+    );
+  }
+  const helm = await createHelm(options);
+  const staged = await stageChart(tree, options.workspaceRoot, helm, stageSettings(options, ct));
+  const outputPath = options.outputPath ?? defaultRenderOutputPath(options.chartRoot);
+  return {
+    options,
+    helm,
+    stagedDir: staged.chartDir,
+    chart: { name, version, type: type ?? 'application' },
+    settings,
+    releaseName: settings.releaseName ?? DEFAULT_RELEASE_NAME,
+    flags: renderFlags(settings),
+    runs: [
+      ...(withDefaults ? [{ valuesSet: valuesSetName(), label: 'default values' }] : []),
+      ...valuesFiles.map((file) => ({ valuesSet: valuesSetName(file), label: file, valuesFile: join(staged.chartDir, file) })),
+    ],
+    outputDir: isAbsolute(outputPath) ? outputPath : join(options.workspaceRoot, outputPath),
+    dispose: () => staged.dispose(),
+  };
+}
+
+function pickRenderOptions(options: RenderPluginOptions): RenderPluginOptions {
+  const { releaseName, namespace, kubeVersion, apiVersions, validate, strict, unknownKinds } = options;
+  return Object.fromEntries(
+    Object.entries({ releaseName, namespace, kubeVersion, apiVersions, validate, strict, unknownKinds }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+}
+
+/** The flags every `helm template` of the chart gets. CRDs are included: they are applied too, and validate resources. */
+export function renderFlags(settings: RenderSettings): string[] {
+  return [
+    '--namespace',
+    settings.namespace,
+    '--kube-version',
+    settings.kubeVersion,
+    '--include-crds',
+    ...settings.apiVersions.flatMap((apiVersion) => ['--api-versions', apiVersion]),
+  ];
+}
+
+/** The arguments of one run: `template <release> <staged chart> <flags> [--values <file>]`. */
+export function templateArgs(prepared: PreparedRender, run: RenderRun): string[] {
+  return ['template', prepared.releaseName, prepared.stagedDir, ...prepared.flags, ...(run.valuesFile ? ['--values', run.valuesFile] : [])];
+}
+
+/**
+ * Turns each run's output into its rendered file, validates the objects, and returns the chart's result or throws
+ * every problem. The files are written even when validation fails, for the diff and for the user to look at; a
+ * problems file beside them says what failed.
+ */
+export function reportRender(prepared: PreparedRender, results: readonly ProcessResult[]): RenderResult {
+  const { options, chart, settings, runs, outputDir } = prepared;
+  rmSync(outputDir, { recursive: true, force: true });
+  mkdirSync(outputDir, { recursive: true });
+  const failures: string[] = [];
+  const problems: string[] = [];
+  const skipped = new Set<string>();
+  const valuesSets: RenderResult['valuesSets'] = [];
+  runs.forEach((run, index) => {
+    const result = results[index];
+    if (result.failed) {
+      failures.push(`${run.label}: ${showChartPaths(describeHelmFailure(result), prepared)}`);
+      return;
+    }
+    const parsed = parseHelmTemplateOutput(result.stdout, chart.name);
+    for (const problem of parsed.problems) {
+      problems.push(
+        `${options.chartRoot} (values ${run.valuesSet}): ${problem.source ? `${options.chartRoot}/${problem.source} ` : ''}${problem.message}`,
+      );
+    }
+    writeFileSync(join(outputDir, `${run.valuesSet}.yaml`), serializeRendering(parsed.objects));
+    valuesSets.push({ valuesSet: run.valuesSet, objects: parsed.objects.length });
+    if (settings.validate) {
+      const validation = validateObjects(parsed.objects, settings);
+      for (const problem of validation.problems) {
+        problems.push(formatValidationProblem(problem, { chart: chart.name, chartRoot: options.chartRoot, valuesSet: run.valuesSet }));
+      }
+      for (const kind of validation.skippedKinds) skipped.add(kind);
+    }
+    options.log.info(
+      `helm ${prepared.helm.version} template ${options.chartRoot} (${run.label}): ${parsed.objects.length} object(s)${settings.validate ? ' validated' : ''} → ${posix.join(posix.relative(options.workspaceRoot, outputDir) || '.', `${run.valuesSet}.yaml`)}`,
+    );
+  });
+  const skippedKinds = [...skipped].sort();
+  const sections = [
+    ...(failures.length > 0
+      ? [
+          `helm template failed for chart "${chart.name}" (${options.chartRoot}) with ${failures.length} of ${runs.length} values sets:\n` +
+            `${failures.map((line) => `  - ${line.split('\n').join('\n    ')}`).join('\n')}\nFix the templates or values reported above.`,
+        ]
+      : []),
+    ...(problems.length > 0
+      ? [
+          `${problems.length} rendered object problem(s) in chart "${chart.name}" (${options.chartRoot}), checked against Kubernetes ${settings.kubeVersion}${settings.strict ? ' (strict: unknown fields refused)' : ''}:\n` +
+            `${problems.map((line) => `  - ${line}`).join('\n')}\n` +
+            'Fix the templates or values named above; to turn checks off set the render option "validate": false (or "strict": false for unknown fields).',
+        ]
+      : []),
+  ];
+  if (skippedKinds.length > 0) {
+    const message =
+      `Not validated (no schema: not a built-in kind of Kubernetes ${settings.kubeVersion} and no CustomResourceDefinition in the chart): ${skippedKinds.join(', ')}.` +
+      (settings.unknownKinds === 'fail' ? '' : ' Set the render option "unknownKinds": "fail" to refuse them.');
+    if (settings.unknownKinds === 'fail')
+      sections.push(`${message} Add the CRD to the chart's crds/ folder, or set "unknownKinds": "skip".`);
+    else options.log.warn(message);
+  }
+  if (sections.length > 0) {
+    const text = sections.join('\n');
+    writeFileSync(join(outputDir, RENDER_PROBLEMS_FILE), `${text}\n`);
+    throw new NxHelmError(text, { file: `${options.chartRoot}/Chart.yaml` });
+  }
+  options.log.info(
+    `Chart "${chart.name}" ${chart.version} rendered with ${runs.length} values set(s)${settings.validate ? `, every object valid for Kubernetes ${settings.kubeVersion}` : ''}.`,
+  );
+  return { chart: chart.name, version: chart.version, valuesSets, skippedKinds };
+}
+
+/** helm's messages with the staged copy's paths, and the chart's name in template paths, shown as the chart folder. */
+function showChartPaths(text: string, prepared: PreparedRender): string {
+  const { chartRoot } = prepared.options;
+  return text
+    .split(prepared.stagedDir)
+    .join(chartRoot)
+    .replace(new RegExp(`(^|[\\s(:"'])${escapeRegExp(prepared.chart.name)}/(templates|charts)/`, 'g'), `$1${chartRoot}/$2/`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
