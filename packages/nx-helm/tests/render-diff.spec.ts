@@ -112,6 +112,15 @@ describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
       copyExampleCharts(files);
       writeChart(files, 'charts/tools', { name: 'tools' });
       writeChart(files, 'charts/old', { name: 'old' });
+      // Two charts defining one named template differently: a batch must not render one with the other's.
+      for (const twin of ['twin-a', 'twin-b']) {
+        files.write(`charts/${twin}/Chart.yaml`, `apiVersion: v2\nname: ${twin}\nversion: 0.1.0\n`);
+        files.write(`charts/${twin}/templates/_helpers.tpl`, `{{- define "twin.owner" -}}${twin}{{- end }}\n`);
+        files.write(
+          `charts/${twin}/templates/configmap.yaml`,
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\ndata:\n  owner: {{ include "twin.owner" . }}\n',
+        );
+      }
     });
   });
   afterAll(() => {
@@ -123,7 +132,8 @@ describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
     succeeded(nx('run-many', '-t', 'render-chart', '--output-style=static'));
     const projects = JSON.parse(nx('show', 'projects', '--with-target=render-chart', '--json').output.match(/\[.*\]/s)![0]) as string[];
     // Library charts render nothing on their own: no target.
-    expect(projects.sort()).toEqual([...APPLICATIONS, 'old', 'tools'].sort());
+    expect(projects.sort()).toEqual([...APPLICATIONS, 'old', 'tools', 'twin-a', 'twin-b'].sort());
+    for (const twin of ['twin-a', 'twin-b']) expect(rendered(twin)[0].object.data).toEqual({ owner: twin });
     const web = rendered('web');
     // Sorted by apiVersion, kind, namespace and name.
     expect(web.map((object) => `${object.kind}/${object.name}`)).toEqual(['Deployment/release-name-web', 'Service/release-name-web']);
@@ -174,7 +184,8 @@ describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
     // An unrelated chart is in the report only when Nx counts it affected (a deleted project touches every one), and
     // then with nothing changed.
     for (const chart of diff.charts.filter((chart) => !changed.includes(chart.root))) {
-      expect(chart).toMatchObject({ root: 'charts/tools', status: 'unchanged' });
+      expect(['charts/tools', 'charts/twin-a', 'charts/twin-b']).toContain(chart.root);
+      expect(chart.status).toBe('unchanged');
       expect(chart.valuesSets.flatMap((set) => set.changes)).toEqual([]);
     }
     expect(byRoot.get('charts/extra')).toMatchObject({ status: 'added', versionAfter: '0.1.0' });

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProcessOptions, ProcessResult } from '../utils/process';
 import type { HelmRunner } from './helm-runner';
 
@@ -88,9 +90,9 @@ export async function packageCharts(
   return dirs.map((dir, index) => ({ ...group, args: ['package', dir, '--destination', destination], stdout: lines[index] }));
 }
 
-async function inHalves(dirs: readonly string[], run: (dirs: readonly string[]) => Promise<ProcessResult[]>): Promise<ProcessResult[]> {
-  const middle = Math.ceil(dirs.length / 2);
-  return [...(await run(dirs.slice(0, middle))), ...(await run(dirs.slice(middle)))];
+async function inHalves<T>(items: readonly T[], run: (items: readonly T[]) => Promise<ProcessResult[]>): Promise<ProcessResult[]> {
+  const middle = Math.ceil(items.length / 2);
+  return [...(await run(items.slice(0, middle))), ...(await run(items.slice(middle)))];
 }
 
 /** One helm command, stopped at the group's deadline; none is started after it. */
@@ -101,4 +103,103 @@ function run(helm: HelmRunner, args: string[], { deadline, ...options }: GroupOp
     return Promise.resolve({ command: helm.binary, args, exitCode: undefined, stdout: '', stderr: '', failed: true, timedOut: true });
   }
   return helm.run(args, { ...options, timeoutMs: Math.min(left, helm.timeoutMs) });
+}
+
+/** A chart for templateCharts: its staged folder, its name, and its values file (the same content for every member). */
+export interface TemplateMember {
+  dir: string;
+  name: string;
+  valuesFile?: string;
+}
+
+/** The parent chart templateCharts renders its members under; helm names their templates `<it>/charts/<name>/…`. */
+export const GROUP_CHART = 'nx-helm-render';
+
+/**
+ * `helm template` of several charts in one command: the charts become the subcharts of a parent chart that has nothing
+ * else, and each gets the output (the documents whose `# Source:` is in it, named as its own command names them) its
+ * own `helm template <release> <dir> <flags> [--values <file>]` would have given. The charts' names must differ, no
+ * two may define a named template differently, and none may use what helm treats differently below a parent
+ * (chartTemplates says which); their values go under their names, as a parent passes them. When the group's command
+ * fails, or its output cannot be told apart, each half is tried again, down to single charts.
+ */
+export async function templateCharts(
+  helm: HelmRunner,
+  members: readonly TemplateMember[],
+  releaseName: string,
+  flags: readonly string[],
+  options: GroupOptions,
+): Promise<ProcessResult[]> {
+  const argsFor = (member: TemplateMember) => [
+    'template',
+    releaseName,
+    member.dir,
+    ...flags,
+    ...(member.valuesFile ? ['--values', member.valuesFile] : []),
+  ];
+  if (members.length === 1) return [await run(helm, argsFor(members[0]), options)];
+  const { createTempDir, removeTempDir } = require('../utils/temp-dirs') as typeof import('../utils/temp-dirs');
+  const parent = createTempDir('nx-helm-render-');
+  let group: ProcessResult;
+  try {
+    const chartsDir = join(parent, GROUP_CHART, 'charts');
+    mkdirSync(chartsDir, { recursive: true });
+    writeFileSync(join(parent, GROUP_CHART, 'Chart.yaml'), `apiVersion: v2\nname: ${GROUP_CHART}\nversion: 0.0.0\n`);
+    // Linked, not copied: several groups may render one staged chart at once (with different values).
+    for (const member of members) symlinkSync(member.dir, join(chartsDir, member.name), 'dir');
+    const valuesArgs: string[] = [];
+    if (members[0].valuesFile) {
+      const text = readFileSync(members[0].valuesFile, 'utf8');
+      const file = join(parent, 'values.yaml');
+      writeFileSync(file, members.map((member) => nestedValues(member.name, text)).join(''));
+      valuesArgs.push('--values', file);
+    }
+    group = await run(helm, ['template', releaseName, join(parent, GROUP_CHART), ...flags, ...valuesArgs], options);
+  } finally {
+    removeTempDir(parent);
+  }
+  const sections = group.failed || withoutLinkNotices(group.stderr) !== '' ? undefined : templateSections(group.stdout, members);
+  if (!sections) return inHalves(members, (half) => templateCharts(helm, half, releaseName, flags, options));
+  return members.map((member, index) => ({ ...group, args: argsFor(member), stderr: '', stdout: sections[index] }));
+}
+
+/** helm's stderr without the notice it gives for each linked subchart (helm 4 logs it; helm 3 prints it from walk.go). */
+function withoutLinkNotices(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !line.includes('found symbolic link in path'))
+    .join('\n')
+    .trim();
+}
+
+/**
+ * A values file's text as the values of a subchart: under its name, every line indented (comments, anchors and block
+ * scalars keep their meaning). Nothing for a file with no values, which would otherwise set the key to null.
+ */
+function nestedValues(name: string, text: string): string {
+  if (!/^[ \t]*[^#\s]/m.test(text)) return '';
+  return `${JSON.stringify(name)}:\n${text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n')}\n`;
+}
+
+/** Whether a values file can be nested under a key as text: no document markers or directives, no tabs. */
+export function nestableValues(text: string): boolean {
+  return !/^(---|\.\.\.)([ \t]|$)|^%/m.test(text) && !text.includes('\t');
+}
+
+/** Each member's documents of a group's output, their sources named as the member's own command names them. */
+function templateSections(stdout: string, members: readonly TemplateMember[]): string[] | undefined {
+  const byName = new Map(members.map((member, index) => [member.name, index]));
+  const sections: string[][] = members.map(() => []);
+  for (const document of stdout.split(/^---$/m)) {
+    if (document.trim() === '') continue;
+    const source = /^# Source: (\S+)/m.exec(document);
+    const match = source ? new RegExp(`^${GROUP_CHART}/charts/([^/]+)/`).exec(source[1]) : null;
+    const index = match ? byName.get(match[1]) : undefined;
+    if (index === undefined) return undefined;
+    sections[index].push(`---${document.replace(`# Source: ${GROUP_CHART}/charts/`, '# Source: ')}`);
+  }
+  return sections.map((documents) => documents.join('').replace(/\n+$/, ''));
 }

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'yaml';
+import { readTarEntries } from '../utils/tar-entries';
+
+/**
+ * What decides whether a chart renders the same as a subchart of another chart as on its own (see templateCharts):
+ * the named templates it defines (helm keeps one set of names for a whole rendering: where two charts define a name
+ * differently, one of them would use the other's), and whether anything in it renders differently below a parent
+ * (dependency `tags` are read from the top chart's values; a chart's kubeVersion is checked only at the top).
+ */
+export interface ChartTemplates {
+  /** Each named template (`define "name"`) with a digest of the file that defines it. */
+  defines: Map<string, string>;
+  /** Why the chart must be rendered on its own, when it must. */
+  alone?: string;
+}
+
+const DEFINE = /\{\{-?\s*define\s+"([^"]+)"/g;
+
+/** The named templates of a staged chart and of every chart inside it (folders and archives under charts/). */
+export async function chartTemplates(chartDir: string): Promise<ChartTemplates> {
+  const files = new Map<string, Buffer>();
+  collectFolder(chartDir, '', files);
+  await expandArchives(files);
+  const defines = new Map<string, string>();
+  const reasons: string[] = [];
+  for (const [path, data] of files) {
+    const segments = path.split('/');
+    if (segments.includes('templates')) {
+      const text = data.toString('utf8');
+      const digest = createHash('sha256').update(data).digest('hex');
+      for (const [, name] of text.matchAll(DEFINE)) defines.set(name, digest);
+    } else if (segments.at(-1) === 'Chart.yaml' || segments.at(-1) === 'requirements.yaml') {
+      const reason = renderedAloneBecause(data.toString('utf8'), path === 'Chart.yaml');
+      if (reason) reasons.push(`${path}: ${reason}`);
+    }
+  }
+  return { defines, ...(reasons.length > 0 ? { alone: reasons.join('; ') } : {}) };
+}
+
+/** Whether two charts can share a rendering: no named template that both define with different files. */
+export function definesAgree(a: ChartTemplates, b: ChartTemplates): boolean {
+  const [small, large] = a.defines.size <= b.defines.size ? [a.defines, b.defines] : [b.defines, a.defines];
+  for (const [name, digest] of small) {
+    const other = large.get(name);
+    if (other !== undefined && other !== digest) return false;
+  }
+  return true;
+}
+
+function renderedAloneBecause(text: string, root: boolean): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch {
+    return 'does not parse';
+  }
+  const chart = (parsed ?? {}) as { kubeVersion?: unknown; dependencies?: Array<{ tags?: unknown }> };
+  if (root && chart.kubeVersion !== undefined) return 'kubeVersion is checked only for a top chart';
+  if (
+    Array.isArray(chart.dependencies) &&
+    chart.dependencies.some((dependency) => Array.isArray(dependency?.tags) && dependency.tags.length > 0)
+  ) {
+    return 'dependency tags are read from the top chart';
+  }
+  return undefined;
+}
+
+function collectFolder(dir: string, prefix: string, files: Map<string, Buffer>): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) collectFolder(join(dir, entry.name), `${path}/`, files);
+    else if (entry.isFile()) files.set(path, readFileSync(join(dir, entry.name)));
+  }
+}
+
+/** Replaces each chart archive (`….tgz` in a charts/ folder) with its files, under the folder it stands in. */
+async function expandArchives(files: Map<string, Buffer>): Promise<void> {
+  for (const [path, data] of [...files]) {
+    if (!/(^|\/)charts\/[^/]+\.tgz$/.test(path)) continue;
+    files.delete(path);
+    const folder = path.slice(0, path.lastIndexOf('/') + 1);
+    const inner = new Map<string, Buffer>();
+    for (const entry of await readTarEntries(gunzipSync(data))) {
+      if (entry.header.type === 'file') inner.set(`${folder}${entry.header.name}`, entry.data);
+    }
+    await expandArchives(inner);
+    for (const [name, content] of inner) files.set(name, content);
+  }
+}
