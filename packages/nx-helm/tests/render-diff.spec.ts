@@ -10,7 +10,6 @@ import { parseRenderedFile } from '../src/render/rendered-manifest';
 import type { DiffReport } from '../src/diff/diff-report';
 import { REPORT_MARKER } from '../src/diff/diff-report';
 
-const NX = NX_VERSIONS[NX_VERSIONS.length - 1];
 const APPLICATIONS = ['platform', 'web', 'worker'];
 
 function succeeded(result: { status: number | null; output: string }): void {
@@ -88,10 +87,17 @@ function writeWidgets(files: TempWorkspace): void {
  * render-chart and `nx-helm diff` as a user runs them: the packed plugin in a fresh workspace with the example charts,
  * the real helm and Nx, a real git history.
  */
-describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
+describe.each(NX_VERSIONS)('render-chart and nx-helm diff with Nx $nx', (NX) => {
   let workspace: PackedWorkspace;
-  let cacheDirectory: string;
-  const env = () => ({ NX_CACHE_DIRECTORY: cacheDirectory });
+  // Nx 24 keeps its cache where every checkout of a repository finds it, Nx 22 in the workspace's .nx: the diff's
+  // worktree must find it either way. With Nx 24 the test names a folder, the other way to configure it.
+  let cacheDirectory: string | undefined;
+  // Nx keeps its index of the cache in its workspace data: a cache of its own needs that too.
+  let workspaceData: string | undefined;
+  const env = (): NodeJS.ProcessEnv => ({
+    ...(cacheDirectory ? { NX_CACHE_DIRECTORY: cacheDirectory } : {}),
+    ...(workspaceData ? { NX_WORKSPACE_DATA_DIRECTORY: workspaceData } : {}),
+  });
   const nx = (...args: string[]) => workspace.nx(args, env());
   const rendered = (chart: string, valuesSet = 'default') =>
     parseRenderedFile(readFileSync(join(workspace.root, `dist/rendered/charts/${chart}/${valuesSet}.yaml`), 'utf8'));
@@ -106,7 +112,7 @@ describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
   const report = () => JSON.parse(readFileSync(join(workspace.root, 'dist/diff/report.json'), 'utf8')) as DiffReport;
 
   beforeAll(() => {
-    cacheDirectory = mkdtempSync(join(tmpdir(), 'nx-helm-render-cache-'));
+    cacheDirectory = NX.nx.startsWith('24.') ? mkdtempSync(join(tmpdir(), 'nx-helm-render-cache-')) : undefined;
     workspace = createPackedWorkspace(NX, 'nx-helm-render-', (files) => {
       files.write('nx.json', nxJsonWithPlugin({}));
       copyExampleCharts(files);
@@ -125,7 +131,7 @@ describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
   });
   afterAll(() => {
     workspace.dispose();
-    rmSync(cacheDirectory, { recursive: true, force: true });
+    if (cacheDirectory) rmSync(cacheDirectory, { recursive: true, force: true });
   });
 
   it('renders and validates every application chart, each values set into its normalised file', () => {
@@ -224,11 +230,13 @@ describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
     // only an unchanged chart's base comes from the cache, where its head rendering has just put it.
     const emptyCache = mkdtempSync(join(tmpdir(), 'nx-helm-render-cache-'));
     const filledCache = cacheDirectory;
-    cacheDirectory = emptyCache;
+    cacheDirectory = join(emptyCache, 'cache');
+    workspaceData = join(emptyCache, 'workspace-data');
     try {
       succeeded(nxHelm('diff', '--base', 'HEAD'));
     } finally {
       cacheDirectory = filledCache;
+      workspaceData = undefined;
       rmSync(emptyCache, { recursive: true, force: true });
     }
     expect(report().renders).toEqual({ fromCache: unchanged, rendered: 2 * (diff.charts.length - 1) - unchanged });
@@ -271,7 +279,11 @@ describe(`render-chart and nx-helm diff with Nx ${NX.nx}`, () => {
     // The custom resource is checked against its chart's CRD: the bad values set fails, the default one does not.
     expect(output).toMatch(/widgets \(values ci-bad-values\): Widget\/release-name-widget spec\.size .*integer/);
     expect(output).not.toMatch(/widgets \(values default\): Widget/);
-    expect(output.match(/Not validated[^\n]*example\.com\/v1\/Gizmo/g)).toHaveLength(1);
+    // Once per chart, the kind named once (Nx 22 prints a failed command task's output twice).
+    const skipped = output.match(/Not validated[^\n]*/g) ?? [];
+    expect(skipped.length).toBeGreaterThanOrEqual(1);
+    for (const line of skipped) expect(line.match(/example\.com\/v1\/Gizmo/g)).toHaveLength(1);
+    expect(new Set(skipped).size).toBe(1);
     expect(output).toMatch(/Failed tasks:[\s\S]*bad-replica:render-chart/);
     expect(output).not.toMatch(/- tools:render-chart/);
     expect(readFileSync(join(workspace.root, 'dist/rendered/charts/bad-port/problems.txt'), 'utf8')).toContain('containerPort');

@@ -22,6 +22,10 @@ interface Member {
   deadline: number;
   templates: ChartTemplates;
   valuesFile?: string;
+  /** What groups it: the digest of its values file, or none for the default values. */
+  values?: string;
+  /** It must be rendered on its own (see chartTemplates, nestableValues). */
+  alone: boolean;
 }
 
 const renderWave: WaveRunner<RenderOptions> = async (items, { pool, concurrency }) => {
@@ -29,7 +33,18 @@ const renderWave: WaveRunner<RenderOptions> = async (items, { pool, concurrency 
     pool(async () => {
       const prepared = await beforeDeadline(item.deadline, prepareRender(item.options), (value) => value.dispose());
       try {
-        return { prepared, templates: await chartTemplates(prepared.stagedDir) };
+        // Read here, per chart: a file that cannot be read fails its own chart only.
+        const templates = await chartTemplates(prepared.stagedDir);
+        const members = prepared.runs.map((run, index): Member => ({
+          prepared,
+          index,
+          deadline: item.deadline,
+          templates,
+          valuesFile: run.valuesFile,
+          values: run.valuesFile ? fileDigest(run.valuesFile) : undefined,
+          alone: templates.alone !== undefined || (run.valuesFile !== undefined && !nestableValues(readFileSync(run.valuesFile, 'utf8'))),
+        }));
+        return { prepared, members };
       } catch (error) {
         prepared.dispose();
         throw error;
@@ -41,17 +56,15 @@ const renderWave: WaveRunner<RenderOptions> = async (items, { pool, concurrency 
     const keyed = new Map<string, Member[]>();
     const alone: Member[][] = [];
     for (const { item, value } of done) {
-      const { prepared, templates } = value;
-      prepared.runs.forEach((run, index) => {
-        const member: Member = { prepared, index, deadline: item.deadline, templates, valuesFile: run.valuesFile };
-        if (templates.alone || (run.valuesFile && !nestableValues(readFileSync(run.valuesFile, 'utf8')))) {
+      for (const member of value.members) {
+        if (member.alone) {
           alone.push([member]);
-          return;
+          continue;
         }
-        const values = run.valuesFile ? fileDigest(run.valuesFile) : undefined;
-        const key = JSON.stringify([prepared.helm.binary, item.options.workspaceRoot, prepared.releaseName, prepared.flags, values]);
+        const { prepared } = member;
+        const key = JSON.stringify([prepared.helm.binary, item.options.workspaceRoot, prepared.releaseName, prepared.flags, member.values]);
         keyed.set(key, [...(keyed.get(key) ?? []), member]);
-      });
+      }
     }
     const invocations: Member[][] = [...alone];
     for (const members of keyed.values()) {
@@ -63,18 +76,35 @@ const renderWave: WaveRunner<RenderOptions> = async (items, { pool, concurrency 
     }
     // The largest commands first, so that the last ones to finish are short.
     invocations.sort((a, b) => b.length - a.length);
-    await Promise.all(
+    // Settled, not raced: every helm process has ended before the staged charts are removed, and a command that
+    // could not run fails its own charts only.
+    await Promise.allSettled(
       invocations.map((chunk) =>
         pool(async () => {
           const { prepared } = chunk[0];
-          const outcomes = await templateCharts(
-            prepared.helm,
-            chunk.map((member) => ({ dir: member.prepared.stagedDir, name: member.prepared.chart.name, valuesFile: member.valuesFile })),
-            prepared.releaseName,
-            prepared.flags,
-            { cwd: prepared.options.workspaceRoot, deadline: Math.min(...chunk.map((member) => member.deadline)) },
-          );
-          chunk.forEach((member, position) => (results.get(member.prepared)![member.index] = outcomes[position]));
+          try {
+            const outcomes = await templateCharts(
+              prepared.helm,
+              chunk.map((member) => ({ dir: member.prepared.stagedDir, name: member.prepared.chart.name, valuesFile: member.valuesFile })),
+              prepared.releaseName,
+              prepared.flags,
+              { cwd: prepared.options.workspaceRoot, deadline: Math.min(...chunk.map((member) => member.deadline)) },
+            );
+            chunk.forEach((member, position) => (results.get(member.prepared)![member.index] = outcomes[position]));
+          } catch (error) {
+            for (const member of chunk) {
+              results.get(member.prepared)![member.index] = {
+                command: prepared.helm.binary,
+                args: ['template'],
+                exitCode: undefined,
+                stdout: '',
+                stderr: '',
+                failed: true,
+                timedOut: false,
+                startError: (error as Error).message,
+              };
+            }
+          }
         }),
       ),
     );
@@ -96,14 +126,14 @@ const renderWave: WaveRunner<RenderOptions> = async (items, { pool, concurrency 
  * of a name) and no named template is defined differently by two of them.
  */
 function compatibleGroups(members: readonly Member[]): Member[][] {
-  const groups: Array<{ members: Member[]; names: Set<string>; templates: ChartTemplates }> = [];
+  const groups: Array<{ members: Member[]; names: Set<string>; templates: Pick<ChartTemplates, 'defines'> }> = [];
   for (const member of members) {
     const name = member.prepared.chart.name;
     const group = groups.find((candidate) => !candidate.names.has(name) && definesAgree(candidate.templates, member.templates));
     if (group) {
       group.members.push(member);
       group.names.add(name);
-      for (const [define, digest] of member.templates.defines) group.templates.defines.set(define, digest);
+      for (const [define, digests] of member.templates.defines) group.templates.defines.set(define, digests);
     } else {
       groups.push({ members: [member], names: new Set([name]), templates: { defines: new Map(member.templates.defines) } });
     }

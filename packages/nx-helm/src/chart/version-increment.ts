@@ -1,6 +1,7 @@
 import gt from 'semver/functions/gt';
 import valid from 'semver/functions/valid';
 import { runProcess } from '../utils/process';
+import { mergeBaseCommit } from './base-commit';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { parseChart } from './chart-model';
 import { withSmallVersionNumbers } from './version-numbers';
@@ -31,18 +32,7 @@ export async function checkVersionIncrement(request: {
 }): Promise<VersionCheckResult> {
   const git = (args: string[]) => runProcess('git', args, { cwd: request.workspaceRoot, env: { ...process.env, LC_ALL: 'C' } });
   const { base, chartRoot } = request;
-  const resolved = await git(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
-  if (resolved.failed) {
-    const shallow = (await git(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
-    throw new NxHelmError(
-      shallow
-        ? `The base commit ${base} is not in this clone: it is a shallow clone, so the history needed to compare chart versions is missing. ` +
-            'Fetch the history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`) and run again.'
-        : `The base ${base}${request.baseOrigin ? ` (from ${request.baseOrigin})` : ''} is not a commit of this repository. Fetch it (e.g. \`git fetch origin main\`) or set NX_BASE / --base to an existing commit.`,
-    );
-  }
-  const mergeBase = await git(['merge-base', base, 'HEAD']);
-  const compareWith = mergeBase.failed ? base : mergeBase.stdout.trim();
+  const compareWith = await mergeBaseCommit(request.workspaceRoot, base, request.baseOrigin);
   const roots = [chartRoot, ...request.dependencyRoots];
   const diff = await git(['diff', '--name-only', compareWith, '--', ...roots]);
   if (diff.failed) {

@@ -286,6 +286,7 @@ async function runDiff(values: Values, env: NodeJS.ProcessEnv, cwd: string): Pro
     outputDir: string(values['output-dir']),
     maxLength: number(values['max-length'], 'max-length'),
     renderTarget: settings.renderTargetName,
+    ctConfig: settings.ctConfig,
   });
   return 0;
 }

@@ -1,8 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_TARGET_NAMES } from '../config/constants';
-import { readNxJson } from '../config/nx-json-settings';
+import { defaultRenderOutputPath, DEFAULT_TARGET_NAMES } from '../config/constants';
+import { findChartFiles } from '../chart/chart-files';
+import { readChartFile } from '../chart/read-chart';
+import { readNxJson, resolveSettings } from '../config/nx-json-settings';
 import { workspaceNxBin, workspaceNxVersion } from '../config/nx-version';
 import { diffObjects } from '../diff/manifest-diff';
 import { jsonReport, markdownReport, terminalSummary, type ChartDiff, type DiffReport, type ValuesSetDiff } from '../diff/diff-report';
@@ -12,6 +15,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { runProcess, type ProcessResult } from '../utils/process';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { resolveBase } from './check-version';
+import { mergeBaseCommit } from '../chart/base-commit';
 import { RENDER_PROBLEMS_FILE } from './render';
 
 export interface DiffOptions {
@@ -26,6 +30,8 @@ export interface DiffOptions {
   renderTarget?: string;
   /** Longest Markdown report (a pull request comment holds 65,536 characters). */
   maxLength?: number;
+  /** The plugin's ctConfig option, for the base ct.yaml names. */
+  ctConfig?: string | false;
 }
 
 export interface DiffResult {
@@ -43,6 +49,22 @@ interface ChartProject {
 }
 
 /**
+ * The application charts of a tree, named and placed as the plugin names their projects and render targets write
+ * (a Chart.yaml that does not parse is a project named after its folder). Library charts have no render target.
+ */
+function renderableCharts(treeRoot: string, env: NodeJS.ProcessEnv): ChartProject[] {
+  const { NX_HELM_OPTIONS: _options, ...withoutTargetOptions } = env;
+  return findChartFiles(treeRoot).flatMap((chartFile) => {
+    const root = posix.dirname(chartFile);
+    const { chart } = readChartFile(join(treeRoot, chartFile), chartFile, treeRoot);
+    if (chart?.type === 'library') return [];
+    const settings = resolveSettings(treeRoot, root, withoutTargetOptions);
+    const name = chart?.name ?? posix.basename(root === '.' ? treeRoot.replace(/\\/g, '/') : root);
+    return [{ project: `${settings.projectNamePrefix ?? ''}${name}`, root, renderDir: defaultRenderOutputPath(root, settings.outputPath) }];
+  });
+}
+
+/**
  * What a change does to the rendered manifests: the charts affected between the base and the working tree are rendered
  * on both sides by Nx (so each side comes from Nx's cache when it holds it; the base in a temporary worktree of the
  * base commit) and compared object by object, per values set. New and deleted charts are included. The reports are
@@ -52,38 +74,35 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
   const { workspaceRoot, log } = options;
   const env = options.env ?? process.env;
   const target = options.renderTarget ?? DEFAULT_TARGET_NAMES.render;
-  const { base: baseRef, origin } = resolveBase({ workspaceRoot, base: options.base, env, chartRoot: '.', log });
+  const { base: baseRef, origin } = resolveBase({
+    workspaceRoot,
+    base: options.base,
+    env,
+    chartRoot: '.',
+    log,
+    ctConfig: options.ctConfig,
+  });
   const git = (args: string[], cwd = workspaceRoot) => runProcess('git', args, { cwd, env: { ...env, LC_ALL: 'C' } });
-  const resolved = await git(['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`]);
-  if (resolved.failed) {
-    throw new NxHelmError(
-      `The base ${baseRef} (from ${origin}) is not a commit of this repository. Fetch it (e.g. \`git fetch origin main\`, or ` +
-        'actions/checkout with `fetch-depth: 0`) or pass --base <commit>.',
-    );
-  }
   // What the change itself did: compared with where it left the base branch, as nx affected compares.
-  const mergeBase = await git(['merge-base', resolved.stdout.trim(), 'HEAD']);
-  const base = mergeBase.failed ? resolved.stdout.trim() : mergeBase.stdout.trim();
+  const base = await mergeBaseCommit(workspaceRoot, baseRef, origin);
   const nx = new NxRunner(workspaceRoot, env);
 
-  const headCharts = await nx.chartProjects(workspaceRoot, target);
-  const affected = new Set(await nx.affectedProjects(workspaceRoot, base, target));
-  const headAffected = headCharts.filter((chart) => affected.has(chart.project));
-  const renders = { fromCache: 0, rendered: 0 };
-  const headRun = await nx.render(workspaceRoot, target, headAffected);
-  renders.fromCache += headRun.fromCache;
-  renders.rendered += headRun.rendered;
+  // One Nx command finds the affected charts and renders them: `nx affected -t <render>` at the head.
+  const headCharts = renderableCharts(workspaceRoot, env);
+  const headRun = await nx.affected(workspaceRoot, base, target);
+  const headAffected = headCharts.filter((chart) => headRun.ran.has(chart.project));
+  const renders = { fromCache: headRun.fromCache, rendered: headRun.ran.size - headRun.fromCache };
 
   const worktree = await addWorktree(workspaceRoot, base, git, env);
   let charts: ChartDiff[];
   try {
-    const baseCharts = await nx.chartProjects(worktree.workspaceRoot, target, worktree.env);
+    const baseCharts = renderableCharts(worktree.workspaceRoot, env);
     const headRoots = new Set(headCharts.map((chart) => chart.root));
     const affectedRoots = new Set(headAffected.map((chart) => chart.root));
     const baseRendered = baseCharts.filter((chart) => affectedRoots.has(chart.root) || !headRoots.has(chart.root));
     const baseRun = await nx.render(worktree.workspaceRoot, target, baseRendered, worktree.env);
     renders.fromCache += baseRun.fromCache;
-    renders.rendered += baseRun.rendered;
+    renders.rendered += baseRendered.length - baseRun.fromCache;
     const baseByRoot = new Map(baseRendered.map((chart) => [chart.root, chart]));
     charts = [
       ...headAffected.map((chart) =>
@@ -105,7 +124,7 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
   }
 
   const report: DiffReport = { base, baseRef, head: 'working tree', charts, renders };
-  const outputDir = join(workspaceRoot, options.outputDir ?? 'dist/diff');
+  const outputDir = resolve(workspaceRoot, options.outputDir ?? 'dist/diff');
   mkdirSync(outputDir, { recursive: true });
   const markdownFile = join(outputDir, 'report.md');
   const jsonFile = join(outputDir, 'report.json');
@@ -164,7 +183,14 @@ function readRendering(dir: string): { sets: Record<string, RenderedObject[]>; p
   if (!existsSync(dir)) return undefined;
   const sets: Record<string, RenderedObject[]> = {};
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.yaml'))) {
-    sets[file.slice(0, -'.yaml'.length)] = parseRenderedFile(readFileSync(join(dir, file), 'utf8'));
+    try {
+      sets[file.slice(0, -'.yaml'.length)] = parseRenderedFile(readFileSync(join(dir, file), 'utf8'));
+    } catch (error) {
+      return {
+        sets,
+        problems: `${join(dir, file)} is not a file render-chart wrote (${(error as Error).message}); run render-chart again`,
+      };
+    }
   }
   const problemsFile = join(dir, RENDER_PROBLEMS_FILE);
   return { sets, ...(existsSync(problemsFile) ? { problems: readFileSync(problemsFile, 'utf8').trim() } : {}) };
@@ -193,32 +219,39 @@ async function addWorktree(
   env: NodeJS.ProcessEnv,
 ): Promise<{ workspaceRoot: string; env: NodeJS.ProcessEnv; remove(): Promise<void> }> {
   const gitRoot = (await git(['rev-parse', '--show-toplevel'])).stdout.trim();
+  const tree = () => join(dir, 'base');
+  // On an interrupt the folder is removed after this: git then forgets the worktree (synchronously, before exit).
   const dir = createTempDir('nx-helm-diff-', () => {
-    void git(['worktree', 'prune']);
+    rmSync(tree(), { recursive: true, force: true });
+    spawnSync('git', ['worktree', 'prune'], { cwd: workspaceRoot, stdio: 'ignore' });
   });
-  const tree = join(dir, 'base');
-  const added = await git(['worktree', 'add', '--detach', '--force', tree, base]);
+  const remove = async () => {
+    await git(['worktree', 'remove', '--force', tree()]);
+    removeTempDir(dir);
+    await git(['worktree', 'prune']);
+  };
+  const added = await git(['worktree', 'add', '--detach', '--force', tree(), base]);
   if (added.failed) {
     removeTempDir(dir);
-    throw new NxHelmError(`Could not check out the base commit ${base} in a temporary worktree: ${added.stderr.trim()}`);
+    throw new NxHelmError(
+      `Could not check out the base commit ${base} in a temporary worktree (${tree()}): ${added.stderr.trim()}. ` +
+        'Check that git can write to the repository and the temporary folder, or pass another --base.',
+    );
   }
-  const root = join(tree, relative(gitRoot, workspaceRoot));
-  for (const shared of ['node_modules', '.nx/installation']) {
-    const source = join(workspaceRoot, shared);
-    if (existsSync(source) && !existsSync(join(root, shared))) {
-      mkdirSync(dirname(join(root, shared)), { recursive: true });
-      symlinkSync(source, join(root, shared), 'dir');
+  const root = join(tree(), relative(gitRoot, workspaceRoot));
+  try {
+    for (const shared of ['node_modules', '.nx/installation']) {
+      const source = join(workspaceRoot, shared);
+      if (existsSync(source) && !existsSync(join(root, shared))) {
+        mkdirSync(dirname(join(root, shared)), { recursive: true });
+        symlinkSync(source, join(root, shared), 'dir');
+      }
     }
+  } catch (error) {
+    await remove();
+    throw error;
   }
-  return {
-    workspaceRoot: root,
-    env: { NX_DAEMON: 'false', ...sharedCacheDirectory(workspaceRoot, env) },
-    remove: async () => {
-      await git(['worktree', 'remove', '--force', tree]);
-      removeTempDir(dir);
-      await git(['worktree', 'prune']);
-    },
-  };
+  return { workspaceRoot: root, env: { NX_DAEMON: 'false', ...sharedCacheDirectory(workspaceRoot, env) }, remove };
 }
 
 /**
@@ -256,65 +289,56 @@ class NxRunner {
   }
 
   private async run(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
+    // NX_HEAD (set in CI by nrwl/nx-set-shas) would make `nx affected` compare with a commit, not the working tree.
+    const { NX_HEAD: _head, ...env } = this.env;
     return runProcess(process.execPath, [this.bin, ...args], {
       cwd,
-      env: { ...this.env, ...extraEnv, NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
+      env: { ...env, ...extraEnv, NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
       timeoutMs: 3_600_000,
     });
   }
 
-  /** The projects with the render target, with their folders and render output folders, from Nx's project graph. */
-  async chartProjects(cwd: string, target: string, extraEnv?: NodeJS.ProcessEnv): Promise<ChartProject[]> {
-    const dir = createTempDir('nx-helm-graph-');
-    try {
-      const file = join(dir, 'graph.json');
-      const result = await this.run(cwd, ['graph', `--file=${file}`], extraEnv);
-      if (result.failed) throw nxFailure('nx graph', cwd, result);
-      const graph = JSON.parse(readFileSync(file, 'utf8')) as {
-        graph: { nodes: Record<string, { data: { root: string; targets?: Record<string, { outputs?: string[] }> } }> };
-      };
-      return Object.entries(graph.graph.nodes).flatMap(([project, node]) => {
-        const output = node.data.targets?.[target]?.outputs?.[0];
-        if (!output) return [];
-        const renderDir = output.replace('{workspaceRoot}/', '').replace('{projectRoot}', node.data.root);
-        return [{ project, root: node.data.root, renderDir }];
-      });
-    } finally {
-      removeTempDir(dir);
-    }
-  }
-
-  async affectedProjects(cwd: string, base: string, target: string): Promise<string[]> {
-    const result = await this.run(cwd, ['show', 'projects', '--affected', `--base=${base}`, `--with-target=${target}`, '--json']);
-    if (result.failed) throw nxFailure('nx show projects --affected', cwd, result);
-    return JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as string[];
+  /** `nx affected -t <render>` since the base (working tree included): the tasks it ran, from the cache or not. */
+  async affected(cwd: string, base: string, target: string): Promise<TaskRun> {
+    return taskRun(await this.run(cwd, ['affected', `--targets=${target}`, `--base=${base}`, '--outputStyle=static']), target, cwd);
   }
 
   /** `nx run-many -t <render>` of the charts: how many came from the cache, and which failed. */
-  async render(
-    cwd: string,
-    target: string,
-    charts: readonly ChartProject[],
-    extraEnv?: NodeJS.ProcessEnv,
-  ): Promise<{ fromCache: number; rendered: number; failed: Set<string> }> {
-    if (charts.length === 0) return { fromCache: 0, rendered: 0, failed: new Set() };
+  async render(cwd: string, target: string, charts: readonly ChartProject[], extraEnv?: NodeJS.ProcessEnv): Promise<TaskRun> {
+    if (charts.length === 0) return { ran: new Set(), fromCache: 0, failed: new Set() };
     const result = await this.run(
       cwd,
       ['run-many', `--targets=${target}`, `--projects=${charts.map((chart) => chart.project).join(',')}`, '--outputStyle=static'],
       extraEnv,
     );
-    const output = `${result.stdout}\n${result.stderr}`;
-    const cached = /for (\d+) out of (\d+) tasks?/.exec(output);
-    const fromCache = cached ? Number(cached[1]) : 0;
-    // Nx lists the tasks that failed at the end of a run: "- <project>:<target>".
-    const failed = new Set(
-      result.failed ? charts.filter((chart) => output.includes(`- ${chart.project}:${target}`)).map((chart) => chart.project) : [],
-    );
-    return { fromCache, rendered: charts.length - fromCache, failed };
+    return taskRun(result, target, cwd);
   }
+}
+
+/** What an Nx run of the render target did, from its output (the same in Nx 22 to 24, static output style). */
+interface TaskRun {
+  /** The projects whose task ran (or was restored from the cache): Nx prints `> nx run <project>:<target>` for each. */
+  ran: Set<string>;
+  fromCache: number;
+  /** The projects whose task failed: Nx lists them at the end, `- <project>:<target>`. */
+  failed: Set<string>;
+}
+
+function taskRun(result: ProcessResult, target: string, cwd: string): TaskRun {
+  const output = `${result.stdout}\n${result.stderr}`;
+  const ran = new Set<string>();
+  for (const [, project, ranTarget] of output.matchAll(/^> nx run ([^\s:]+):(\S+)/gm)) if (ranTarget === target) ran.add(project);
+  const cached = /for (\d+) out of (\d+) tasks?/.exec(output);
+  const failed = new Set(result.failed ? [...ran].filter((project) => output.includes(`- ${project}:${target}`)) : []);
+  // Nx itself failed (the graph, an option), not a task: nothing it left behind may be compared.
+  if (result.failed && failed.size === 0) throw nxFailure(`nx ${result.args[1]}`, cwd, result);
+  return { ran, fromCache: cached ? Number(cached[1]) : 0, failed };
 }
 
 function nxFailure(what: string, cwd: string, result: ProcessResult): NxHelmError {
   const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-20).join('\n');
-  return new NxHelmError(`${what} failed in ${cwd}, so the rendered manifests cannot be compared:\n${output}`);
+  return new NxHelmError(
+    `${what} failed in ${cwd}, so the rendered manifests cannot be compared. Its output ends with:\n${output}\n` +
+      'Fix what it reports (run the same nx command there to see all of it), then run nx-helm diff again.',
+  );
 }

@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { defaultPackageOutputPath, ENV, PUSH_RECORD_FILE } from '../config/constants';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import type { ProcessResult } from '../utils/process';
@@ -12,6 +12,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { chartDir, createHelm, stageSettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
 import { valuesSchemaProblem } from '../lint/values-schema';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
+import { assertOwnOutputFolder } from '../utils/output-folder';
 
 export interface PackageOptions extends ChartCommandOptions {
   /** Folder for the package, relative to the workspace root; `{projectRoot}` is replaced. Default dist/<chart folder>. */
@@ -66,7 +67,7 @@ export async function preparePackage(options: PackageOptions): Promise<PreparedP
     options.workspaceRoot,
     (options.outputPath ?? defaultPackageOutputPath(options.chartRoot)).replace('{projectRoot}', options.chartRoot),
   );
-  assertOwnOutputFolder(outputDir, chartDir(options), options.workspaceRoot, project);
+  assertOwnOutputFolder(outputDir, chartDir(options), options.workspaceRoot, `${project}:package-chart`);
   const date = sourceDate(env);
   const helm = await createHelm(options);
   const tree = loadChartTree(options);
@@ -117,17 +118,6 @@ export async function finishPackage(prepared: PreparedPackage, result: ProcessRe
       `timestamp ${date.date.toISOString()}${date.origin === 'SOURCE_DATE_EPOCH' ? ` from ${ENV.sourceDateEpoch}` : ''})`,
   );
   return { chart: name, version, archivePath, digest, provenancePath };
-}
-
-/** The output folder is emptied of this chart's files: it must not be the workspace or hold the chart's sources. */
-function assertOwnOutputFolder(outputDir: string, chartFolder: string, root: string, project: string): void {
-  const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(`${parent}${sep}`);
-  if (inside(root, outputDir) || inside(chartFolder, outputDir) || inside(outputDir, chartFolder)) {
-    throw new NxHelmError(
-      `The outputPath of ${project}:package-chart is ${relative(root, outputDir) || '.'}, which contains or lies inside ` +
-        "the workspace root or the chart's sources. Use a folder of its own, e.g. dist/<project root>.",
-    );
-  }
 }
 
 /** Removes this chart's earlier packages (any version), provenance files and push record, and nothing else. */

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import { stageChart } from '../staging/staged-chart';
@@ -10,7 +10,16 @@ import { checkRenderOptions, resolveRenderSettings, type RenderPluginOptions, ty
 import { parseHelmTemplateOutput, serializeRendering, valuesSetName } from '../render/rendered-manifest';
 import { DEFAULT_KUBERNETES_VERSION, formatValidationProblem, validateObjects } from '../validation/validate-objects';
 import { chartValuesSets } from './lint';
-import { commandCtConfig, createHelm, loadChartTree, projectLabel, stageSettings, type ChartCommandOptions } from './chart-command';
+import {
+  chartDir,
+  commandCtConfig,
+  createHelm,
+  loadChartTree,
+  projectLabel,
+  stageSettings,
+  type ChartCommandOptions,
+} from './chart-command';
+import { assertOwnOutputFolder } from '../utils/output-folder';
 
 export interface RenderOptions extends ChartCommandOptions, RenderPluginOptions {
   /** Which values sets are rendered: the same as lint's (see LintOptions). */
@@ -101,9 +110,25 @@ export async function prepareRender(options: RenderOptions): Promise<PreparedRen
       { file: `${options.chartRoot}/Chart.yaml` },
     );
   }
+  const runs: RenderRun[] = [
+    ...(withDefaults ? [{ valuesSet: valuesSetName(), label: 'default values' }] : []),
+    ...valuesFiles.map((file) => ({ valuesSet: valuesSetName(file), label: file, valuesFile: file })),
+  ];
+  const clash = runs.find((run, index) => runs.findIndex((other) => other.valuesSet === run.valuesSet) !== index);
+  if (clash) {
+    const names = runs.filter((run) => run.valuesSet === clash.valuesSet).map((run) => run.label);
+    throw new NxHelmError(
+      `The values sets ${names.join(' and ')} of ${project} would both be rendered to ${clash.valuesSet}.yaml. ` +
+        'Rename one of the files (valuesFiles option, or ci/*-values.yaml).',
+    );
+  }
+  const outputPath = (options.outputPath ?? defaultRenderOutputPath(options.chartRoot)).replace('{projectRoot}', options.chartRoot);
+  const outputDir = isAbsolute(outputPath) ? outputPath : join(options.workspaceRoot, outputPath);
+  assertOwnOutputFolder(outputDir, chartDir(options), options.workspaceRoot, `${project}:render-chart`);
+  // Emptied first: whatever fails from here on, no earlier rendering is left to be taken for this one.
+  removePreviousRendering(outputDir);
   const helm = await createHelm(options);
   const staged = await stageChart(tree, options.workspaceRoot, helm, stageSettings(options, ct));
-  const outputPath = options.outputPath ?? defaultRenderOutputPath(options.chartRoot);
   return {
     options,
     helm,
@@ -112,11 +137,8 @@ export async function prepareRender(options: RenderOptions): Promise<PreparedRen
     settings,
     releaseName: settings.releaseName ?? DEFAULT_RELEASE_NAME,
     flags: renderFlags(settings),
-    runs: [
-      ...(withDefaults ? [{ valuesSet: valuesSetName(), label: 'default values' }] : []),
-      ...valuesFiles.map((file) => ({ valuesSet: valuesSetName(file), label: file, valuesFile: join(staged.chartDir, file) })),
-    ],
-    outputDir: isAbsolute(outputPath) ? outputPath : join(options.workspaceRoot, outputPath),
+    runs: runs.map((run) => (run.valuesFile ? { ...run, valuesFile: join(staged.chartDir, run.valuesFile) } : run)),
+    outputDir,
     dispose: () => staged.dispose(),
   };
 }
@@ -154,8 +176,7 @@ export function templateArgs(prepared: PreparedRender, run: RenderRun): string[]
  */
 export function reportRender(prepared: PreparedRender, results: readonly ProcessResult[]): RenderResult {
   const { options, chart, settings, runs, outputDir } = prepared;
-  rmSync(outputDir, { recursive: true, force: true });
-  mkdirSync(outputDir, { recursive: true });
+  removePreviousRendering(outputDir);
   const failures: string[] = [];
   const problems: string[] = [];
   const skipped = new Set<string>();
@@ -218,6 +239,14 @@ export function reportRender(prepared: PreparedRender, results: readonly Process
     `Chart "${chart.name}" ${chart.version} rendered with ${runs.length} values set(s)${settings.validate ? `, every object valid for Kubernetes ${settings.kubeVersion}` : ''}.`,
   );
   return { chart: chart.name, version: chart.version, valuesSets, skippedKinds };
+}
+
+/** The files an earlier render of the chart wrote into its folder (values sets and problems), and nothing else. */
+function removePreviousRendering(outputDir: string): void {
+  mkdirSync(outputDir, { recursive: true });
+  for (const file of readdirSync(outputDir)) {
+    if (file.endsWith('.yaml') || file === RENDER_PROBLEMS_FILE) rmSync(join(outputDir, file), { force: true });
+  }
 }
 
 /** helm's messages with the staged copy's paths, and the chart's name in template paths, shown as the chart folder. */

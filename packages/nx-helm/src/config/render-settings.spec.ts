@@ -24,7 +24,9 @@ describe('render settings', () => {
   });
 
   it.each([
-    [{ kubeVersion: 'latest' }, '"kubeVersion" must be a Kubernetes version'],
+    [{ kubeVersion: 'latest' }, '"kubeVersion" must be a Kubernetes 1.x version'],
+    [{ kubeVersion: '2.0' }, '"kubeVersion" must be a Kubernetes 1.x version'],
+    [{ releaseName: 'a'.repeat(54) }, 'at most 53 characters'],
     [{ namespace: 'Apps' }, '"namespace" must be a lower-case DNS label'],
     [{ releaseName: 'a b' }, '"releaseName" must be a lower-case DNS label'],
     [{ apiVersions: 'monitoring.coreos.com/v1' }, '"apiVersions" must be a list of API versions'],

@@ -33,8 +33,8 @@ export const RENDER_KEYS: ReadonlyArray<keyof RenderPluginOptions> = [
   'unknownKinds',
 ];
 
-/** A Kubernetes version as helm's --kube-version takes it: 1.31, 1.31.2, v1.31.2. */
-const KUBE_VERSION = /^v?\d+\.\d+(\.\d+)?$/;
+/** A Kubernetes version as helm's --kube-version takes it and the schemas know it: 1.31, 1.31.2, v1.31.2. */
+const KUBE_VERSION = /^v?1\.\d+(\.\d+)?$/;
 /** A DNS-1123 label: what a release name and a namespace must be. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** `group/version`, `version`, or `group/version/Kind` as helm's --api-versions takes them. */
@@ -49,14 +49,18 @@ export function checkRenderOptions(render: RenderPluginOptions | undefined, wher
   if (render === null || typeof render !== 'object' || Array.isArray(render))
     fail('it must be an object, e.g. { "kubeVersion": "1.31.0" }');
   checkKnownKeys(render, RENDER_KEYS, '"render"', '{ "kubeVersion": "1.31.0", "namespace": "apps" }');
-  for (const key of ['releaseName', 'namespace'] as const) {
+  // helm refuses release names longer than 53 characters; Kubernetes namespaces may have 63.
+  for (const [key, longest] of [
+    ['releaseName', 53],
+    ['namespace', 63],
+  ] as const) {
     const value = render[key];
-    if (value !== undefined && (typeof value !== 'string' || !DNS_LABEL.test(value))) {
-      fail(`"${key}" must be a lower-case DNS label (letters, digits and "-", at most 63), e.g. "web"`);
+    if (value !== undefined && (typeof value !== 'string' || !DNS_LABEL.test(value) || value.length > longest)) {
+      fail(`"${key}" must be a lower-case DNS label (letters, digits and "-", at most ${longest} characters), e.g. "web"`);
     }
   }
   if (render.kubeVersion !== undefined && (typeof render.kubeVersion !== 'string' || !KUBE_VERSION.test(render.kubeVersion))) {
-    fail('"kubeVersion" must be a Kubernetes version such as "1.31.0" or "v1.31"');
+    fail('"kubeVersion" must be a Kubernetes 1.x version such as "1.31.0" or "v1.31"');
   }
   if (
     render.apiVersions !== undefined &&

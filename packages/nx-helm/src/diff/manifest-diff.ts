@@ -1,5 +1,6 @@
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch, type StructuredPatch } from 'diff';
 import { objectKey, objectLabel, objectYaml, sortObjects, type RenderedObject } from '../render/rendered-manifest';
+import { withSecretValuesHidden } from './secret-values';
 
 /** How one object of a rendering differs between base and head. */
 export interface ObjectChange {
@@ -73,8 +74,8 @@ function objectChange(change: ObjectChange['change'], before: RenderedObject | u
   const patch = objectPatch(
     before ? label : NO_FILE,
     after ? label : NO_FILE,
-    before ? objectYaml(before) : '',
-    after ? objectYaml(after) : '',
+    before ? objectYaml(withSecretValuesHidden(before)) : '',
+    after ? objectYaml(withSecretValuesHidden(after)) : '',
   );
   const lines = patch.hunks.flatMap((hunk) => hunk.lines);
   return {

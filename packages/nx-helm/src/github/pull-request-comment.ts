@@ -6,9 +6,10 @@ import type { Logger } from '../utils/logger';
 import { formatFailure, NxHelmError } from '../utils/nx-helm-error';
 import { checkApiUrl, DEFAULT_GITHUB_API_URL, GitHubApiError, gitHubRequest, type GitHubApiOptions } from './github-api';
 import { annotation } from './workflow-command';
+import { REPORT_MARKER } from '../diff/markdown-report';
 
 /** First line of the report `nx-helm diff` writes: how a later run finds the comment to update. */
-export const REPORT_MARKER = '<!-- nx-helm-diff -->';
+export { REPORT_MARKER };
 
 /** Who writes comments made with a workflow's GITHUB_TOKEN. */
 export const ACTIONS_BOT = 'github-actions[bot]';

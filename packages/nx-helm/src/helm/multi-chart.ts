@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { ProcessOptions, ProcessResult } from '../utils/process';
+import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import type { HelmRunner } from './helm-runner';
 
 /** Process options, and when the group must be done by (ms since the epoch): every command of it stops by then. */
@@ -138,7 +140,6 @@ export async function templateCharts(
     ...(member.valuesFile ? ['--values', member.valuesFile] : []),
   ];
   if (members.length === 1) return [await run(helm, argsFor(members[0]), options)];
-  const { createTempDir, removeTempDir } = require('../utils/temp-dirs') as typeof import('../utils/temp-dirs');
   const parent = createTempDir('nx-helm-render-');
   let group: ProcessResult;
   try {
@@ -184,9 +185,27 @@ function nestedValues(name: string, text: string): string {
     .join('\n')}\n`;
 }
 
-/** Whether a values file can be nested under a key as text: no document markers or directives, no tabs. */
+/**
+ * Whether a values file gives a subchart what it gives a chart on its own when nested under the chart's name as text:
+ * no document markers or directives (they must start a line), no tabs, and no null (helm removes a key a user's null
+ * names at the top, but not always below a parent: helm#12637).
+ */
 export function nestableValues(text: string): boolean {
-  return !/^(---|\.\.\.)([ \t]|$)|^%/m.test(text) && !text.includes('\t');
+  if (/^(---|\.\.\.)([ \t]|$)|^%/m.test(text) || text.includes('\t')) return false;
+  try {
+    const values: unknown = parse(text, { version: '1.1', merge: true });
+    // An empty file gives no values either way.
+    return values === null || values === undefined || !hasNull(values);
+  } catch {
+    return false;
+  }
+}
+
+function hasNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (Array.isArray(value)) return value.some(hasNull);
+  if (typeof value === 'object') return Object.values(value as object).some(hasNull);
+  return false;
 }
 
 /** Each member's documents of a group's output, their sources named as the member's own command names them. */

@@ -28,6 +28,10 @@ describe('chartTemplates', () => {
 
   it('tells charts that define a name differently apart from charts that share it', async () => {
     const a = await chartTemplates(chart('a', '{{- define "common.name" -}}a{{- end }}\n'));
+    // A chart that defines a name twice (overriding its library's) agrees with no chart that defines it.
+    workspace.write('d/templates/_override.tpl', '{{- define "common.name" -}}d{{- end }}\n');
+    const twice = await chartTemplates(chart('d', '{{- define "common.name" -}}a{{- end }}\n'));
+    expect(definesAgree(a, twice)).toBe(false);
     const b = await chartTemplates(chart('b', '{{- define "common.name" -}}b{{- end }}\n'));
     const c = await chartTemplates(chart('c', '{{- define "common.name" -}}a{{- end }}\n'));
     expect(definesAgree(a, b)).toBe(false);
@@ -38,5 +42,41 @@ describe('chartTemplates', () => {
     expect((await chartTemplates(chart('k', '', 'kubeVersion: ">=1.30.0"\n'))).alone).toContain('kubeVersion');
     const tagged = chart('t', '', 'dependencies:\n  - name: lib\n    version: 1.0.0\n    tags: [extras]\n');
     expect((await chartTemplates(tagged)).alone).toContain('tags');
+  });
+});
+
+describe('chartTemplates: what renders differently below a parent', () => {
+  let workspace: TempWorkspace;
+  beforeEach(() => (workspace = createTempWorkspace('nx-helm-templates-')));
+  afterEach(() => workspace.dispose());
+
+  const aloneBecause = async (template: string, values = 'x: 1\n') => {
+    workspace.write('c/Chart.yaml', 'apiVersion: v2\nname: c\nversion: 1.0.0\n');
+    workspace.write('c/values.yaml', values);
+    workspace.write('c/templates/cm.yaml', template);
+    return (await chartTemplates(join(workspace.root, 'c'))).alone;
+  };
+
+  it.each([
+    ['{{ .Template.Name }}', '.Template.Name'],
+    ['{{ .Chart.IsRoot }}', '.Chart.IsRoot'],
+    ['{{ .Values.global.registry }}', '.Values.global'],
+    ['{{ toYaml .Values }}', '.Values whole'],
+    ['{{ include "x" .Values }}', '.Values whole'],
+    ['{{ index .Values "global" }}', '.Values.global'],
+  ])('keeps alone a chart whose templates use %s', async (template, reason) => {
+    expect(await aloneBecause(template)).toContain(reason);
+  });
+
+  it.each([
+    ['{{ include (print $.Template.BasePath "/cm.yaml") . | sha256sum }}'],
+    ['{{ (index .Values "web-1").enabled }}'],
+    ['{{ .Values.x }} {{ $.Values.x }}'],
+  ])('groups a chart whose templates use %s', async (template) => {
+    expect(await aloneBecause(template)).toBeUndefined();
+  });
+
+  it('groups a chart that uses .Values whole when its values define global (a parent adds nothing then)', async () => {
+    expect(await aloneBecause('{{ toYaml .Values }}', 'global: {}\nx: 1\n')).toBeUndefined();
   });
 });

@@ -63,7 +63,7 @@ export function parseHelmTemplateOutput(stdout: string, chartPath: string): Pars
     const documents = parseAllDocuments(chunk.text, { version: '1.1', merge: true });
     for (const document of Array.isArray(documents) ? documents : [documents]) {
       if (document.errors.length > 0) {
-        problems.push({ source, message: `renders invalid YAML: ${document.errors[0].message.split('\n')[0]}` });
+        problems.push({ source, message: `renders invalid YAML: ${document.errors[0].message.split('\n')[0].replace(/:$/, '')}` });
         continue;
       }
       const value: unknown = document.toJS({ maxAliasCount: 1000 });

@@ -202,7 +202,7 @@ describe('validateObjects: built-in kinds', () => {
       {
         object: 'Secret/web',
         field: 'data.password',
-        message: 'must be base64-encoded data (use stringData or b64enc for plain text) (got string "not base64!")',
+        message: 'must be base64-encoded data (use stringData or b64enc for plain text) (got a string, not shown: a Secret value)',
       },
       {
         object: 'Deployment/web',

@@ -151,6 +151,11 @@ function problemOf(object: RenderedObject, problem: FieldProblem): ValidationPro
     kind: object.kind,
     ...(object.source ? { source: object.source } : {}),
     field: problem.field,
-    message: problem.message,
+    message: object.kind === 'Secret' && /^(data|stringData)\b/.test(problem.field) ? withoutValue(problem.message) : problem.message,
   };
+}
+
+/** A message about a Secret's data without the value it quotes: messages reach logs and problems.txt. */
+function withoutValue(message: string): string {
+  return message.replace(/\(got string "(?:[^"\\]|\\.)*"\)/g, '(got a string, not shown: a Secret value)');
 }

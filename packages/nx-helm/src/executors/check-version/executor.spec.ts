@@ -110,7 +110,7 @@ describe('check-version executor (real git)', () => {
       const result = await checkVersionExecutor({ base }, executorContextFor(clone.root, 'app', 'charts/app'));
       expect(result).toEqual({ success: false });
       expect(log.output()).toContain(
-        `The base commit ${base} is not in this clone: it is a shallow clone, so the history needed to compare chart versions is missing. ` +
+        `The base commit ${base} is not in this clone: it is a shallow clone, so the history needed to compare with it is missing. ` +
           'Fetch the history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`) and run again.',
       );
       expect(log.output()).not.toMatch(/fatal:/);
