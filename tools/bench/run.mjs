@@ -17,11 +17,15 @@
 //   graph     cold `nx show projects` with the plugin vs the same workspace with hand-written project.json files
 //   nodes     the plugin's createNodes and createDependencies called in-process (no goal)
 //   startup   `nx-helm lint`: from its start to its first helm call, beside a bare `node -e 0`
+//   render    cold `nx run-many -t render-chart` (helm template of every values set, validation included) vs the same
+//             run's cold `nx run-many -t lint-chart`, in turns (size: the first of --sizes)
+//   diff      `nx-helm diff` after a change to libraries that affects ~80% of the charts, with the base renders in
+//             Nx's cache, vs rendering those charts twice without the cache (size: the first of --sizes)
 //   multi-chart  whether one helm command for many charts pays: `helm lint` and `helm package` of 20 charts made by
 //            `helm create`, one command per chart vs one command for all (no goal; what batches rely on)
 //
 // Usage (after tools/setup.sh): node tools/bench/run.mjs
-//   [--only cold,cached,affected,push,remote-cache,graph,nodes,startup] [--sizes 100,500] [--graph-size 1000]
+//   [--only cold,cached,affected,push,remote-cache,graph,nodes,startup,render,diff] [--sizes 100,500] [--graph-size 1000]
 //   [--cold-rounds 1] [--execution batch|command] [--out tools/bench/results/bench.json] [--reevaluate]
 //   --execution    writes {"execution": ...} into the nx-helm plugin options of every generated workspace's nx.json
 //                  (default: unset, so the plugin's default for the installed Nx applies); the affected item sets
@@ -56,7 +60,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EXAMPLE_CHARTS = join(REPO, 'charts');
 /** Charts of the multi-chart item. */
 const MULTI_CHART_COUNT = 20;
-const ITEMS = ['cold', 'cached', 'affected', 'push', 'remote-cache', 'graph', 'nodes', 'startup', 'multi-chart'];
+const ITEMS = ['cold', 'cached', 'affected', 'push', 'remote-cache', 'graph', 'nodes', 'startup', 'multi-chart', 'render', 'diff'];
 /** Rounds for the cheap measurements; their median is reported. */
 const ROUNDS = 3;
 const NODES_ROUNDS = 5;
@@ -252,7 +256,7 @@ async function runChecked(command, args, options) {
   return result;
 }
 
-const tail = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
+const tail = (text, lines = Number(process.env.BENCH_TAIL_LINES ?? 40)) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
 const nx = (workspace, args, env) => run(process.execPath, [NX_BIN, ...args], { cwd: workspace, env });
 
@@ -1398,6 +1402,130 @@ async function measureCreateNodes(bench, size) {
   };
 }
 
+/**
+ * Cold render-chart of every chart vs cold lint-chart of every chart, taking turns to go first (ROUNDS rounds,
+ * medians); both with --skip-nx-cache, so each run does all of its work.
+ */
+async function measureRender(bench, size) {
+  const workspace = bench.workspace(size);
+  const renderable = workspace.plan.charts.filter((chart) => chart.kind !== 'library').length;
+  const runs = { render: [], lint: [] };
+  const targets = { render: 'render-chart', lint: 'lint-chart' };
+  for (let index = 0; index < ROUNDS; index++) {
+    for (const kind of inTurn(index, ['render', 'lint'])) {
+      const result = await nxTasks(workspace.dir, ['run-many', '-t', targets[kind], '--skip-nx-cache'], {
+        expectTasks: kind === 'render' ? renderable : size,
+        expectCached: 0,
+      });
+      runs[kind].push(result);
+    }
+    log(
+      `  round ${index + 1}: render-chart ${runs.render.at(-1).seconds.toFixed(2)} s, lint-chart ${runs.lint.at(-1).seconds.toFixed(2)} s`,
+    );
+  }
+  const render = medians(runs.render);
+  const lint = medians(runs.lint);
+  return {
+    charts: size,
+    renderedCharts: renderable,
+    rounds: ROUNDS,
+    execution: executionOf(workspace.dir),
+    render: { command: 'nx run-many -t render-chart --skip-nx-cache', ...render, batches: runs.render.at(-1).batches },
+    baseline: { command: 'nx run-many -t lint-chart --skip-nx-cache', ...lint, batches: runs.lint.at(-1).batches },
+    ratio: round(render.seconds / lint.seconds, 3),
+  };
+}
+
+/** The libraries to change so that about 80% of the charts are affected, and the renderable charts that affects. */
+function librariesForShare(plan, share) {
+  const dependents = (names) => {
+    const affected = new Set(names);
+    for (const chart of plan.charts) if (chart.dependencies.some((name) => affected.has(name))) affected.add(chart.name);
+    return affected;
+  };
+  const libraries = plan.charts.filter((chart) => chart.kind === 'library').map((chart) => chart.name);
+  for (let count = 1; count <= libraries.length; count++) {
+    const affected = dependents(libraries.slice(0, count));
+    const renderable = plan.charts.filter((chart) => chart.kind !== 'library' && affected.has(chart.name)).map((chart) => chart.name);
+    if (renderable.length >= share * plan.size || count === libraries.length) return { libraries: libraries.slice(0, count), renderable };
+  }
+}
+
+/**
+ * `nx-helm diff` after a change to libraries that affects about 80% of the charts, the base renders already in Nx's
+ * cache (rendered, untimed, before the change), vs rendering the affected charts twice without the cache (the base
+ * and the head). Measured twice: with the head not rendered yet (diff renders it), and with the head's renders also in
+ * the cache (as after a CI step that ran render-chart first).
+ */
+async function measureDiff(bench, size) {
+  const workspace = bench.workspace(size);
+  const { libraries, renderable } = librariesForShare(workspace.plan, 0.8);
+  const projects = `--projects=${renderable.join(',')}`;
+  const nxHelm = join(NODE_MODULES, 'nx-helm/dist/src/cli/main.js');
+  log(`  (not timed) render-chart of the ${renderable.length} charts ${libraries.length} libraries affect, at the base`);
+  await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects], { expectTasks: renderable.length });
+  const baseline = [];
+  const withHeadRendered = [];
+  const withHeadCached = [];
+  const reports = [];
+  for (let index = 0; index < ROUNDS; index++) {
+    for (const library of libraries) {
+      const helpers = join(workspace.dir, 'charts', library, 'templates/_helpers.tpl');
+      // One label whose value changes each round (a second line of the same key would be invalid YAML).
+      const label = `bench.example.com/round: "${Date.now()}-${index}"\n`;
+      const text = readFileSync(helpers, 'utf8');
+      writeFileSync(
+        helpers,
+        text.includes('bench.example.com/round:')
+          ? text.replace(/bench\.example\.com\/round: .*\n/, label)
+          : text.replace(/(\{\{- define "[^"]+\.labels" -\}\}\n)/, `$1${label}`),
+      );
+    }
+    commitAll(workspace.dir, `change ${libraries.length} libraries (round ${index + 1})`);
+    // The baseline: both sides rendered without the cache (the base is HEAD~1, the same charts at the head).
+    git(workspace.dir, 'checkout', '-q', 'HEAD~1');
+    const before = await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects, '--skip-nx-cache'], { expectCached: 0 });
+    git(workspace.dir, 'checkout', '-q', '-');
+    const after = await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects, '--skip-nx-cache'], { expectCached: 0 });
+    baseline.push({ seconds: before.seconds + after.seconds, cpuSeconds: null });
+    // The head's renders of the baseline run are in no cache (--skip-nx-cache writes none): diff renders them.
+    const diff = await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir });
+    withHeadRendered.push(diff);
+    reports.push(JSON.parse(readFileSync(join(workspace.dir, 'dist/diff/report.json'), 'utf8')));
+    withHeadCached.push(await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir }));
+    log(
+      `  round ${index + 1}: render twice without cache ${baseline.at(-1).seconds.toFixed(2)} s, diff ${diff.seconds.toFixed(2)} s, ` +
+        `diff with the head cached ${withHeadCached.at(-1).seconds.toFixed(2)} s`,
+    );
+  }
+  const last = reports.at(-1);
+  const changed = last.charts.filter((chart) => chart.status === 'changed').length;
+  const seconds = (runs) => round(median(runs.map((run) => run.seconds)));
+  return {
+    charts: size,
+    changedLibraries: libraries.length,
+    affectedCharts: renderable.length,
+    rounds: ROUNDS,
+    chartsChangedInReport: changed,
+    rendersOfLastDiff: last.renders,
+    diff: {
+      command: 'nx-helm diff --base HEAD~1',
+      seconds: seconds(withHeadRendered),
+      runs: withHeadRendered.map((run) => round(run.seconds)),
+    },
+    diffHeadCached: { seconds: seconds(withHeadCached), runs: withHeadCached.map((run) => round(run.seconds)) },
+    baseline: {
+      command: `nx run-many -t render-chart --skip-nx-cache of the ${renderable.length} charts, at the base and at the head`,
+      seconds: seconds(baseline),
+      runs: baseline.map((run) => round(run.seconds)),
+    },
+    ratios: {
+      diffToTwoRenders: round(seconds(withHeadRendered) / seconds(baseline), 3),
+      diffHeadCachedToTwoRenders: round(seconds(withHeadCached) / seconds(baseline), 3),
+    },
+  };
+}
+
 async function timed(fn) {
   const started = process.hrtime.bigint();
   const result = await fn();
@@ -1539,6 +1667,35 @@ function goalsFor(options) {
         `Measured: ${m.medianMs.toFirstHelmCall} ms to the first helm call (median of ${m.rounds}; runs ` +
         `${m.runsMs.join(', ')}), bare \`node -e 0\` ${m.medianMs.bareNode} ms in the same run: nx-helm's own start-up ` +
         `is ${m.medianMs.toFirstHelmCall - m.medianMs.bareNode} ms; the rest is node starting on this machine.`,
+    },
+  );
+  goals.push(
+    {
+      id: `render-${first}`,
+      item: 'render',
+      measurement: `render-${first}`,
+      goal: `cold nx run-many -t render-chart (${first} charts, validation included) / the same run's lint-chart <= 1.2`,
+      limit: 1.2,
+      measured: (m) => m.ratio,
+      note: (m) =>
+        `Measured: render-chart ${secondsText(m.render.seconds)} (runs ${m.render.runs.join(', ')}), lint-chart ` +
+        `${secondsText(m.baseline.seconds)} (runs ${m.baseline.runs.join(', ')}). lint runs the default values of many ` +
+        'charts (and values files of the same content) as one helm command; helm template takes one chart, so ' +
+        'render-chart runs one helm process per chart and values set (3 per chart here), about 0.12 s each on this machine.',
+    },
+    {
+      id: `diff-${first}`,
+      item: 'diff',
+      measurement: `diff-${first}`,
+      goal: `nx-helm diff after a library change affecting ~80% of ${first} charts, base renders cached / rendering them twice without the cache <= 0.3`,
+      limit: 0.3,
+      measured: (m) => m.ratios.diffToTwoRenders,
+      note: (m) =>
+        `Measured: diff ${secondsText(m.diff.seconds)} (runs ${m.diff.runs.join(', ')}; last: ${m.rendersOfLastDiff.fromCache} renders ` +
+        `from the cache, ${m.rendersOfLastDiff.rendered} rendered), rendering the ${m.affectedCharts} charts twice ` +
+        `${secondsText(m.baseline.seconds)}. The head's renders are new work the diff must do (half of the baseline), so ` +
+        `the ratio cannot fall below about 0.5 this way; with the head's renders also in the cache (after a render-chart ` +
+        `step) the diff took ${secondsText(m.diffHeadCached.seconds)}: ratio ${m.ratios.diffHeadCachedToTwoRenders}.`,
     },
   );
   return goals.filter((goal) => options.only.includes(goal.item));
@@ -1847,6 +2004,8 @@ async function main() {
       await bench.item(`multi-chart-${options.sizes[0]}`, () => measureMultiChart(bench));
     }
     if (options.only.includes('nodes')) await bench.item(`nodes-${options.graphSize}`, () => measureCreateNodes(bench, options.graphSize));
+    if (options.only.includes('render')) await bench.item(`render-${options.sizes[0]}`, () => measureRender(bench, options.sizes[0]));
+    if (options.only.includes('diff')) await bench.item(`diff-${options.sizes[0]}`, () => measureDiff(bench, options.sizes[0]));
   } finally {
     await cleanUp();
   }
