@@ -1462,8 +1462,11 @@ async function measureDiff(bench, size) {
   const { libraries, renderable } = librariesForShare(workspace.plan, 0.8);
   const projects = `--projects=${renderable.join(',')}`;
   const nxHelm = join(NODE_MODULES, 'nx-helm/dist/src/cli/main.js');
+  // Nx 24's own cache sharing between checkouts (its default), which lets the diff render the base beside the head:
+  // the benchmark's cache and workspace data folders are left to Nx here (a folder of it stays under ~/.nx).
+  const env = { NX_CACHE_DIRECTORY: undefined, NX_WORKSPACE_DATA_DIRECTORY: undefined };
   log(`  (not timed) render-chart of the ${renderable.length} charts ${libraries.length} libraries affect, at the base`);
-  await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects], { expectTasks: renderable.length });
+  await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects], { env, expectTasks: renderable.length });
   const baseline = [];
   const withHeadRendered = [];
   const withHeadCached = [];
@@ -1484,15 +1487,15 @@ async function measureDiff(bench, size) {
     commitAll(workspace.dir, `change ${libraries.length} libraries (round ${index + 1})`);
     // The baseline: both sides rendered without the cache (the base is HEAD~1, the same charts at the head).
     git(workspace.dir, 'checkout', '-q', 'HEAD~1');
-    const before = await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects, '--skip-nx-cache'], { expectCached: 0 });
+    const before = await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects, '--skip-nx-cache'], { env, expectCached: 0 });
     git(workspace.dir, 'checkout', '-q', '-');
-    const after = await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects, '--skip-nx-cache'], { expectCached: 0 });
+    const after = await nxTasks(workspace.dir, ['run-many', '-t', 'render-chart', projects, '--skip-nx-cache'], { env, expectCached: 0 });
     baseline.push({ seconds: before.seconds + after.seconds, cpuSeconds: null });
     // The head's renders of the baseline run are in no cache (--skip-nx-cache writes none): diff renders them.
-    const diff = await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir });
+    const diff = await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir, env });
     withHeadRendered.push(diff);
     reports.push(JSON.parse(readFileSync(join(workspace.dir, 'dist/diff/report.json'), 'utf8')));
-    withHeadCached.push(await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir }));
+    withHeadCached.push(await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir, env }));
     log(
       `  round ${index + 1}: render twice without cache ${baseline.at(-1).seconds.toFixed(2)} s, diff ${diff.seconds.toFixed(2)} s, ` +
         `diff with the head cached ${withHeadCached.at(-1).seconds.toFixed(2)} s`,

@@ -89,8 +89,8 @@ function writeWidgets(files: TempWorkspace): void {
  */
 describe.each(NX_VERSIONS)('render-chart and nx-helm diff with Nx $nx', (NX) => {
   let workspace: PackedWorkspace;
-  // Nx 24 keeps its cache where every checkout of a repository finds it, Nx 22 in the workspace's .nx: the diff's
-  // worktree must find it either way. With Nx 24 the test names a folder, the other way to configure it.
+  // Nx 24 keeps its cache where every checkout of a repository finds it (the base renders beside the head), Nx 22 in
+  // the workspace's .nx (the base renders after the head, pointed there); a named folder is the third way (below).
   let cacheDirectory: string | undefined;
   // Nx keeps its index of the cache in its workspace data: a cache of its own needs that too.
   let workspaceData: string | undefined;
@@ -112,7 +112,6 @@ describe.each(NX_VERSIONS)('render-chart and nx-helm diff with Nx $nx', (NX) => 
   const report = () => JSON.parse(readFileSync(join(workspace.root, 'dist/diff/report.json'), 'utf8')) as DiffReport;
 
   beforeAll(() => {
-    cacheDirectory = NX.nx.startsWith('24.') ? mkdtempSync(join(tmpdir(), 'nx-helm-render-cache-')) : undefined;
     workspace = createPackedWorkspace(NX, 'nx-helm-render-', (files) => {
       files.write('nx.json', nxJsonWithPlugin({}));
       copyExampleCharts(files);
@@ -131,7 +130,6 @@ describe.each(NX_VERSIONS)('render-chart and nx-helm diff with Nx $nx', (NX) => 
   });
   afterAll(() => {
     workspace.dispose();
-    if (cacheDirectory) rmSync(cacheDirectory, { recursive: true, force: true });
   });
 
   it('renders and validates every application chart, each values set into its normalised file', () => {

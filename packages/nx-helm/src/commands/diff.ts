@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { defaultRenderOutputPath, DEFAULT_TARGET_NAMES } from '../config/constants';
 import { findChartFiles } from '../chart/chart-files';
 import { readChartFile } from '../chart/read-chart';
@@ -87,22 +86,37 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
   const base = await mergeBaseCommit(workspaceRoot, baseRef, origin);
   const nx = new NxRunner(workspaceRoot, env);
 
-  // One Nx command finds the affected charts and renders them: `nx affected -t <render>` at the head.
   const headCharts = renderableCharts(workspaceRoot, env);
-  const headRun = await nx.affected(workspaceRoot, base, target);
-  const headAffected = headCharts.filter((chart) => headRun.ran.has(chart.project));
-  const renders = { fromCache: headRun.fromCache, rendered: headRun.ran.size - headRun.fromCache };
-
+  const headRoots = new Set(headCharts.map((chart) => chart.root));
+  const head = (await git(['rev-parse', 'HEAD'])).stdout.trim();
   const worktree = await addWorktree(workspaceRoot, base, git, env);
   let charts: ChartDiff[];
+  const renders = { fromCache: 0, rendered: 0 };
   try {
     const baseCharts = renderableCharts(worktree.workspaceRoot, env);
-    const headRoots = new Set(headCharts.map((chart) => chart.root));
+    // One Nx command finds the affected charts and renders them, on each side: `nx affected -t <render>`. The base's
+    // runs beside the head's where Nx keeps each checkout's project graph apart (its own cache sharing); where both
+    // use one workspace data folder, after it.
+    const baseAffected = () => nx.affected(worktree.workspaceRoot, base, target, head, worktree.env);
+    const [headRun, baseFirst] = worktree.separateGraphs
+      ? await Promise.all([nx.affected(workspaceRoot, base, target), baseAffected()])
+      : [await nx.affected(workspaceRoot, base, target), undefined];
+    const headAffected = headCharts.filter((chart) => headRun.ran.has(chart.project));
     const affectedRoots = new Set(headAffected.map((chart) => chart.root));
+    // The base renders of the affected charts and of deleted ones; uncommitted changes can affect more than the
+    // committed ones the base's run saw: those are rendered after it.
     const baseRendered = baseCharts.filter((chart) => affectedRoots.has(chart.root) || !headRoots.has(chart.root));
-    const baseRun = await nx.render(worktree.workspaceRoot, target, baseRendered, worktree.env);
-    renders.fromCache += baseRun.fromCache;
-    renders.rendered += baseRendered.length - baseRun.fromCache;
+    const firstRan = baseFirst?.ran ?? new Set<string>();
+    const rest = baseRendered.filter((chart) => !firstRan.has(chart.project));
+    const restRun = await nx.render(worktree.workspaceRoot, target, rest, worktree.env);
+    const baseRun = {
+      failed: new Set([...(baseFirst?.failed ?? []), ...restRun.failed]),
+      cached: new Set([...(baseFirst?.cached ?? []), ...restRun.cached]),
+    };
+    // Counted for the charts compared (the base's run may have rendered charts it did not need).
+    const baseFromCache = baseRendered.filter((chart) => baseRun.cached.has(chart.project)).length;
+    renders.fromCache = headRun.fromCache + baseFromCache;
+    renders.rendered = headRun.ran.size - headRun.fromCache + baseRendered.length - baseFromCache;
     const baseByRoot = new Map(baseRendered.map((chart) => [chart.root, chart]));
     charts = [
       ...headAffected.map((chart) =>
@@ -149,8 +163,8 @@ function compareChart(before: Side, after: Side, headFailed: boolean, baseFailed
   const read = (side: Side) => (side.chart ? readRendering(join(side.tree, side.chart.renderDir)) : undefined);
   const was = read(before);
   const is = read(after);
-  const versionBefore = before.chart ? chartFacts(join(before.tree, before.chart.root)) : undefined;
-  const versionAfter = after.chart ? chartFacts(join(after.tree, after.chart.root)) : undefined;
+  const versionBefore = before.chart ? chartFacts(before.tree, before.chart.root) : undefined;
+  const versionAfter = after.chart ? chartFacts(after.tree, after.chart.root) : undefined;
   const sets = [...new Set([...Object.keys(was?.sets ?? {}), ...Object.keys(is?.sets ?? {})])].sort();
   const valuesSets: ValuesSetDiff[] = sets.map((valuesSet) => {
     const objectsBefore = was?.sets[valuesSet];
@@ -196,16 +210,11 @@ function readRendering(dir: string): { sets: Record<string, RenderedObject[]>; p
   return { sets, ...(existsSync(problemsFile) ? { problems: readFileSync(problemsFile, 'utf8').trim() } : {}) };
 }
 
-function chartFacts(chartDir: string): { name?: string; version?: string } | undefined {
-  try {
-    const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { name?: unknown; version?: unknown };
-    return {
-      name: typeof chart.name === 'string' ? chart.name : undefined,
-      version: chart.version === undefined ? undefined : String(chart.version),
-    };
-  } catch {
-    return undefined;
-  }
+/** The chart's name and version as its Chart.yaml gives them (undefined for a Chart.yaml that is not valid). */
+function chartFacts(treeRoot: string, chartRoot: string): { name: string; version: string } | undefined {
+  const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
+  const { chart } = readChartFile(join(treeRoot, chartFile), chartFile, treeRoot);
+  return chart ? { name: chart.name, version: chart.version } : undefined;
 }
 
 /**
@@ -217,7 +226,7 @@ async function addWorktree(
   base: string,
   git: (args: string[], cwd?: string) => Promise<ProcessResult>,
   env: NodeJS.ProcessEnv,
-): Promise<{ workspaceRoot: string; env: NodeJS.ProcessEnv; remove(): Promise<void> }> {
+): Promise<{ workspaceRoot: string; env: NodeJS.ProcessEnv; separateGraphs: boolean; remove(): Promise<void> }> {
   const gitRoot = (await git(['rev-parse', '--show-toplevel'])).stdout.trim();
   const tree = () => join(dir, 'base');
   // On an interrupt the folder is removed after this: git then forgets the worktree (synchronously, before exit).
@@ -251,7 +260,8 @@ async function addWorktree(
     await remove();
     throw error;
   }
-  return { workspaceRoot: root, env: { NX_DAEMON: 'false', ...sharedCacheDirectory(workspaceRoot, env) }, remove };
+  const shared = sharedCacheDirectory(workspaceRoot, env);
+  return { workspaceRoot: root, env: { NX_DAEMON: 'false', ...shared }, separateGraphs: Object.keys(shared).length === 0, remove };
 }
 
 /**
@@ -262,7 +272,9 @@ async function addWorktree(
  */
 function sharedCacheDirectory(workspaceRoot: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const absolute = (path: string) => (isAbsolute(path) ? path : join(workspaceRoot, path));
-  const configured = readNxJson(workspaceRoot)?.cacheDirectory;
+  const nxJson = readNxJson(workspaceRoot);
+  // Nx 22 and 23 also take it from the default tasks runner's options.
+  const configured = nxJson?.cacheDirectory ?? nxJson?.tasksRunnerOptions?.default?.options?.cacheDirectory;
   const workspaceData = env.NX_WORKSPACE_DATA_DIRECTORY ?? env.NX_PROJECT_GRAPH_CACHE_DIRECTORY;
   const major = Number(workspaceNxVersion(workspaceRoot)?.split('.')[0] ?? 0);
   const sharedByNx = major >= 24 && !env.NX_CACHE_DIRECTORY && !workspaceData && typeof configured !== 'string';
@@ -298,14 +310,18 @@ class NxRunner {
     });
   }
 
-  /** `nx affected -t <render>` since the base (working tree included): the tasks it ran, from the cache or not. */
-  async affected(cwd: string, base: string, target: string): Promise<TaskRun> {
-    return taskRun(await this.run(cwd, ['affected', `--targets=${target}`, `--base=${base}`, '--outputStyle=static']), target, cwd);
+  /**
+   * `nx affected -t <render>` since the base: to the working tree (uncommitted changes included), or to `head`. The
+   * tasks it ran, from the cache or not.
+   */
+  async affected(cwd: string, base: string, target: string, head?: string, extraEnv?: NodeJS.ProcessEnv): Promise<TaskRun> {
+    const range = [`--base=${base}`, ...(head ? [`--head=${head}`] : [])];
+    return taskRun(await this.run(cwd, ['affected', `--targets=${target}`, ...range, '--outputStyle=static'], extraEnv), target, cwd);
   }
 
   /** `nx run-many -t <render>` of the charts: how many came from the cache, and which failed. */
   async render(cwd: string, target: string, charts: readonly ChartProject[], extraEnv?: NodeJS.ProcessEnv): Promise<TaskRun> {
-    if (charts.length === 0) return { ran: new Set(), fromCache: 0, failed: new Set() };
+    if (charts.length === 0) return { ran: new Set(), cached: new Set(), fromCache: 0, failed: new Set() };
     const result = await this.run(
       cwd,
       ['run-many', `--targets=${target}`, `--projects=${charts.map((chart) => chart.project).join(',')}`, '--outputStyle=static'],
@@ -319,6 +335,8 @@ class NxRunner {
 interface TaskRun {
   /** The projects whose task ran (or was restored from the cache): Nx prints `> nx run <project>:<target>` for each. */
   ran: Set<string>;
+  /** Those restored from a cache: Nx marks their line `[local cache]`, `[remote cache]` or `[existing outputs …]`. */
+  cached: Set<string>;
   fromCache: number;
   /** The projects whose task failed: Nx lists them at the end, `- <project>:<target>`. */
   failed: Set<string>;
@@ -327,12 +345,17 @@ interface TaskRun {
 function taskRun(result: ProcessResult, target: string, cwd: string): TaskRun {
   const output = `${result.stdout}\n${result.stderr}`;
   const ran = new Set<string>();
-  for (const [, project, ranTarget] of output.matchAll(/^> nx run ([^\s:]+):(\S+)/gm)) if (ranTarget === target) ran.add(project);
+  const cachedProjects = new Set<string>();
+  for (const [, project, ranTarget, rest] of output.matchAll(/^> nx run ([^\s:]+):(\S+)(.*)$/gm)) {
+    if (ranTarget !== target) continue;
+    ran.add(project);
+    if (/\[(local cache|remote cache|existing outputs match the cache)/.test(rest)) cachedProjects.add(project);
+  }
   const cached = /for (\d+) out of (\d+) tasks?/.exec(output);
   const failed = new Set(result.failed ? [...ran].filter((project) => output.includes(`- ${project}:${target}`)) : []);
   // Nx itself failed (the graph, an option), not a task: nothing it left behind may be compared.
   if (result.failed && failed.size === 0) throw nxFailure(`nx ${result.args[1]}`, cwd, result);
-  return { ran, fromCache: cached ? Number(cached[1]) : 0, failed };
+  return { ran, cached: cachedProjects, fromCache: cached ? Number(cached[1]) : cachedProjects.size, failed };
 }
 
 function nxFailure(what: string, cwd: string, result: ProcessResult): NxHelmError {

@@ -33,6 +33,7 @@ export interface NxJson {
   affected?: { defaultBase?: string };
   /** Where Nx keeps its local cache (relative to the workspace root). */
   cacheDirectory?: string;
+  tasksRunnerOptions?: { default?: { options?: { cacheDirectory?: string } } };
   release?: ReleaseConfig;
 }
 

@@ -90,7 +90,7 @@ describe('workflow generator', () => {
       'npm ci',
       'nrwl/nx-set-shas',
       'azure/setup-helm',
-      'npx nx affected -t check-version lint-chart package-chart',
+      'npx nx affected -t check-version lint-chart render-chart package-chart',
       'npx --no-install nx-helm diff --base "$NX_BASE"',
       'npx --no-install nx-helm pr-comment --file dist/diff/report.md --soft',
       'actions/upload-artifact',
@@ -200,7 +200,10 @@ describe('workflow generator', () => {
       const main = parse(await generate({ mainBranch: 'trunk' })) as Workflow;
       const lint = (job: Workflow['jobs'][string]) => job.steps.find((step) => step.name === 'Lint and package');
       const others = (job: Workflow['jobs'][string]) => ({ ...job, steps: job.steps.filter((step) => step !== lint(job)) });
-      expect(lint(workflow.jobs.check)).toEqual({ name: 'Lint and package', run: 'npx nx affected -t lint-chart package-chart' });
+      expect(lint(workflow.jobs.check)).toEqual({
+        name: 'Lint and package',
+        run: 'npx nx affected -t lint-chart render-chart package-chart',
+      });
       expect(others(workflow.jobs.check)).toEqual(others(main.jobs.check));
       expect(workflow.jobs.release.if).toBe(
         "(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == 'refs/heads/trunk'",
@@ -655,7 +658,7 @@ describe('workflow generator', () => {
         name: 'Lint and package the charts of this shard',
         if: "matrix.projects != ''",
         env: { PROJECTS: '${{ matrix.projects }}', NX_HELM_SIGN: 'false' },
-        run: 'npx nx run-many -t check-version lint-chart package-chart --projects="$PROJECTS"',
+        run: 'npx nx run-many -t check-version lint-chart render-chart package-chart --projects="$PROJECTS"',
       });
       const publishShard = workflow.jobs['publish-shard'];
       expect(publishShard.if).toBe("github.event_name == 'push'");
@@ -702,7 +705,7 @@ describe('workflow generator', () => {
       expect(release.jobs['release-shard'].if).toBe(onRelease);
       expect(release.jobs.release.needs).toEqual(['plan', 'release-shard']);
       expect(stepNamed(release.jobs['check-shard'], 'Lint and package the charts of this shard')!.run).toBe(
-        'npx nx run-many -t lint-chart package-chart --projects="$PROJECTS"',
+        'npx nx run-many -t lint-chart render-chart package-chart --projects="$PROJECTS"',
       );
 
       const branch = parse(await generate({ shards: 2, trigger: 'release-branch', releaseBranch: 'stable' })) as Workflow;
@@ -819,7 +822,9 @@ describe('workflow generator', () => {
         expect(Object.keys(pipeline)).toEqual(['stages', 'variables', 'default', 'check', 'diff', 'publish-shard', 'publish']);
         expect(pipeline.stages).toEqual(['check', 'publish']);
         expect(pipeline.check.parallel).toBe(3);
-        expect(pipeline.check.script.at(-1)).toBe('npx nx run-many -t check-version lint-chart package-chart --projects="$PROJECTS"');
+        expect(pipeline.check.script.at(-1)).toBe(
+          'npx nx run-many -t check-version lint-chart render-chart package-chart --projects="$PROJECTS"',
+        );
         expect(pipeline.check.script.join('\n')).toContain('npx nx show projects --affected --withTarget package-chart --json');
         expect(pipeline.check.script.join('\n')).toContain('process.env.CI_NODE_INDEX');
         const shard = pipeline['publish-shard'];
@@ -897,7 +902,7 @@ describe('workflow generator', () => {
     expect(pipeline.check.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
     expect(pipeline.check.script).toEqual([
       'export NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA" NX_HEAD="$CI_COMMIT_SHA"',
-      'npx nx affected -t check-version lint-chart package-chart',
+      'npx nx affected -t check-version lint-chart render-chart package-chart',
     ]);
     expect(pipeline.publish.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == "main"' }]);
     expect(pipeline.publish.resource_group).toBe('helm-charts');
@@ -923,8 +928,8 @@ describe('workflow generator', () => {
     tree.write(
       FILE,
       second.replace(
-        'npx nx affected -t check-version lint-chart package-chart',
-        'npx nx affected -t check-version lint-chart package-chart test',
+        'npx nx affected -t check-version lint-chart render-chart package-chart',
+        'npx nx affected -t check-version lint-chart render-chart package-chart test',
       ),
     );
     await expect(workflowGenerator(tree, {})).rejects.toThrow(

@@ -74,7 +74,8 @@ export function renderGithubWorkflow(options: WorkflowOptions): string {
   /** Pull requests package unsigned: they have no access to the key. */
   const checkTaskEnv = options.sign === 'gpg' ? { [ENV.sign]: 'false' } : undefined;
   // With nx release, versions are bumped when releasing, not in pull requests.
-  const checkTargets = `${options.trigger === 'release' ? '' : 'check-version '}lint-chart package-chart`;
+  // render-chart validates what the charts render, and leaves the head's renders in the cache for nx-helm diff.
+  const checkTargets = `${options.trigger === 'release' ? '' : 'check-version '}lint-chart render-chart package-chart`;
 
   /**
    * Credentials folder, cloud setup and login, shared by every job that talks to the registry. Publishing jobs must log

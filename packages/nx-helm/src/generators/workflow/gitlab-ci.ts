@@ -62,7 +62,8 @@ export function renderGitlabCi(options: WorkflowOptions): string {
     `PROJECTS="$(${AFFECTED_CHARTS_COMMAND} | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const n=Number(process.env.CI_NODE_TOTAL),i=Number(process.env.CI_NODE_INDEX)-1;console.log(JSON.parse(s).sort().filter((_,k)=>k%n===i).join(","))})')"`,
     'if [ -z "$PROJECTS" ]; then echo "No affected chart in shard $CI_NODE_INDEX of $CI_NODE_TOTAL."; exit 0; fi',
   ];
-  const checkTargets = 'check-version lint-chart package-chart';
+  // render-chart validates what the charts render, and leaves the head's renders in the cache for nx-helm diff.
+  const checkTargets = 'check-version lint-chart render-chart package-chart';
 
   const checkAccess = registryAccess('read');
   const check = {
