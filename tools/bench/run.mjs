@@ -1698,7 +1698,10 @@ function goalsFor(options) {
         `from the cache, ${m.rendersOfLastDiff.rendered} rendered), rendering the ${m.affectedCharts} charts twice ` +
         `${secondsText(m.baseline.seconds)}. The head's renders are new work the diff must do (half of the baseline), so ` +
         `the ratio cannot fall below about 0.5 this way; with the head's renders also in the cache (after a render-chart ` +
-        `step) the diff took ${secondsText(m.diffHeadCached.seconds)}: ratio ${m.ratios.diffHeadCachedToTwoRenders}.`,
+        `step, as the generated workflow runs) the diff took ${secondsText(m.diffHeadCached.seconds)}: ratio ` +
+        `${m.ratios.diffHeadCachedToTwoRenders}. That time is two Nx runs, one per checkout (each starts Nx, builds its ` +
+        `checkout's project graph without a daemon, hashes the ${m.affectedCharts} render tasks and restores their ` +
+        `outputs), run side by side on Nx 24's shared cache, plus the worktree and the comparison.`,
     },
   );
   return goals.filter((goal) => options.only.includes(goal.item));
