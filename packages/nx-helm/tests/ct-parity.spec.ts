@@ -202,7 +202,16 @@ describe('an Nx workspace made from a chart-testing repository', () => {
     expect(Object.keys(project('sunset').targets)).not.toContain('lint-chart');
     // check-version-increment: false
     const tested = project('ci-only');
-    expect(Object.keys(tested.targets).sort()).toEqual(['lint-chart', 'nx-release-publish', 'package-chart', 'push-chart', 'verify-chart']);
+    // Linted charts are rendered with the same values sets; excluded ones are neither.
+    expect(Object.keys(tested.targets).sort()).toEqual([
+      'lint-chart',
+      'nx-release-publish',
+      'package-chart',
+      'push-chart',
+      'render-chart',
+      'verify-chart',
+    ]);
+    expect(tested.targets['render-chart'].inputs).toContainEqual('{workspaceRoot}/ct.yaml');
     expect(tested.targets['nx-release-publish'].options.command).toBe(`nx-helm publish ${tested.root} --lint`);
     expect(tested.targets['lint-chart'].inputs).toContainEqual('{workspaceRoot}/ct.yaml');
     expect(tested.targets['push-chart'].dependsOn).toEqual(['package-chart', 'lint-chart']);

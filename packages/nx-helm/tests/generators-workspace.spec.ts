@@ -108,7 +108,7 @@ describe('nx-helm generators through nx', () => {
       const command: string = workflow.jobs.check.steps.find((step: { name: string }) => step.name === 'Lint and package').run;
       // Pull requests read the registry cache, never write it.
       expect(workflow.jobs.check.env).toMatchObject({ NX_HELM_CACHE_READ_ONLY: 'true' });
-      expect(command).toBe('npx nx affected -t lint-chart package-chart');
+      expect(command).toBe('npx nx affected -t lint-chart render-chart package-chart');
       // nrwl/nx-set-shas provides NX_BASE and NX_HEAD in the workflow; here they are the two commits.
       const [, ...args] = command.split(' ');
       const result = runNx(workspace.root, [...args.slice(1), '--output-style=static'], {
@@ -117,7 +117,7 @@ describe('nx-helm generators through nx', () => {
         NX_HEAD: 'HEAD',
       });
       expect(result.status).toBe(0);
-      expect(result.output).toContain('Successfully ran targets lint-chart, package-chart for project app');
+      expect(result.output).toContain('Successfully ran targets lint-chart, render-chart, package-chart for project app');
       // common is not affected: it is not linted; its package is only the (cached) prerequisite of app's.
       expect(result.output).not.toContain('common:lint-chart');
     });

@@ -50,7 +50,8 @@ export function buildChartProject(
   const description = chart
     ? `Helm ${chart.type} chart ${chart.name} ${chart.version}${chart.description ? `: ${chart.description}` : ''}${notLinted ? ` (not linted: ${notLinted})` : ''}`
     : `Helm chart whose Chart.yaml is invalid (run lint-chart for details): ${parsed.problems[0]?.message ?? ''}`;
-  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, chart?.type !== 'library', workspace);
+  // Rendered as linted (the same values sets), and only what helm can render on its own: not library charts.
+  const targets = buildChartTargets(projectRoot, options, ct, !notLinted, !notLinted && chart?.type !== 'library', workspace);
   return {
     name,
     root: projectRoot,
