@@ -1,18 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, posix, relative, resolve } from 'node:path';
 import { defaultRenderOutputPath, DEFAULT_TARGET_NAMES } from '../config/constants';
 import { findChartFiles } from '../chart/chart-files';
 import { readChartFile } from '../chart/read-chart';
-import { readNxJson, resolveSettings } from '../config/nx-json-settings';
-import { workspaceNxBin, workspaceNxVersion } from '../config/nx-version';
+import { resolveSettings } from '../config/nx-json-settings';
+import { workspaceNxBin } from '../config/nx-version';
+import { addBaseWorktree } from '../diff/base-worktree';
 import { diffObjects } from '../diff/manifest-diff';
 import { jsonReport, markdownReport, terminalSummary, type ChartDiff, type DiffReport, type ValuesSetDiff } from '../diff/diff-report';
 import { parseRenderedFile, type RenderedObject } from '../render/rendered-manifest';
 import type { Logger } from '../utils/logger';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { runProcess, type ProcessResult } from '../utils/process';
-import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { resolveBase } from './check-version';
 import { mergeBaseCommit } from '../chart/base-commit';
 import { RENDER_PROBLEMS_FILE } from './render';
@@ -89,7 +88,7 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
   const headCharts = renderableCharts(workspaceRoot, env);
   const headRoots = new Set(headCharts.map((chart) => chart.root));
   const head = (await git(['rev-parse', 'HEAD'])).stdout.trim();
-  const worktree = await addWorktree(workspaceRoot, base, git, env);
+  const worktree = await addBaseWorktree(workspaceRoot, base, git, env);
   let charts: ChartDiff[];
   const renders = { fromCache: 0, rendered: 0 };
   try {
@@ -97,7 +96,7 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
     // One Nx command finds the affected charts and renders them, on each side: `nx affected -t <render>`. The base's
     // runs beside the head's where Nx keeps each checkout's project graph apart (its own cache sharing); where both
     // use one workspace data folder, after it.
-    const baseAffected = () => nx.affected(worktree.workspaceRoot, base, target, head, worktree.env);
+    const baseAffected = () => nx.affected(worktree.workspaceRoot, base, target, head, worktree.nxEnv());
     const [headRun, baseFirst] = worktree.separateGraphs
       ? await Promise.all([nx.affected(workspaceRoot, base, target), baseAffected()])
       : [await nx.affected(workspaceRoot, base, target), undefined];
@@ -108,7 +107,7 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
     const baseRendered = baseCharts.filter((chart) => affectedRoots.has(chart.root) || !headRoots.has(chart.root));
     const firstRan = baseFirst?.ran ?? new Set<string>();
     const rest = baseRendered.filter((chart) => !firstRan.has(chart.project));
-    const restRun = await nx.render(worktree.workspaceRoot, target, rest, worktree.env);
+    const restRun = await nx.render(worktree.workspaceRoot, target, rest, worktree.nxEnv());
     const baseRun = {
       failed: new Set([...(baseFirst?.failed ?? []), ...restRun.failed]),
       cached: new Set([...(baseFirst?.cached ?? []), ...restRun.cached]),
@@ -215,74 +214,6 @@ function chartFacts(treeRoot: string, chartRoot: string): { name: string; versio
   const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
   const { chart } = readChartFile(join(treeRoot, chartFile), chartFile, treeRoot);
   return chart ? { name: chart.name, version: chart.version } : undefined;
-}
-
-/**
- * A temporary worktree of the base commit, sharing the workspace's installed packages and Nx cache, so that Nx there
- * finds the renders it already holds. Removed afterwards (and on interrupt, with its temporary folder).
- */
-async function addWorktree(
-  workspaceRoot: string,
-  base: string,
-  git: (args: string[], cwd?: string) => Promise<ProcessResult>,
-  env: NodeJS.ProcessEnv,
-): Promise<{ workspaceRoot: string; env: NodeJS.ProcessEnv; separateGraphs: boolean; remove(): Promise<void> }> {
-  const gitRoot = (await git(['rev-parse', '--show-toplevel'])).stdout.trim();
-  const tree = () => join(dir, 'base');
-  // On an interrupt the folder is removed after this: git then forgets the worktree (synchronously, before exit).
-  const dir = createTempDir('nx-helm-diff-', () => {
-    rmSync(tree(), { recursive: true, force: true });
-    spawnSync('git', ['worktree', 'prune'], { cwd: workspaceRoot, stdio: 'ignore' });
-  });
-  const remove = async () => {
-    await git(['worktree', 'remove', '--force', tree()]);
-    removeTempDir(dir);
-    await git(['worktree', 'prune']);
-  };
-  const added = await git(['worktree', 'add', '--detach', '--force', tree(), base]);
-  if (added.failed) {
-    removeTempDir(dir);
-    throw new NxHelmError(
-      `Could not check out the base commit ${base} in a temporary worktree (${tree()}): ${added.stderr.trim()}. ` +
-        'Check that git can write to the repository and the temporary folder, or pass another --base.',
-    );
-  }
-  const root = join(tree(), relative(gitRoot, workspaceRoot));
-  try {
-    for (const shared of ['node_modules', '.nx/installation']) {
-      const source = join(workspaceRoot, shared);
-      if (existsSync(source) && !existsSync(join(root, shared))) {
-        mkdirSync(dirname(join(root, shared)), { recursive: true });
-        symlinkSync(source, join(root, shared), 'dir');
-      }
-    }
-  } catch (error) {
-    await remove();
-    throw error;
-  }
-  const shared = sharedCacheDirectory(workspaceRoot, env);
-  return { workspaceRoot: root, env: { NX_DAEMON: 'false', ...shared }, separateGraphs: Object.keys(shared).length === 0, remove };
-}
-
-/**
- * Where Nx in the worktree finds the workspace's cache. A cache hit needs both the cache folder and the database that
- * indexes it (in Nx's workspace data folder). Nx 24 shares both between checkouts of a repository by itself, unless a
- * location is configured; then, and with earlier versions (which keep both in the workspace's `.nx`), the worktree is
- * pointed at the workspace's own.
- */
-function sharedCacheDirectory(workspaceRoot: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const absolute = (path: string) => (isAbsolute(path) ? path : join(workspaceRoot, path));
-  const nxJson = readNxJson(workspaceRoot);
-  // Nx 22 and 23 also take it from the default tasks runner's options.
-  const configured = nxJson?.cacheDirectory ?? nxJson?.tasksRunnerOptions?.default?.options?.cacheDirectory;
-  const workspaceData = env.NX_WORKSPACE_DATA_DIRECTORY ?? env.NX_PROJECT_GRAPH_CACHE_DIRECTORY;
-  const major = Number(workspaceNxVersion(workspaceRoot)?.split('.')[0] ?? 0);
-  const sharedByNx = major >= 24 && !env.NX_CACHE_DIRECTORY && !workspaceData && typeof configured !== 'string';
-  if (sharedByNx) return {};
-  return {
-    NX_CACHE_DIRECTORY: absolute(env.NX_CACHE_DIRECTORY ?? (typeof configured === 'string' ? configured : '.nx/cache')),
-    NX_WORKSPACE_DATA_DIRECTORY: absolute(workspaceData ?? '.nx/workspace-data'),
-  };
 }
 
 /** Nx, as the workspace installed it, run as a program. */
