@@ -7,6 +7,7 @@ import { startSilentServer } from '../testing/silent-server';
 import {
   commentBody,
   commentOnPullRequest,
+  graphQlUrl,
   MAX_COMMENT_LENGTH,
   REPORT_MARKER,
   type PullRequestCommentOptions,
@@ -16,7 +17,8 @@ import {
 const ACTIONS_TOKEN = 'ghs_actionsWRITEtoken0123456789';
 const FORK_TOKEN = 'ghs_forkREADONLYtoken0123456789';
 const USER_TOKEN = 'ghp_octoUSERtoken0123456789abcd';
-const TOKENS = [ACTIONS_TOKEN, FORK_TOKEN, USER_TOKEN];
+const APP_TOKEN = 'ghs_chartbotAPPtoken0123456789';
+const TOKENS = [ACTIONS_TOKEN, FORK_TOKEN, USER_TOKEN, APP_TOKEN];
 
 describe('pr-comment: the diff report as one comment on the pull request', () => {
   let api: FakeGitHubApi;
@@ -26,8 +28,10 @@ describe('pr-comment: the diff report as one comment on the pull request', () =>
   beforeEach(async () => {
     api = await startFakeGitHubApi({
       [ACTIONS_TOKEN]: { login: 'github-actions[bot]', installation: true },
-      [FORK_TOKEN]: { login: 'github-actions[bot]', installation: true, readOnly: true },
+      [FORK_TOKEN]: { login: 'github-actions[bot]', installation: true, readOnly: true, noViewer: true },
       [USER_TOKEN]: { login: 'octo' },
+      // A GitHub App's installation token (e.g. from actions/create-github-app-token): it writes as <app>[bot].
+      [APP_TOKEN]: { login: 'chart-bot[bot]', installation: true },
     });
     dir = mkdtempSync(join(tmpdir(), 'nx-helm-pr-comment-'));
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: 'acme/charts' } } } }));
@@ -68,7 +72,11 @@ describe('pr-comment: the diff report as one comment on the pull request', () =>
     outputs.push(log.text(), JSON.stringify(result));
     return { ...result, output: log.text() };
   };
-  const writes = () => api.requests.filter((request) => request.method !== 'GET').map((request) => `${request.method} ${request.path}`);
+  // GraphQL's viewer query is a POST that writes nothing.
+  const writes = () =>
+    api.requests
+      .filter((request) => request.method !== 'GET' && request.path !== '/graphql')
+      .map((request) => `${request.method} ${request.path}`);
   const summary = () => readFileSync(join(dir, 'summary.md'), 'utf8');
 
   it('posts the report on the first run and updates that same comment on the next ones', async () => {
@@ -126,6 +134,34 @@ describe('pr-comment: the diff report as one comment on the pull request', () =>
     expect((await run()).outcome).toBe('created');
     expect(writes()).toEqual(['POST /repos/acme/charts/issues/7/comments']);
     expect(api.comments.get(7)!.map((comment) => comment.user.login)).toEqual(['mallory', 'github-actions[bot]']);
+  });
+
+  it('updates its own comment with a GitHub App token, whose bot only GraphQL names', async () => {
+    report(`${REPORT_MARKER}\nreport by the app\n`);
+    expect((await run({ token: APP_TOKEN })).outcome).toBe('created');
+    expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /user',
+      'POST /graphql',
+      'GET /repos/acme/charts/issues/7/comments?per_page=100',
+      'POST /repos/acme/charts/issues/7/comments',
+    ]);
+    const own = api.comments.get(7)![0];
+    expect(own.user.login).toBe('chart-bot[bot]');
+
+    // Its own report is preferred to one the actions bot wrote before the workflow changed tokens.
+    const byActions = api.addComment(7, 'github-actions[bot]', `${REPORT_MARKER}\nreport by the actions bot`);
+    report(`${REPORT_MARKER}\nsecond report by the app\n`);
+    api.requests.length = 0;
+    expect((await run({ token: APP_TOKEN })).outcome).toBe('updated');
+    expect(writes()).toEqual([`PATCH /repos/acme/charts/issues/comments/${own.id}`]);
+    expect(own.body).toBe(`${REPORT_MARKER}\nsecond report by the app\n`);
+    expect(byActions.body).toBe(`${REPORT_MARKER}\nreport by the actions bot`);
+    expect(api.comments.get(7)).toHaveLength(2);
+  });
+
+  it('finds GraphQL beside the REST API, on github.com and on GitHub Enterprise Server', () => {
+    expect(graphQlUrl('https://api.github.com')).toBe('https://api.github.com/graphql');
+    expect(graphQlUrl('https://ghe.example.com/api/v3/')).toBe('https://ghe.example.com/api/graphql');
   });
 
   it('finds its comment on a later page of a long discussion', async () => {

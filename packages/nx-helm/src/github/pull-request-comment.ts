@@ -288,17 +288,44 @@ async function writeComment(api: GitHubApiOptions, target: Target, body: string,
 }
 
 /**
- * Whose report comments may be updated, in order of preference: the token's user (GET /user answers for personal
- * tokens), then github-actions[bot], whom GITHUB_TOKEN writes as (GET /user refuses installation tokens).
+ * Whose report comments may be updated, in order of preference: the token's user, then github-actions[bot], whom
+ * GITHUB_TOKEN writes as. GET /user answers for personal tokens; installation tokens (GITHUB_TOKEN, a GitHub App's)
+ * are refused it, and GraphQL's viewer names their bot (`<app>[bot]`).
  */
 async function commentAuthors(api: GitHubApiOptions): Promise<string[]> {
+  const login = (await restUser(api)) ?? (await graphQlViewer(api));
+  return login && login !== ACTIONS_BOT ? [login, ACTIONS_BOT] : [ACTIONS_BOT];
+}
+
+/** A request whose 403 or 404 (not a rate limit) means "not for this token": undefined then. */
+async function unlessRefused<T>(request: () => Promise<T>): Promise<T | undefined> {
   try {
-    const { body } = await gitHubRequest<{ login?: unknown }>(api, 'GET', '/user');
-    return typeof body?.login === 'string' && body.login !== ACTIONS_BOT ? [body.login, ACTIONS_BOT] : [ACTIONS_BOT];
+    return await request();
   } catch (error) {
-    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 404) && !error.rateLimited) return [ACTIONS_BOT];
+    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 404) && !error.rateLimited) return undefined;
     throw error;
   }
+}
+
+async function restUser(api: GitHubApiOptions): Promise<string | undefined> {
+  const answer = await unlessRefused(() => gitHubRequest<{ login?: unknown }>(api, 'GET', '/user'));
+  return typeof answer?.body?.login === 'string' ? answer.body.login : undefined;
+}
+
+async function graphQlViewer(api: GitHubApiOptions): Promise<string | undefined> {
+  const answer = await unlessRefused(() =>
+    gitHubRequest<{ data?: { viewer?: { login?: unknown } } }>(api, 'POST', graphQlUrl(api.apiUrl), {
+      query: 'query { viewer { login } }',
+    }),
+  );
+  const login = answer?.body?.data?.viewer?.login;
+  return typeof login === 'string' && login ? login : undefined;
+}
+
+/** GraphQL's endpoint beside the REST API: https://api.github.com/graphql, or <server>/api/graphql on GitHub Enterprise Server. */
+export function graphQlUrl(apiUrl: string): string {
+  const rest = apiUrl.replace(/\/+$/, '');
+  return /\/api\/v3$/.test(rest) ? rest.replace(/\/api\/v3$/, '/api/graphql') : `${rest}/graphql`;
 }
 
 /** The oldest report comment of the most preferred author, through the pages of the pull request's comments. */

@@ -8,6 +8,8 @@ export interface FakeToken {
   installation?: boolean;
   /** POST and PATCH answer 403, as for the read-only GITHUB_TOKEN of a pull request from a fork. */
   readOnly?: boolean;
+  /** GraphQL's viewer is refused (an error in the answer, as GitHub gives): no way to learn the token's login. */
+  noViewer?: boolean;
 }
 
 export interface FakeComment {
@@ -45,8 +47,8 @@ export interface FakeGitHubApi {
 }
 
 /**
- * A stand-in for the part of GitHub's REST API that pr-comment uses (GET /user, a pull request's issue comments with
- * Link pagination, POST and PATCH of a comment), on 127.0.0.1, for the repository acme/charts. GitHub's API cannot
+ * A stand-in for the part of GitHub's API that pr-comment uses (GET /user, GraphQL's viewer, a pull request's issue
+ * comments with Link pagination, POST and PATCH of a comment), on 127.0.0.1, for the repository acme/charts. GitHub's API cannot
  * run in a test; this answers as it does, including its 401, 403 and 404 bodies.
  */
 export async function startFakeGitHubApi(tokens: Record<string, FakeToken>): Promise<FakeGitHubApi> {
@@ -90,6 +92,14 @@ export async function startFakeGitHubApi(tokens: Record<string, FakeToken>): Pro
 
     if (request.method === 'GET' && url.pathname === '/user') {
       return token.installation ? notAccessible() : send(response, 200, { login: token.login, type: 'User' });
+    }
+    if (request.method === 'POST' && url.pathname === '/graphql' && /\bviewer\s*\{\s*login\s*\}/.test(body)) {
+      return token.noViewer
+        ? send(response, 200, {
+            data: { viewer: null },
+            errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }],
+          })
+        : send(response, 200, { data: { viewer: { login: token.login } } });
     }
     const list = /^\/repos\/acme\/charts\/issues\/(\d+)\/comments$/.exec(url.pathname);
     if (list && request.method === 'GET') {
