@@ -12,4 +12,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/packages/nx-helm/dist/'],
   testTimeout: 180000,
+  // Integration suites wait on nx, helm, npm and registries as much as they compute: two run side by side even on a
+  // machine of 2 cores (where jest would take 1).
+  maxWorkers: 2,
 };

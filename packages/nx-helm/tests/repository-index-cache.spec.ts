@@ -8,7 +8,7 @@ import { createExampleWorkspace, runNx } from '../src/testing/nx-workspace';
 import { createTempWorkspace, writeChart, type TempWorkspace } from '../src/testing/temp-workspace';
 
 const CREDENTIALS = { username: 'indexuser', password: 'index-Pa55word' };
-const CONSUMERS = 10;
+const CONSUMERS = 4;
 const INDEX_MIN_BYTES = 20 * 1024 * 1024;
 
 /**
