@@ -16,6 +16,21 @@ export default tseslint.config(
     },
   },
   {
+    // The libraries that parse charts are loaded once, through utils/lazy-modules: a require in a function that runs
+    // per chart or per field resolves the module again on each call in Nx's plugin workers.
+    files: ['packages/nx-helm/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'packages/nx-helm/src/utils/lazy-modules.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.value=/^(yaml|semver)(\\/|$)/]",
+          message: 'Load yaml and semver through utils/lazy-modules (or import them at the top of the module).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: {

@@ -2,6 +2,7 @@ import type { Document, LineCounter, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { ChartProblem } from './chart-problem';
 import { classifyRepository, ociRepositoryProblem, type DependencySource } from './dependency-source';
 import { MAX_HELM_VERSION_NUMBER, withSmallVersionNumbers } from './version-numbers';
+import { semverParse, yaml } from '../utils/lazy-modules';
 
 export type ChartType = 'application' | 'library';
 
@@ -60,7 +61,7 @@ const CHART_NAME_PATTERN = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
  */
 export function parseChart(text: string, chartFile: string, requirements?: ChartRequirements): ChartParseResult {
   // Loaded on first use: tasks usually get their charts from the graph's cache and never need a YAML parser.
-  const { LineCounter, parseDocument, isMap } = require('yaml') as typeof import('yaml');
+  const { LineCounter, parseDocument, isMap } = yaml();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const problems: ChartProblem[] = [];
@@ -205,7 +206,7 @@ export function parseChart(text: string, chartFile: string, requirements?: Chart
  * Helm fails to load a chart whose requirements.yaml is not a mapping; an empty file changes nothing.
  */
 function parseRequirements({ text, file }: ChartRequirements, problems: ChartProblem[]): ChartDependency[] | undefined {
-  const { LineCounter, parseDocument, isMap } = require('yaml') as typeof import('yaml');
+  const { LineCounter, parseDocument, isMap } = yaml();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (document.errors.length > 0) {
@@ -243,7 +244,7 @@ function parseDependencies(
   lineCounter: LineCounter,
   problems: ChartProblem[],
 ): ChartDependency[] {
-  const { isMap, isSeq } = require('yaml') as typeof import('yaml');
+  const { isMap, isSeq } = yaml();
   const node = fields.get('dependencies')?.value;
   if (node === undefined || node === null || (node as { value?: unknown }).value === null) {
     return [];
@@ -317,7 +318,7 @@ function parseDependencies(
  * model's dependencies. Undefined when the file has no list.
  */
 export function helmDependencyList(document: Document): { node: YAMLSeq; entries: unknown[] } | undefined {
-  const { isMap, isSeq } = require('yaml') as typeof import('yaml');
+  const { isMap, isSeq } = yaml();
   if (!isMap(document.contents)) return undefined;
   const node = fieldsAsHelmReads(document.contents, document, '', undefined, []).get('dependencies')?.value;
   if (!isSeq(node)) return undefined;
@@ -351,7 +352,7 @@ function fieldsAsHelmReads(
   fields = new Map<string, Field>(),
   merging = new Set<YAMLMap>(),
 ): Map<string, Field> {
-  const { isMap, isScalar, isSeq } = require('yaml') as typeof import('yaml');
+  const { isMap, isScalar, isSeq } = yaml();
   merging.add(map);
   for (const pair of map.items as Array<Pair<Node | null, Node | null>>) {
     const key = pair.key;
@@ -386,7 +387,7 @@ function fieldsAsHelmReads(
  * them, helm refuses the whole file ("anchor 'a' value contains itself").
  */
 function selfContainedAnchors(document: Document, file: string, lineCounter: LineCounter): ChartProblem[] {
-  const { visit } = require('yaml') as typeof import('yaml');
+  const { visit } = yaml();
   const problems: ChartProblem[] = [];
   visit(document, {
     Alias(_, alias, path) {
@@ -404,13 +405,13 @@ function selfContainedAnchors(document: Document, file: string, lineCounter: Lin
 }
 
 function resolveAlias(node: Node | null, document: Document): Node | null {
-  const { isAlias } = require('yaml') as typeof import('yaml');
+  const { isAlias } = yaml();
   return isAlias(node) ? ((node.resolve(document) as Node | undefined) ?? null) : node;
 }
 
 /** A field's value as parseChart checks it: a scalar's value, a collection's node, null without a value. */
 function valueOf(field: Field | undefined): unknown {
-  const { isScalar } = require('yaml') as typeof import('yaml');
+  const { isScalar } = yaml();
   if (field === undefined) return undefined;
   return isScalar(field.value) ? field.value.value : field.value;
 }
@@ -420,7 +421,7 @@ function valueOf(field: Field | undefined): unknown {
  * (see withSmallVersionNumbers).
  */
 function isStrictSemver(version: string): boolean {
-  const parseSemver = require('semver/functions/parse') as typeof import('semver/functions/parse');
+  const parseSemver = semverParse();
   const [comparable] = withSmallVersionNumbers([version]) ?? [];
   const parsed = comparable === undefined ? null : parseSemver(comparable);
   return parsed !== null && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}` === comparable;

@@ -1,4 +1,5 @@
 import { withSmallVersionNumbers } from './version-numbers';
+import { semverSatisfies, semverValidRange } from '../utils/lazy-modules';
 
 /**
  * Whether `version` satisfies a Helm dependency constraint. Helm uses Masterminds/semver, whose syntax is close to
@@ -15,8 +16,8 @@ export function satisfiesConstraint(version: string, constraint: string | undefi
   if (trimmed === version || trimmed === `=${version}`) {
     return true;
   }
-  const satisfies = require('semver/functions/satisfies') as typeof import('semver/functions/satisfies');
-  const validRange = require('semver/ranges/valid') as typeof import('semver/ranges/valid');
+  const satisfies = semverSatisfies();
+  const validRange = semverValidRange();
   const comparable = withSmallVersionNumbers([version, trimmed.replace(/\s*,\s*/g, ' ')]);
   if (comparable === undefined || validRange(comparable[1]) === null) {
     return false;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { yaml } from '../utils/lazy-modules';
 
 /**
  * The settings of a chart-testing (`ct`) configuration file that nx-helm follows, with ct's defaults applied. Keys
@@ -72,7 +73,7 @@ const RULE_FILES = { lintConf: ['lintconf.yaml'], chartYamlSchema: ['chart_schem
 
 /** Reads the text of a ct configuration file; every mistake names the file, the key and the fix. */
 export function parseCtConfig(source: string, file: string): CtConfig {
-  const { parseDocument, LineCounter } = require('yaml') as typeof import('yaml');
+  const { parseDocument, LineCounter } = yaml();
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {

@@ -1,4 +1,5 @@
 import type { LineCounter, Node } from 'yaml';
+import { yaml } from '../utils/lazy-modules';
 
 /** One Chart.yaml field that breaks chart-testing's schema. */
 export interface SchemaProblem {
@@ -50,7 +51,7 @@ const CHART: Schema = {
 
 /** Checks the text of a Chart.yaml against chart-testing's default schema; returns every problem with its line. */
 export function checkChartSchema(text: string): SchemaProblem[] {
-  const { parseDocument, LineCounter } = require('yaml') as typeof import('yaml');
+  const { parseDocument, LineCounter } = yaml();
   const lineCounter = new LineCounter();
   // Yamale reads YAML with PyYAML, i.e. YAML 1.1 (`yes` is a boolean there).
   const document = parseDocument(text, { lineCounter, version: '1.1' });
@@ -63,7 +64,7 @@ export function checkChartSchema(text: string): SchemaProblem[] {
 }
 
 function checkMap(node: unknown, schema: Schema, path: string, problems: SchemaProblem[], lines: LineCounter): void {
-  const { isMap, isScalar } = require('yaml') as typeof import('yaml');
+  const { isMap, isScalar } = yaml();
   const lineOf = (n: unknown) => ((n as Node | undefined)?.range ? lines.linePos((n as Node).range![0]).line : undefined);
   if (!isMap(node)) {
     problems.push({ path: path || '(document)', line: lineOf(node), message: 'is not a map' });
@@ -96,7 +97,7 @@ function checkValue(
   lines: LineCounter,
   keyLine: number | undefined,
 ): void {
-  const { isSeq, isScalar, isMap } = require('yaml') as typeof import('yaml');
+  const { isSeq, isScalar, isMap } = yaml();
   const value = isScalar(node) ? node.value : node;
   const fail = (expected: string) => problems.push({ path, line: keyLine, message: `'${describe(value)}' is not a ${expected}.` });
   // Yamale treats a field set to null like a missing one.

@@ -8,6 +8,7 @@ import { checkChartSchema } from './chart-schema';
 import { checkMaintainers } from './maintainers';
 import { runYamllint } from './yamllint';
 import { indent } from '../utils/indent';
+import { yaml } from '../utils/lazy-modules';
 
 export interface CtCheckRequest {
   workspaceRoot: string;
@@ -99,7 +100,7 @@ export async function runCtChecks(request: CtCheckRequest): Promise<string[]> {
   }
 
   if (config.validateMaintainers) {
-    const { parse } = require('yaml') as typeof import('yaml');
+    const { parse } = yaml();
     const problem = checkMaintainers((parse(chartText) ?? {}) as Record<string, unknown>);
     if (problem) {
       failures.push(`${chartFile}: ${problem} (validate-maintainers in ${config.file}; set it to false to skip this check).`);

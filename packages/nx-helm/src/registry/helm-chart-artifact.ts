@@ -4,6 +4,7 @@ import { GoStruct, goJson, type GoJsonValue } from '../utils/go-json';
 import { readTarEntries } from '../utils/tar-entries';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { CHART_CONFIG_MEDIA_TYPE, CHART_LAYER_MEDIA_TYPE, CHART_PROVENANCE_MEDIA_TYPE } from './oci/oci-client';
+import { yaml } from '../utils/lazy-modules';
 
 /** Chart.yaml's fields as helm's loader holds them (helm's `chart.Metadata`), after its sanitising. */
 export interface HelmChartMetadata {
@@ -295,7 +296,7 @@ function jsonValue(value: unknown): GoJsonValue {
 }
 
 function parseYamlMap(data: Buffer, origin: string): Record<string, unknown> {
-  const { parse } = require('yaml') as typeof import('yaml');
+  const { parse } = yaml();
   try {
     // go-yaml takes U+2028 and U+2029 for line breaks (YAML 1.1) and indents the line after them when it writes
     // Chart.yaml into the archive; reading it back, that indentation is not part of the value.

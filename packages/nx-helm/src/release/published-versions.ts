@@ -2,6 +2,7 @@ import { withSmallVersionNumbers } from '../chart/version-numbers';
 import { OciClient } from '../registry/oci/oci-client';
 import { hostConnection, type RegistriesOptions } from '../registry/registry-options';
 import { chartReference, repositoryPath, type RegistryLocation } from '../registry/registry-reference';
+import { semverCompareBuild } from '../utils/lazy-modules';
 
 export interface HighestPublishedVersion {
   /** The highest SemVer version among the repository's tags; undefined when it has none. */
@@ -31,7 +32,7 @@ export async function highestPublishedVersion(
   const versions = tags
     .map((tag) => tag.replace(/_/g, '+'))
     .filter((tag) => SEMVER.test(tag) && withSmallVersionNumbers([tag]) !== undefined);
-  const compare = require('semver/functions/compare-build') as typeof import('semver/functions/compare-build');
+  const compare = semverCompareBuild();
   const comparable = withSmallVersionNumbers(versions)!;
   const sorted = versions
     .map((version, index) => ({ version, comparable: comparable[index] }))

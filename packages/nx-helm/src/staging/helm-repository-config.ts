@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { yaml } from '../utils/lazy-modules';
 
 /** One entry of helm's repositories.yaml (the fields nx-helm reads and writes). */
 export interface HelmRepositoryEntry {
@@ -17,7 +18,7 @@ export interface HelmRepositoryEntry {
 /** The repositories of a helm repositories.yaml (as `helm repo add` writes it); none when the file does not exist. */
 export function readHelmRepositories(file: string): HelmRepositoryEntry[] {
   if (!existsSync(file)) return [];
-  const { parseDocument, LineCounter } = require('yaml') as typeof import('yaml');
+  const { parseDocument, LineCounter } = yaml();
   const lineCounter = new LineCounter();
   // Not prettyErrors: they quote the offending line, which may be a password.
   const parsed = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });

@@ -27,6 +27,7 @@ import { checkChartFiles } from './external-files';
 import { checkChartYamlKept } from './helmignore-checks';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
 import { redactUrlCredentials } from '../config/option-checks';
+import { yaml } from '../utils/lazy-modules';
 
 export interface StagedChart {
   tree: LocalChartTree;
@@ -313,7 +314,7 @@ function hideDependencies(stagedDir: string, listFileName: string, hiddenIndexes
     file,
     content: existsSync(file) ? readFileSync(file) : undefined,
   }));
-  const { parseDocument } = require('yaml') as typeof import('yaml');
+  const { parseDocument } = yaml();
   const document = parseDocument(original, { merge: true });
   const list = helmDependencyList(document)!;
   // Items are in the file's order, the order of the chart model's dependencies.
