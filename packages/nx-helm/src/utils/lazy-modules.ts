@@ -1,8 +1,8 @@
 /**
  * Libraries loaded on first use and then kept. Tasks usually take their charts from the graph's cache and never need a
- * YAML parser, so these are not imported at the top of the modules that use them. Each is required once: `require`
- * resolves the path again on every call in Nx's plugin workers (which run with `--conditions development`), and a call
- * per parsed field cost seconds of file lookups for a thousand charts.
+ * YAML parser, so these are not imported at the top of the modules that use them. Each is required once: in Nx's
+ * plugin workers a `require` call resolves the module's path again (file lookups), and one call per parsed field made
+ * createNodes of a thousand charts take 2.8 s instead of 0.75 s.
  */
 let yamlModule: typeof import('yaml') | undefined;
 let parseVersionFunction: typeof import('semver/functions/parse') | undefined;
