@@ -234,9 +234,12 @@ class NxRunner {
   private async run(cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<ProcessResult> {
     // NX_HEAD (set in CI by nrwl/nx-set-shas) would make `nx affected` compare with a commit, not the working tree.
     const { NX_HEAD: _head, ...env } = this.env;
+    // Nx starts a worker process per plugin for each graph it builds (about a second of a 2-core runner per run, and
+    // the diff runs Nx once per checkout); they load in Nx's own process here, unless NX_ISOLATE_PLUGINS says otherwise.
+    const isolation = { NX_ISOLATE_PLUGINS: env.NX_ISOLATE_PLUGINS ?? 'false' };
     return runProcess(process.execPath, [this.bin, ...args], {
       cwd,
-      env: { ...env, ...extraEnv, NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
+      env: { ...env, ...isolation, ...extraEnv, NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
       timeoutMs: 3_600_000,
     });
   }
