@@ -4,28 +4,13 @@
  * plugin workers a `require` call resolves the module's path again (file lookups), and one call per parsed field made
  * createNodes of a thousand charts take 2.8 s instead of 0.75 s.
  */
-let yamlModule: typeof import('yaml') | undefined;
-let parseVersionFunction: typeof import('semver/functions/parse') | undefined;
-let satisfiesFunction: typeof import('semver/functions/satisfies') | undefined;
-let validRangeFunction: typeof import('semver/ranges/valid') | undefined;
-let compareBuildFunction: typeof import('semver/functions/compare-build') | undefined;
-
-export function yaml(): typeof import('yaml') {
-  return (yamlModule ??= require('yaml') as typeof import('yaml'));
+function once<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= load());
 }
 
-export function semverParse(): typeof import('semver/functions/parse') {
-  return (parseVersionFunction ??= require('semver/functions/parse') as typeof import('semver/functions/parse'));
-}
-
-export function semverSatisfies(): typeof import('semver/functions/satisfies') {
-  return (satisfiesFunction ??= require('semver/functions/satisfies') as typeof import('semver/functions/satisfies'));
-}
-
-export function semverValidRange(): typeof import('semver/ranges/valid') {
-  return (validRangeFunction ??= require('semver/ranges/valid') as typeof import('semver/ranges/valid'));
-}
-
-export function semverCompareBuild(): typeof import('semver/functions/compare-build') {
-  return (compareBuildFunction ??= require('semver/functions/compare-build') as typeof import('semver/functions/compare-build'));
-}
+export const yaml = once(() => require('yaml') as typeof import('yaml'));
+export const semverParse = once(() => require('semver/functions/parse') as typeof import('semver/functions/parse'));
+export const semverSatisfies = once(() => require('semver/functions/satisfies') as typeof import('semver/functions/satisfies'));
+export const semverValidRange = once(() => require('semver/ranges/valid') as typeof import('semver/ranges/valid'));
+export const semverCompareBuild = once(() => require('semver/functions/compare-build') as typeof import('semver/functions/compare-build'));
