@@ -256,7 +256,7 @@ async function runChecked(command, args, options) {
   return result;
 }
 
-const tail = (text, lines = Number(process.env.BENCH_TAIL_LINES ?? 40)) => text.trimEnd().split('\n').slice(-lines).join('\n');
+const tail = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
 const nx = (workspace, args, env) => run(process.execPath, [NX_BIN, ...args], { cwd: workspace, env });
 
@@ -1470,7 +1470,7 @@ async function measureDiff(bench, size) {
   const baseline = [];
   const withHeadRendered = [];
   const withHeadCached = [];
-  const reports = [];
+  let last;
   for (let index = 0; index < ROUNDS; index++) {
     for (const library of libraries) {
       const helpers = join(workspace.dir, 'charts', library, 'templates/_helpers.tpl');
@@ -1494,14 +1494,13 @@ async function measureDiff(bench, size) {
     // The head's renders of the baseline run are in no cache (--skip-nx-cache writes none): diff renders them.
     const diff = await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir, env });
     withHeadRendered.push(diff);
-    reports.push(JSON.parse(readFileSync(join(workspace.dir, 'dist/diff/report.json'), 'utf8')));
+    last = JSON.parse(readFileSync(join(workspace.dir, 'dist/diff/report.json'), 'utf8'));
     withHeadCached.push(await runChecked(process.execPath, [nxHelm, 'diff', '--base', 'HEAD~1'], { cwd: workspace.dir, env }));
     log(
       `  round ${index + 1}: render twice without cache ${baseline.at(-1).seconds.toFixed(2)} s, diff ${diff.seconds.toFixed(2)} s, ` +
         `diff with the head cached ${withHeadCached.at(-1).seconds.toFixed(2)} s`,
     );
   }
-  const last = reports.at(-1);
   const changed = last.charts.filter((chart) => chart.status === 'changed').length;
   const seconds = (runs) => round(median(runs.map((run) => run.seconds)));
   return {
