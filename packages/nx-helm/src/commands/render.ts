@@ -6,7 +6,13 @@ import type { ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { defaultRenderOutputPath } from '../config/constants';
 import { resolveLintSettings, type DefaultValuesMode, type LintPluginOptions } from '../config/lint-settings';
-import { checkRenderOptions, resolveRenderSettings, type RenderPluginOptions, type RenderSettings } from '../config/render-settings';
+import {
+  checkRenderOptions,
+  RENDER_KEYS,
+  resolveRenderSettings,
+  type RenderPluginOptions,
+  type RenderSettings,
+} from '../config/render-settings';
 import { parseHelmTemplateOutput, serializeRendering, valuesSetName } from '../render/rendered-manifest';
 import { DEFAULT_KUBERNETES_VERSION, formatValidationProblem, validateObjects } from '../validation/validate-objects';
 import { chartValuesSets } from './lint';
@@ -96,10 +102,10 @@ export async function renderChart(options: RenderOptions): Promise<RenderResult>
 export async function prepareRender(options: RenderOptions): Promise<PreparedRender> {
   const project = projectLabel(options);
   checkRenderOptions(options.render, `The "render" option of ${project}`);
-  const { render: _render, lint: _lint, ...given } = options;
-  checkRenderOptions(pickRenderOptions(given), `The options of ${project}`);
+  const given = pickRenderOptions(options);
+  checkRenderOptions(given, `The options of ${project}`);
   const ct = commandCtConfig(options);
-  const settings = resolveRenderSettings(pickRenderOptions(given), options.render, DEFAULT_KUBERNETES_VERSION);
+  const settings = resolveRenderSettings(given, options.render, DEFAULT_KUBERNETES_VERSION);
   const { valuesFiles, withDefaults } = chartValuesSets(options, resolveLintSettings(options, options.lint, ct));
   const tree = loadChartTree(options);
   const { name, version, type } = tree.root.chart;
@@ -143,13 +149,9 @@ export async function prepareRender(options: RenderOptions): Promise<PreparedRen
   };
 }
 
+/** The render options given to the command itself (not its "render" plugin option), those set only. */
 function pickRenderOptions(options: RenderPluginOptions): RenderPluginOptions {
-  const { releaseName, namespace, kubeVersion, apiVersions, validate, strict, unknownKinds } = options;
-  return Object.fromEntries(
-    Object.entries({ releaseName, namespace, kubeVersion, apiVersions, validate, strict, unknownKinds }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
+  return Object.fromEntries(RENDER_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
 }
 
 /** The flags every `helm template` of the chart gets. CRDs are included: they are applied too, and validate resources. */
@@ -176,7 +178,6 @@ export function templateArgs(prepared: PreparedRender, run: RenderRun): string[]
  */
 export function reportRender(prepared: PreparedRender, results: readonly ProcessResult[]): RenderResult {
   const { options, chart, settings, runs, outputDir } = prepared;
-  removePreviousRendering(outputDir);
   const failures: string[] = [];
   const problems: string[] = [];
   const skipped = new Set<string>();
