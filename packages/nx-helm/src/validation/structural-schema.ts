@@ -1,5 +1,6 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
+import { memo } from '../utils/memo';
 import { childPath } from './field-path';
 import type { FieldProblem } from './schema-errors';
 import { describeValue, enumMessage, fieldOwner, formatMessage, typeMessage, unknownFieldMessage } from './schema-messages';
@@ -110,14 +111,13 @@ const patterns = new Map<string, RegExp | undefined>();
  * a few constructs (`\z`, `(?P<name>`); a pattern JavaScript cannot read is not checked rather than reported.
  */
 function compiledPattern(pattern: string): RegExp | undefined {
-  if (!patterns.has(pattern)) {
+  return memo(patterns, pattern, () => {
     try {
-      patterns.set(pattern, new RegExp(pattern));
+      return new RegExp(pattern);
     } catch {
-      patterns.set(pattern, undefined);
+      return undefined;
     }
-  }
-  return patterns.get(pattern);
+  });
 }
 
 /** The string formats the API server checks in custom resources (others it ignores). */
