@@ -277,7 +277,7 @@ async function writeComment(api: GitHubApiOptions, target: Target, body: string,
     return { outcome: 'created', url: created?.html_url ?? '' };
   } catch (error) {
     // A token that may read but not write: GitHub gives pull requests from forks a read-only GITHUB_TOKEN.
-    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 404) && !error.rateLimited) {
+    if (refusedToToken(error)) {
       return {
         outcome: 'summary-only',
         reason: `${error.status}${error.gitHubMessage ? ` ${error.gitHubMessage}` : ''} for ${error.method} ${error.url}`,
@@ -297,12 +297,17 @@ async function commentAuthors(api: GitHubApiOptions): Promise<string[]> {
   return login && login !== ACTIONS_BOT ? [login, ACTIONS_BOT] : [ACTIONS_BOT];
 }
 
+/** GitHub's 403 or 404 that is not a rate limit: what the token may not read or write (or may not see). */
+function refusedToToken(error: unknown): error is GitHubApiError {
+  return error instanceof GitHubApiError && (error.status === 403 || error.status === 404) && !error.rateLimited;
+}
+
 /** A request whose 403 or 404 (not a rate limit) means "not for this token": undefined then. */
 async function unlessRefused<T>(request: () => Promise<T>): Promise<T | undefined> {
   try {
     return await request();
   } catch (error) {
-    if (error instanceof GitHubApiError && (error.status === 403 || error.status === 404) && !error.rateLimited) return undefined;
+    if (refusedToToken(error)) return undefined;
     throw error;
   }
 }
@@ -339,7 +344,7 @@ async function findReportComment(api: GitHubApiOptions, target: Target, authors:
     try {
       page = await gitHubRequest<IssueComment[]>(api, 'GET', next);
     } catch (error) {
-      if (error instanceof GitHubApiError && (error.status === 403 || error.status === 404) && !error.rateLimited) {
+      if (refusedToToken(error)) {
         throw new NxHelmError(
           `${error.message} Check that pull request #${target.number} exists in ${target.repository} (GITHUB_REPOSITORY, ` +
             `--pull-request) and that the token in ${api.tokenVariable} may read it (the job's permissions: pull-requests: write).`,
