@@ -115,7 +115,7 @@ export interface TemplateMember {
 }
 
 /** The parent chart templateCharts renders its members under; helm names their templates `<it>/charts/<name>/…`. */
-export const GROUP_CHART = 'nx-helm-render';
+const GROUP_CHART = 'nx-helm-render';
 
 /**
  * `helm template` of several charts in one command: the charts become the subcharts of a parent chart that has nothing

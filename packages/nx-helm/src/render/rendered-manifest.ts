@@ -12,13 +12,6 @@ export interface RenderedObject {
   object: Record<string, unknown>;
 }
 
-/** A chart's rendering with one values set: the default values, or one values file. */
-export interface RenderedValuesSet {
-  /** `default`, or the values file's path in the chart without `.yaml` and with `-` for `/` (`ci-prod-values`). */
-  valuesSet: string;
-  objects: RenderedObject[];
-}
-
 /** The name of the values set a values file (relative to the chart folder) makes; `default` for none. */
 export function valuesSetName(valuesFile?: string): string {
   if (!valuesFile) return 'default';

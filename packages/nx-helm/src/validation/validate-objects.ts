@@ -8,7 +8,7 @@ import type { FieldProblem } from './schema-errors';
 import { checkStructural } from './structural-schema';
 
 export { DEFAULT_KUBERNETES_VERSION } from './builtin-schemas';
-export { formatValidationProblem, type ValidationPlace } from './format-validation-problem';
+export { formatValidationProblem } from './format-validation-problem';
 
 export interface ValidationSettings {
   /**
