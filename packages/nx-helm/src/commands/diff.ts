@@ -44,6 +44,8 @@ interface ChartProject {
   root: string;
   /** Where its render target writes, relative to the tree's root. */
   renderDir: string;
+  /** Its name and version as its Chart.yaml gives them (undefined for a Chart.yaml that is not valid). */
+  facts?: { name: string; version: string };
 }
 
 /**
@@ -58,7 +60,14 @@ function renderableCharts(treeRoot: string, env: NodeJS.ProcessEnv): ChartProjec
     if (chart?.type === 'library') return [];
     const settings = resolveSettings(treeRoot, root, withoutTargetOptions);
     const name = chart?.name ?? posix.basename(root === '.' ? treeRoot.replace(/\\/g, '/') : root);
-    return [{ project: `${settings.projectNamePrefix ?? ''}${name}`, root, renderDir: defaultRenderOutputPath(root, settings.outputPath) }];
+    return [
+      {
+        project: `${settings.projectNamePrefix ?? ''}${name}`,
+        root,
+        renderDir: defaultRenderOutputPath(root, settings.outputPath),
+        ...(chart ? { facts: { name: chart.name, version: chart.version } } : {}),
+      },
+    ];
   });
 }
 
@@ -162,8 +171,8 @@ function compareChart(before: Side, after: Side, headFailed: boolean, baseFailed
   const read = (side: Side) => (side.chart ? readRendering(join(side.tree, side.chart.renderDir)) : undefined);
   const was = read(before);
   const is = read(after);
-  const versionBefore = before.chart ? chartFacts(before.tree, before.chart.root) : undefined;
-  const versionAfter = after.chart ? chartFacts(after.tree, after.chart.root) : undefined;
+  const versionBefore = before.chart?.facts;
+  const versionAfter = after.chart?.facts;
   const sets = [...new Set([...Object.keys(was?.sets ?? {}), ...Object.keys(is?.sets ?? {})])].sort();
   const valuesSets: ValuesSetDiff[] = sets.map((valuesSet) => {
     const objectsBefore = was?.sets[valuesSet];
@@ -207,13 +216,6 @@ function readRendering(dir: string): { sets: Record<string, RenderedObject[]>; p
   }
   const problemsFile = join(dir, RENDER_PROBLEMS_FILE);
   return { sets, ...(existsSync(problemsFile) ? { problems: readFileSync(problemsFile, 'utf8').trim() } : {}) };
-}
-
-/** The chart's name and version as its Chart.yaml gives them (undefined for a Chart.yaml that is not valid). */
-function chartFacts(treeRoot: string, chartRoot: string): { name: string; version: string } | undefined {
-  const chartFile = chartRoot === '.' ? 'Chart.yaml' : `${chartRoot}/Chart.yaml`;
-  const { chart } = readChartFile(join(treeRoot, chartFile), chartFile, treeRoot);
-  return chart ? { name: chart.name, version: chart.version } : undefined;
 }
 
 /** Nx, as the workspace installed it, run as a program. */
