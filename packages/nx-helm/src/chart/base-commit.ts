@@ -1,5 +1,5 @@
 import { NxHelmError } from '../utils/nx-helm-error';
-import { runProcess } from '../utils/process';
+import { runGit } from '../utils/git';
 
 /**
  * The commit a change is compared from, as `nx affected` compares: the merge base of the base commit and HEAD (the
@@ -7,7 +7,7 @@ import { runProcess } from '../utils/process';
  * when the clone is shallow (the usual cause in CI).
  */
 export async function mergeBaseCommit(workspaceRoot: string, base: string, baseOrigin?: string): Promise<string> {
-  const git = (args: string[]) => runProcess('git', args, { cwd: workspaceRoot, env: { ...process.env, LC_ALL: 'C' } });
+  const git = (args: string[]) => runGit(args, workspaceRoot);
   const resolved = await git(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
   if (resolved.failed) {
     const shallow = (await git(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';

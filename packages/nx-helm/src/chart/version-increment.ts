@@ -1,6 +1,6 @@
 import gt from 'semver/functions/gt';
 import valid from 'semver/functions/valid';
-import { runProcess } from '../utils/process';
+import { runGit } from '../utils/git';
 import { mergeBaseCommit } from './base-commit';
 import { NxHelmError } from '../utils/nx-helm-error';
 import { parseChart } from './chart-model';
@@ -30,7 +30,7 @@ export async function checkVersionIncrement(request: {
   dependencyRoots: string[];
   currentVersion: string;
 }): Promise<VersionCheckResult> {
-  const git = (args: string[]) => runProcess('git', args, { cwd: request.workspaceRoot, env: { ...process.env, LC_ALL: 'C' } });
+  const git = (args: string[]) => runGit(args, request.workspaceRoot);
   const { base, chartRoot } = request;
   const compareWith = await mergeBaseCommit(request.workspaceRoot, base, request.baseOrigin);
   const roots = [chartRoot, ...request.dependencyRoots];

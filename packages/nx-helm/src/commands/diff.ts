@@ -11,6 +11,7 @@ import { jsonReport, markdownReport, terminalSummary, type ChartDiff, type DiffR
 import { parseRenderedFile, type RenderedObject } from '../render/rendered-manifest';
 import type { Logger } from '../utils/logger';
 import { NxHelmError } from '../utils/nx-helm-error';
+import { runGit } from '../utils/git';
 import { runProcess, type ProcessResult } from '../utils/process';
 import { resolveBase } from './check-version';
 import { mergeBaseCommit } from '../chart/base-commit';
@@ -89,7 +90,7 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
     log,
     ctConfig: options.ctConfig,
   });
-  const git = (args: string[], cwd = workspaceRoot) => runProcess('git', args, { cwd, env: { ...env, LC_ALL: 'C' } });
+  const git = (args: string[], cwd = workspaceRoot) => runGit(args, cwd, env);
   // What the change itself did: compared with where it left the base branch, as nx affected compares.
   const base = await mergeBaseCommit(workspaceRoot, baseRef, origin);
   const nx = new NxRunner(workspaceRoot, env);
