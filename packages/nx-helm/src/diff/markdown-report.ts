@@ -45,7 +45,8 @@ export function markdownReport(report: DiffReport, options: MarkdownReportOption
   const fullReport = options.fullReport ?? DEFAULT_FULL_REPORT;
   const charts = chartsWithChanges(report);
   const heading = headingBlock(report);
-  const table = tableBlock(charts.map(summaryRow));
+  const rows = charts.map(summaryRow);
+  const table = tableBlock(rows);
   const sameLine = rendersTheSameBlock(report, charts.length);
   const sections = charts.map(chartSection);
 
@@ -55,7 +56,7 @@ export function markdownReport(report: DiffReport, options: MarkdownReportOption
   const summary = heading + table + sameLine;
   return (
     withTheDiffsThatFit(summary, sections, maxLength, fullReport) ??
-    withPartOfTheTable(heading, charts, sameLine, sections, maxLength, fullReport) ??
+    withPartOfTheTable(heading, rows, sameLine, sections, maxLength, fullReport) ??
     // A maxLength too small for any table at all: the marker and what fits of the title.
     finish(heading).slice(0, maxLength)
   );
@@ -303,13 +304,12 @@ function truncationNote(leftOut: readonly LeftOut[], maxLength: number, fullRepo
  */
 function withPartOfTheTable(
   heading: string,
-  charts: readonly ChartDiff[],
+  rows: readonly string[],
   sameLine: string,
   sections: readonly ChartSection[],
   maxLength: number,
   fullReport: string,
 ): string | undefined {
-  const rows = charts.map(summaryRow);
   const objects = sections.flatMap((section) => section.valuesSets.flatMap((valuesSet) => valuesSet.objects));
   const lines = objects.reduce((sum, object) => sum + object.diffLines, 0);
   const details = `the details of every chart (${plural(objects.length, 'object diff')}, ${plural(lines, 'line')})`;
