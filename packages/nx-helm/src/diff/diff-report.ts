@@ -1,6 +1,6 @@
 import type { ObjectChange } from './manifest-diff';
 
-export { markdownReport, REPORT_MARKER, type MarkdownReportOptions } from './markdown-report';
+export { markdownReport, REPORT_MARKER } from './markdown-report';
 export { terminalSummary } from './terminal-summary';
 
 /** How a chart's rendering with one values set (the default values, or one values file) differs. */

@@ -2,7 +2,6 @@ import type { ChartDiff, DiffReport } from './diff-report';
 import {
   changeCounts,
   changedValuesSets,
-  chartCounts,
   chartsWithChanges,
   plural,
   shortRevision,
@@ -57,18 +56,13 @@ function totalLine(report: DiffReport): string {
   const charts = chartsWithChanges(report);
   const failed = charts.filter((chart) => chart.status === 'failed').length;
   const changed = charts.length - failed;
-  const total = charts.reduce<ChangeCounts>(
-    (sum, chart) => {
-      const counts = chartCounts(chart);
-      return { added: sum.added + counts.added, removed: sum.removed + counts.removed, changed: sum.changed + counts.changed };
-    },
-    { added: 0, removed: 0, changed: 0 },
-  );
+  const total = changeCounts(charts.flatMap((chart) => chart.valuesSets.flatMap((valuesSet) => valuesSet.changes)));
   const { rendered, fromCache } = report.renders;
+  const unchanged = unchangedChartCount(report);
   const parts = [
     `${plural(changed, 'chart')} changed`,
     ...(failed > 0 ? [`${failed} failed`] : []),
-    `${unchangedChartCount(report)} ${unchangedChartCount(report) === 1 ? 'renders' : 'render'} the same`,
+    `${unchanged} ${unchanged === 1 ? 'renders' : 'render'} the same`,
   ];
   return `Total: ${parts.join(', ')}; objects ${countsText(total)}; ${rendered} rendered, ${fromCache} from cache`;
 }
