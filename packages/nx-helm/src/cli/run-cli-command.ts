@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import type { ChartCommandOptions } from '../commands/chart-command';
 import { defaultRenderOutputPath, ENV } from '../config/constants';
 import { findWorkspaceRoot, resolveSettings } from '../config/nx-json-settings';
-import { DEFAULT_VALUES_MODES, type DefaultValuesMode } from '../config/lint-settings';
-import { UNKNOWN_KINDS_MODES, type UnknownKinds } from '../config/render-settings';
+import { DEFAULT_VALUES_MODES } from '../config/lint-settings';
+import { UNKNOWN_KINDS_MODES } from '../config/render-settings';
 import { chartCommandSettings, type CommandSettings, type NxHelmPluginOptions } from '../config/plugin-options';
 import { consoleLogger } from '../utils/logger';
 import { watchDeadline } from '../utils/watchdog';
@@ -100,6 +100,13 @@ export async function runCliCommand(
 
 class UsageError extends Error {}
 
+/** A flag's value, which must be one of `modes` (a usage error names them otherwise). */
+function oneOf<T extends string>(flag: string, value: string | undefined, modes: readonly T[]): T | undefined {
+  if (value === undefined || (modes as readonly string[]).includes(value)) return value as T | undefined;
+  const named = modes.length > 1 ? `${modes.slice(0, -1).join(', ')} or ${modes.at(-1)}` : modes.join('');
+  throw new UsageError(`${flag} must be ${named}, not "${value}".`);
+}
+
 /** Where the chart is and the plugin options that apply to it; flags win over those options. */
 function chartOptions(
   chartArgument: string,
@@ -139,14 +146,11 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
     case 'lint': {
       const { lintChart } = require('../commands/lint') as typeof import('../commands/lint');
       const valuesFiles = values['values-file'] as string[] | undefined;
-      const defaultValues = string(values['default-values']);
-      if (defaultValues !== undefined && !DEFAULT_VALUES_MODES.includes(defaultValues as DefaultValuesMode)) {
-        throw new UsageError(`--default-values must be ${DEFAULT_VALUES_MODES.join(' or ')}, not "${defaultValues}".`);
-      }
+      const defaultValues = oneOf('--default-values', string(values['default-values']), DEFAULT_VALUES_MODES);
       await lintChart({
         ...options,
         strict: boolean(values.strict),
-        defaultValues: defaultValues as DefaultValuesMode | undefined,
+        defaultValues,
         extraArgs: string(values['extra-args'])?.split(/\s+/).filter(Boolean),
         valuesFiles: valuesFiles?.flatMap((file) => file.split(',')),
         lint: settings.lint,
@@ -155,14 +159,8 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
     }
     case 'render': {
       const { renderChart } = require('../commands/render') as typeof import('../commands/render');
-      const defaultValues = string(values['default-values']);
-      if (defaultValues !== undefined && !DEFAULT_VALUES_MODES.includes(defaultValues as DefaultValuesMode)) {
-        throw new UsageError(`--default-values must be ${DEFAULT_VALUES_MODES.join(' or ')}, not "${defaultValues}".`);
-      }
-      const unknownKinds = string(values['unknown-kinds']);
-      if (unknownKinds !== undefined && !UNKNOWN_KINDS_MODES.includes(unknownKinds as UnknownKinds)) {
-        throw new UsageError(`--unknown-kinds must be ${UNKNOWN_KINDS_MODES.join(' or ')}, not "${unknownKinds}".`);
-      }
+      const defaultValues = oneOf('--default-values', string(values['default-values']), DEFAULT_VALUES_MODES);
+      const unknownKinds = oneOf('--unknown-kinds', string(values['unknown-kinds']), UNKNOWN_KINDS_MODES);
       await renderChart({
         ...options,
         outputPath:
@@ -174,8 +172,8 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
         apiVersions: (values['api-versions'] as string[] | undefined)?.flatMap((value) => value.split(',')),
         validate: boolean(values.validate),
         strict: boolean(values.strict),
-        unknownKinds: unknownKinds as UnknownKinds | undefined,
-        defaultValues: defaultValues as DefaultValuesMode | undefined,
+        unknownKinds,
+        defaultValues,
         valuesFiles: (values['values-file'] as string[] | undefined)?.flatMap((file) => file.split(',')),
         lint: settings.lint,
         render: settings.render,
@@ -230,10 +228,7 @@ async function runChartCommand(name: string, base: ChartCommandOptions & { setti
     }
     case 'release-assets': {
       const { writeReleaseAssets } = require('../commands/release-assets') as typeof import('../commands/release-assets');
-      const signing = string(values.sign);
-      if (signing !== undefined && !['none', 'cosign', 'gpg'].includes(signing)) {
-        throw new UsageError(`--sign must be none, cosign or gpg, not "${signing}".`);
-      }
+      const signing = oneOf('--sign', string(values.sign), ['none', 'cosign', 'gpg']);
       writeReleaseAssets({
         ...options,
         outputDir: string(values['output-dir']),
