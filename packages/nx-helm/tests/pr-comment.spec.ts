@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../src/testing/example-charts';
-import { startFakeGitHubApi, type FakeGitHubApi } from '../src/testing/github-api-server';
+import { actionsEnvironment, startFakeGitHubApi, writePullRequestEvent, type FakeGitHubApi } from '../src/testing/github-api-server';
 
 /** The built `nx-helm` command, as package.json "bin" installs it (NX_HELM_CLI: another build of it). */
 const CLI = process.env.NX_HELM_CLI ?? join(REPOSITORY_ROOT, 'packages/nx-helm/dist/src/cli/main.js');
@@ -19,7 +19,7 @@ describe('nx-helm pr-comment (built CLI) against a stand-in for GitHub’s API',
       [FORK_TOKEN]: { login: 'github-actions[bot]', installation: true, readOnly: true },
     });
     dir = mkdtempSync(join(tmpdir(), 'nx-helm-pr-comment-cli-'));
-    writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 3, head: { repo: { full_name: 'fork/charts' } } } }));
+    writePullRequestEvent(dir, 3, 'fork/charts');
     writeFileSync(join(dir, 'report.md'), '<!-- nx-helm-diff -->\n## Chart changes\n');
   });
   afterEach(async () => {
@@ -34,13 +34,7 @@ describe('nx-helm pr-comment (built CLI) against a stand-in for GitHub’s API',
         cwd: dir,
         env: {
           PATH: process.env.PATH,
-          GITHUB_ACTIONS: 'true',
-          GITHUB_API_URL: api.url,
-          GITHUB_REPOSITORY: 'acme/charts',
-          GITHUB_EVENT_NAME: 'pull_request',
-          GITHUB_EVENT_PATH: join(dir, 'event.json'),
-          GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-          GITHUB_TOKEN: TOKEN,
+          ...actionsEnvironment(api, dir, TOKEN),
           ...env,
         },
       });
@@ -48,10 +42,10 @@ describe('nx-helm pr-comment (built CLI) against a stand-in for GitHub’s API',
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (status) => {
-        for (const token of [TOKEN, FORK_TOKEN]) expect(`${stdout}${stderr}`).not.toContain(token);
-        resolve({ status, stdout, stderr });
-      });
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    }).then((result) => {
+      for (const token of [TOKEN, FORK_TOKEN]) expect(`${result.stdout}${result.stderr}`).not.toContain(token);
+      return result;
     });
 
   it('posts, then updates the same comment, fails over to the job summary for a fork, exits 1 or 2 when it should', async () => {

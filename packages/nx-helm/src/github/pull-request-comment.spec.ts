@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeGitHubApi, type FakeGitHubApi } from '../testing/github-api-server';
+import { actionsEnvironment, startFakeGitHubApi, writePullRequestEvent, type FakeGitHubApi } from '../testing/github-api-server';
 import { memoryLogger } from '../testing/memory-logger';
 import { startSilentServer } from '../testing/silent-server';
 import {
@@ -34,7 +34,7 @@ describe('pr-comment: the diff report as one comment on the pull request', () =>
       [APP_TOKEN]: { login: 'chart-bot[bot]', installation: true },
     });
     dir = mkdtempSync(join(tmpdir(), 'nx-helm-pr-comment-'));
-    writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: 'acme/charts' } } } }));
+    writePullRequestEvent(dir, 7, 'acme/charts');
   });
   afterEach(async () => {
     await api.stop();
@@ -56,16 +56,7 @@ describe('pr-comment: the diff report as one comment on the pull request', () =>
       file: 'report.md',
       cwd: dir,
       log,
-      env: {
-        GITHUB_ACTIONS: 'true',
-        GITHUB_API_URL: api.url,
-        GITHUB_REPOSITORY: 'acme/charts',
-        GITHUB_EVENT_NAME: 'pull_request',
-        GITHUB_EVENT_PATH: join(dir, 'event.json'),
-        GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-        GITHUB_TOKEN: token,
-        ...env,
-      },
+      env: { ...actionsEnvironment(api, dir, token), ...env },
       retry: { retries: 2, initialDelayMs: 10, maxDelayMs: 20 },
       ...rest,
     });
@@ -201,7 +192,7 @@ describe('pr-comment: the diff report as one comment on the pull request', () =>
 
     // An update refused the same way (PATCH 403) is no failure either; without a job summary the report goes to the log.
     // Not from a fork, the token should have been allowed to write: the notice says how.
-    writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: 'acme/charts' } } } }));
+    writePullRequestEvent(dir, 7, 'acme/charts');
     api.addComment(7, 'github-actions[bot]', `${REPORT_MARKER}\nold`);
     const unsummarised = await run({ token: FORK_TOKEN, env: { GITHUB_STEP_SUMMARY: '', GITHUB_ACTIONS: '' } });
     expect(unsummarised.outcome).toBe('summary-only');

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Who a token acts as: a user (personal token), or GitHub Actions' installation token, which GET /user refuses. */
 export interface FakeToken {
@@ -24,11 +26,10 @@ export interface RecordedRequest {
   /** Path and query. */
   path: string;
   authorization?: string;
-  body?: string;
 }
 
-/** What the server does instead of answering: a status with GitHub's error body, or nothing at all. */
-export type Fault = { status: number; message?: string; headers?: Record<string, string> } | 'silent';
+/** What the server answers instead: a status with GitHub's error body. */
+export type Fault = { status: number; message?: string };
 
 export interface FakeGitHubApi {
   /** `http://127.0.0.1:<port>`, for GITHUB_API_URL. */
@@ -79,13 +80,11 @@ export async function startFakeGitHubApi(tokens: Record<string, FakeToken>): Pro
       method: request.method ?? '',
       path: `${url.pathname}${url.search}`,
       authorization: request.headers.authorization,
-      body: body || undefined,
     };
     api.requests.push(recorded);
     api.beforeAnswer?.(recorded);
     const fault = api.faults.shift();
-    if (fault === 'silent') return;
-    if (fault) return send(response, fault.status, { message: fault.message ?? 'Server Error' }, fault.headers);
+    if (fault) return send(response, fault.status, { message: fault.message ?? 'Server Error' });
     const token = tokens[(request.headers.authorization ?? '').replace(/^Bearer /, '')];
     if (!token) return send(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     const notAccessible = () => send(response, 403, { message: 'Resource not accessible by integration' });
@@ -108,7 +107,7 @@ export async function startFakeGitHubApi(tokens: Record<string, FakeToken>): Pro
       const page = Number(url.searchParams.get('page') ?? 1);
       const last = Math.max(1, Math.ceil(all.length / perPage));
       const link = (number: number) => `<${api.url}${url.pathname}?per_page=${perPage}&page=${number}>`;
-      const links = [...(page < last ? [`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`] : [])];
+      const links = page < last ? [`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`] : [];
       return send(response, 200, all.slice((page - 1) * perPage, page * perPage), links.length ? { Link: links.join(', ') } : {});
     }
     if (list && request.method === 'POST') {
@@ -144,4 +143,25 @@ export async function startFakeGitHubApi(tokens: Record<string, FakeToken>): Pro
       server.close(() => resolve());
     });
   return api;
+}
+
+/**
+ * The environment of a GitHub Actions step of a pull request run in acme/charts, the repository the stand-in serves:
+ * its API, the event file in `dir` (see writePullRequestEvent) and the job summary there, and the token.
+ */
+export function actionsEnvironment(api: FakeGitHubApi, dir: string, token: string): NodeJS.ProcessEnv {
+  return {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_API_URL: api.url,
+    GITHUB_REPOSITORY: 'acme/charts',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_TOKEN: token,
+  };
+}
+
+/** The pull_request event file Actions gives a step, in `dir`: the pull request's number and its head repository. */
+export function writePullRequestEvent(dir: string, number: number, headRepository: string): void {
+  writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number, head: { repo: { full_name: headRepository } } } }));
 }
