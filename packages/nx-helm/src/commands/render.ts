@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
+import { templateArgs } from '../helm/multi-chart';
 import { stageChart } from '../staging/staged-chart';
 import type { ProcessResult } from '../utils/process';
 import { NxHelmError } from '../utils/nx-helm-error';
@@ -77,7 +78,7 @@ export interface PreparedRender {
  * The release name when none is set: helm template's own, so that names look as `helm template` prints them, and the
  * same for every chart (charts rendered with the same flags can share a helm command in a batch).
  */
-export const DEFAULT_RELEASE_NAME = 'release-name';
+const DEFAULT_RELEASE_NAME = 'release-name';
 
 /**
  * `helm template` of a chart, built with its dependencies as lint builds it, once per values set lint uses; each
@@ -90,7 +91,8 @@ export async function renderChart(options: RenderOptions): Promise<RenderResult>
   try {
     const results: ProcessResult[] = [];
     for (const run of prepared.runs) {
-      results.push(await prepared.helm.run(templateArgs(prepared, run), { cwd: options.workspaceRoot }));
+      const args = templateArgs({ dir: prepared.stagedDir, valuesFile: run.valuesFile }, prepared.releaseName, prepared.flags);
+      results.push(await prepared.helm.run(args, { cwd: options.workspaceRoot }));
     }
     return reportRender(prepared, results);
   } finally {
@@ -155,7 +157,7 @@ function pickRenderOptions(options: RenderPluginOptions): RenderPluginOptions {
 }
 
 /** The flags every `helm template` of the chart gets. CRDs are included: they are applied too, and validate resources. */
-export function renderFlags(settings: RenderSettings): string[] {
+function renderFlags(settings: RenderSettings): string[] {
   return [
     '--namespace',
     settings.namespace,
@@ -164,11 +166,6 @@ export function renderFlags(settings: RenderSettings): string[] {
     '--include-crds',
     ...settings.apiVersions.flatMap((apiVersion) => ['--api-versions', apiVersion]),
   ];
-}
-
-/** The arguments of one run: `template <release> <staged chart> <flags> [--values <file>]`. */
-export function templateArgs(prepared: PreparedRender, run: RenderRun): string[] {
-  return ['template', prepared.releaseName, prepared.stagedDir, ...prepared.flags, ...(run.valuesFile ? ['--values', run.valuesFile] : [])];
 }
 
 /**

@@ -114,6 +114,11 @@ export interface TemplateMember {
   valuesFile?: string;
 }
 
+/** The arguments of a chart's own command: `template <release> <dir> <flags> [--values <file>]`. */
+export function templateArgs(member: Omit<TemplateMember, 'name'>, releaseName: string, flags: readonly string[]): string[] {
+  return ['template', releaseName, member.dir, ...flags, ...(member.valuesFile ? ['--values', member.valuesFile] : [])];
+}
+
 /** The parent chart templateCharts renders its members under; helm names their templates `<it>/charts/<name>/…`. */
 const GROUP_CHART = 'nx-helm-render';
 
@@ -132,13 +137,7 @@ export async function templateCharts(
   flags: readonly string[],
   options: GroupOptions,
 ): Promise<ProcessResult[]> {
-  const argsFor = (member: TemplateMember) => [
-    'template',
-    releaseName,
-    member.dir,
-    ...flags,
-    ...(member.valuesFile ? ['--values', member.valuesFile] : []),
-  ];
+  const argsFor = (member: TemplateMember) => templateArgs(member, releaseName, flags);
   if (members.length === 1) return [await run(helm, argsFor(members[0]), options)];
   const parent = createTempDir('nx-helm-render-');
   let group: ProcessResult;
