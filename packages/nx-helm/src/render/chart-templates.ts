@@ -97,23 +97,38 @@ function renderedAloneBecause(text: string, root: boolean): string | undefined {
   return undefined;
 }
 
+/** The files chartTemplates reads: templates, Chart.yaml and requirements.yaml, the top values, and chart archives. */
+function isRead(path: string): boolean {
+  return (
+    path.split('/').includes('templates') ||
+    /(^|\/)(Chart|requirements)\.yaml$/.test(path) ||
+    path === 'values.yaml' ||
+    isChartArchive(path)
+  );
+}
+
+function isChartArchive(path: string): boolean {
+  return /(^|\/)charts\/[^/]+\.tgz$/.test(path);
+}
+
 function collectFolder(dir: string, prefix: string, files: Map<string, Buffer>): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = `${prefix}${entry.name}`;
     if (entry.isDirectory()) collectFolder(join(dir, entry.name), `${path}/`, files);
-    else if (entry.isFile()) files.set(path, readFileSync(join(dir, entry.name)));
+    else if (entry.isFile() && isRead(path)) files.set(path, readFileSync(join(dir, entry.name)));
   }
 }
 
 /** Replaces each chart archive (`….tgz` in a charts/ folder) with its files, under the folder it stands in. */
 async function expandArchives(files: Map<string, Buffer>): Promise<void> {
   for (const [path, data] of [...files]) {
-    if (!/(^|\/)charts\/[^/]+\.tgz$/.test(path)) continue;
+    if (!isChartArchive(path)) continue;
     files.delete(path);
     const folder = path.slice(0, path.lastIndexOf('/') + 1);
     const inner = new Map<string, Buffer>();
     for (const entry of await readTarEntries(gunzipSync(data))) {
-      if (entry.header.type === 'file') inner.set(`${folder}${entry.header.name}`, entry.data);
+      const name = `${folder}${entry.header.name}`;
+      if (entry.header.type === 'file' && isRead(name)) inner.set(name, entry.data);
     }
     await expandArchives(inner);
     for (const [name, content] of inner) files.set(name, content);
