@@ -89,7 +89,7 @@ export function readCommandChart(options: ChartCommandOptions): { chart: Chart; 
   return { chart: parsed.chart, chartFile };
 }
 
-export function chartDir(options: ChartCommandOptions): string {
+export function chartDir(options: Pick<ChartCommandOptions, 'workspaceRoot' | 'chartRoot'>): string {
   return join(options.workspaceRoot, options.chartRoot);
 }
 

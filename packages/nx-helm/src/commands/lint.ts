@@ -64,7 +64,7 @@ export function chartValuesSets(
   settings: Pick<LintSettings, 'defaultValues'>,
 ): { valuesFiles: string[]; ciValuesFiles: string[]; withDefaults: boolean } {
   const project = projectLabel(options);
-  const folder = join(options.workspaceRoot, options.chartRoot);
+  const folder = chartDir(options);
   const ciValuesFiles = findCiValuesFiles(folder);
   const valuesFiles = options.valuesFiles ?? ciValuesFiles;
   const unreadable = valuesFiles.flatMap(
