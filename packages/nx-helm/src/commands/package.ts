@@ -12,7 +12,7 @@ import { NxHelmError } from '../utils/nx-helm-error';
 import { chartDir, createHelm, stageSettings, loadChartTree, projectLabel, type ChartCommandOptions } from './chart-command';
 import { valuesSchemaProblem } from '../lint/values-schema';
 import { createTempDir, removeTempDir } from '../utils/temp-dirs';
-import { assertOwnOutputFolder } from '../utils/output-folder';
+import { ownOutputFolder } from '../utils/output-folder';
 
 export interface PackageOptions extends ChartCommandOptions {
   /** Folder for the package, relative to the workspace root; `{projectRoot}` is replaced. Default dist/<chart folder>. */
@@ -63,11 +63,11 @@ export async function packageChart(options: PackageOptions): Promise<PackageResu
 export async function preparePackage(options: PackageOptions): Promise<PreparedPackage> {
   const env = options.env ?? process.env;
   const project = projectLabel(options);
-  const outputDir = resolve(
-    options.workspaceRoot,
-    (options.outputPath ?? defaultPackageOutputPath(options.chartRoot)).replace('{projectRoot}', options.chartRoot),
+  const outputDir = ownOutputFolder(
+    options.outputPath ?? defaultPackageOutputPath(options.chartRoot),
+    { ...options, chartFolder: chartDir(options) },
+    `${project}:package-chart`,
   );
-  assertOwnOutputFolder(outputDir, chartDir(options), options.workspaceRoot, `${project}:package-chart`);
   const date = sourceDate(env);
   const helm = await createHelm(options);
   const tree = loadChartTree(options);

@@ -26,6 +26,14 @@ describe('renderChart', () => {
     expect(existsSync(join(example.workspace.root, 'charts/web/values.yaml'))).toBe(true);
   });
 
+  it('refuses an absolute output folder that leads back into the chart through ..', async () => {
+    const outputPath = `${example.workspace.root}/charts/worker/../web`;
+    await expect(render('charts/web', { outputPath })).rejects.toThrow(
+      "The outputPath of charts/web:render-chart is charts/web, which contains or lies inside the workspace root or the chart's sources",
+    );
+    expect(existsSync(join(example.workspace.root, 'charts/web/values.yaml'))).toBe(true);
+  });
+
   it('refuses two values files that would be rendered to one file, naming both', async () => {
     example.workspace.write('charts/web/ci-a.yaml', 'replicaCount: 1\n');
     example.workspace.write('charts/web/ci/a.yaml', 'replicaCount: 2\n');

@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { describeHelmFailure, type HelmRunner } from '../helm/helm-runner';
 import { templateArgs } from '../helm/multi-chart';
 import { stageChart } from '../staging/staged-chart';
@@ -26,7 +26,7 @@ import {
   stageSettings,
   type ChartCommandOptions,
 } from './chart-command';
-import { assertOwnOutputFolder } from '../utils/output-folder';
+import { ownOutputFolder } from '../utils/output-folder';
 
 export interface RenderOptions extends ChartCommandOptions, RenderPluginOptions {
   /** Which values sets are rendered: the same as lint's (see LintOptions). */
@@ -130,9 +130,11 @@ export async function prepareRender(options: RenderOptions): Promise<PreparedRen
         'Rename one of the files (valuesFiles option, or ci/*-values.yaml).',
     );
   }
-  const outputPath = (options.outputPath ?? defaultRenderOutputPath(options.chartRoot)).replace('{projectRoot}', options.chartRoot);
-  const outputDir = isAbsolute(outputPath) ? outputPath : join(options.workspaceRoot, outputPath);
-  assertOwnOutputFolder(outputDir, chartDir(options), options.workspaceRoot, `${project}:render-chart`);
+  const outputDir = ownOutputFolder(
+    options.outputPath ?? defaultRenderOutputPath(options.chartRoot),
+    { ...options, chartFolder: chartDir(options) },
+    `${project}:render-chart`,
+  );
   // Emptied first: whatever fails from here on, no earlier rendering is left to be taken for this one.
   removePreviousRendering(outputDir);
   const helm = await createHelm(options);
