@@ -1,8 +1,8 @@
-import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { countingHelm } from '../testing/counting-helm';
 import { helm3, mainHelm } from '../testing/helm-binaries';
 import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
-import { HelmRunner } from './helm-runner';
+import type { HelmRunner } from './helm-runner';
 import { lintCharts, lintSections, packageCharts } from './multi-chart';
 
 /** Real helm behind a wrapper that counts its processes. */
@@ -12,7 +12,7 @@ describe.each([
 ])('lintCharts / packageCharts (%s)', (_label, binary) => {
   let workspace: TempWorkspace;
   let helm: HelmRunner;
-  const processes = () => readFileSync(join(workspace.root, 'calls.log'), 'utf8').split('\n').filter(Boolean).length;
+  let processes: () => number;
   const chart = (name: string, template = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\n') => {
     workspace.write(`${name}/Chart.yaml`, `apiVersion: v2\nname: ${name}\nversion: 1.0.0\nicon: https://example.com/i.png\n`);
     workspace.write(`${name}/values.yaml`, 'x: 1\n');
@@ -22,10 +22,7 @@ describe.each([
 
   beforeEach(async () => {
     workspace = createTempWorkspace('nx-helm-multi-');
-    const wrapper = workspace.write('helm', `#!/bin/sh\necho "$*" >> '${join(workspace.root, 'calls.log')}'\nexec '${binary()}' "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    helm = await HelmRunner.create({ helmPath: wrapper });
-    workspace.write('calls.log', '');
+    ({ helm, processes } = await countingHelm(workspace, binary()));
   });
   afterEach(() => workspace.dispose());
 

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, readFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHelmTemplateOutput, serializeRendering } from '../render/rendered-manifest';
 import { REPOSITORY_ROOT } from '../testing/example-charts';
+import { countingHelm } from '../testing/counting-helm';
 import { helm3, mainHelm } from '../testing/helm-binaries';
 import { createTempWorkspace, type TempWorkspace } from '../testing/temp-workspace';
-import { HelmRunner } from './helm-runner';
+import type { HelmRunner } from './helm-runner';
 import { templateCharts } from './multi-chart';
 
 const FLAGS = ['--namespace', 'apps', '--kube-version', '1.31.0', '--include-crds'];
@@ -17,7 +18,7 @@ describe.each([
 ])('templateCharts (%s)', (_label, binary) => {
   let workspace: TempWorkspace;
   let helm: HelmRunner;
-  const processes = () => readFileSync(join(workspace.root, 'calls.log'), 'utf8').split('\n').filter(Boolean).length;
+  let processes: () => number;
   const created = (name: string) => {
     execFileSync(binary(), ['create', name], { cwd: workspace.root, stdio: 'ignore' });
     return join(workspace.root, name);
@@ -31,11 +32,8 @@ describe.each([
 
   beforeEach(async () => {
     workspace = createTempWorkspace('nx-helm-template-');
-    const wrapper = workspace.write('helm', `#!/bin/sh\necho "$*" >> '${join(workspace.root, 'calls.log')}'\nexec '${binary()}' "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    helm = await HelmRunner.create({ helmPath: wrapper });
     // Counted from here: the charts are made and built with helm itself, not through the wrapper.
-    workspace.write('calls.log', '');
+    ({ helm, processes } = await countingHelm(workspace, binary()));
   });
   afterEach(() => workspace.dispose());
 
