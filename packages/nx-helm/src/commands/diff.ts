@@ -124,8 +124,8 @@ export async function diffRenderings(options: DiffOptions): Promise<DiffResult> 
     };
     // Counted for the charts compared (the base's run may have rendered charts it did not need).
     const baseFromCache = baseRendered.filter((chart) => baseRun.cached.has(chart.project)).length;
-    renders.fromCache = headRun.fromCache + baseFromCache;
-    renders.rendered = headRun.ran.size - headRun.fromCache + baseRendered.length - baseFromCache;
+    renders.fromCache = headRun.cached.size + baseFromCache;
+    renders.rendered = headRun.ran.size - headRun.cached.size + baseRendered.length - baseFromCache;
     const baseByRoot = new Map(baseRendered.map((chart) => [chart.root, chart]));
     charts = [
       ...headAffected.map((chart) =>
@@ -258,7 +258,7 @@ class NxRunner {
 
   /** `nx run-many -t <render>` of the charts: how many came from the cache, and which failed. */
   async render(cwd: string, target: string, charts: readonly ChartProject[], extraEnv?: NodeJS.ProcessEnv): Promise<TaskRun> {
-    if (charts.length === 0) return { ran: new Set(), cached: new Set(), fromCache: 0, failed: new Set() };
+    if (charts.length === 0) return { ran: new Set(), cached: new Set(), failed: new Set() };
     const result = await this.run(
       cwd,
       ['run-many', `--targets=${target}`, `--projects=${charts.map((chart) => chart.project).join(',')}`, '--outputStyle=static'],
@@ -274,7 +274,6 @@ interface TaskRun {
   ran: Set<string>;
   /** Those restored from a cache: Nx marks their line `[local cache]`, `[remote cache]` or `[existing outputs …]`. */
   cached: Set<string>;
-  fromCache: number;
   /** The projects whose task failed: Nx lists them at the end, `- <project>:<target>`. */
   failed: Set<string>;
 }
@@ -282,17 +281,16 @@ interface TaskRun {
 function taskRun(result: ProcessResult, target: string, cwd: string): TaskRun {
   const output = `${result.stdout}\n${result.stderr}`;
   const ran = new Set<string>();
-  const cachedProjects = new Set<string>();
+  const cached = new Set<string>();
   for (const [, project, ranTarget, rest] of output.matchAll(/^> nx run ([^\s:]+):(\S+)(.*)$/gm)) {
     if (ranTarget !== target) continue;
     ran.add(project);
-    if (/\[(local cache|remote cache|existing outputs match the cache)/.test(rest)) cachedProjects.add(project);
+    if (/\[(local cache|remote cache|existing outputs match the cache)/.test(rest)) cached.add(project);
   }
-  const cached = /for (\d+) out of (\d+) tasks?/.exec(output);
   const failed = new Set(result.failed ? [...ran].filter((project) => output.includes(`- ${project}:${target}`)) : []);
   // Nx itself failed (the graph, an option), not a task: nothing it left behind may be compared.
   if (result.failed && failed.size === 0) throw nxFailure(`nx ${result.args[1]}`, cwd, result);
-  return { ran, cached: cachedProjects, fromCache: cached ? Number(cached[1]) : cachedProjects.size, failed };
+  return { ran, cached, failed };
 }
 
 function nxFailure(what: string, cwd: string, result: ProcessResult): NxHelmError {
